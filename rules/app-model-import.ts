@@ -1,0 +1,99 @@
+import type { Import } from '../src/model/index.js';
+import { defineRule } from '../src/rule-api/index.js';
+
+export type MessageIds = 'modelImport' | 'appImport';
+export interface Options {
+  /** Application modules (and their submodules) that revisions may import. */
+  allow: string[];
+  /** true: report only modules that look like ORM models; false: report every application import. */
+  modelsOnly: boolean;
+}
+
+const MODEL_WORDS = new Set(['models', 'model', 'entities', 'entity', 'orm', 'tables']);
+
+export default defineRule<MessageIds, Options>({
+  id: 'app-model-import',
+  scope: 'migration',
+  meta: {
+    type: 'problem',
+    description: "Disallow importing the application's ORM models into a revision",
+    docs: {
+      why:
+        'A revision must keep doing exactly what it did when it was written, for years. The application\'s models ' +
+        'keep changing: when a column is later renamed or dropped from the model, the old revision that imported ' +
+        'it breaks or, worse, writes data in a shape that did not exist at that point in history. Fresh installs ' +
+        'and CI databases built from scratch fail first.',
+      bad: `"""backfill slugs"""
+from alembic import op
+from sqlalchemy.orm import Session
+
+from myapp.models import Account
+
+revision = "g7"
+down_revision = "f6"
+
+
+def upgrade():
+    session = Session(bind=op.get_bind())
+    for account in session.query(Account):
+        account.slug = account.name.lower()
+
+
+def downgrade():
+    pass
+`,
+      good: `"""backfill slugs"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "g7"
+down_revision = "f6"
+
+accounts = sa.table("accounts", sa.column("name", sa.Text()), sa.column("slug", sa.Text()))
+
+
+def upgrade():
+    op.execute(accounts.update().values(slug=sa.func.lower(accounts.c.name)))
+
+
+def downgrade():
+    pass
+`,
+    },
+    help: 'Declare the few columns the revision needs with sa.table()/sa.column() (or raw SQL) inside the revision.',
+    messages: {
+      modelImport: 'Revision imports application models from {{module}}; they will change after this revision is written.',
+      appImport: 'Revision imports application code from {{module}}; it will change after this revision is written.',
+    },
+    schema: {
+      type: 'object',
+      properties: {
+        allow: {
+          type: 'array',
+          items: { type: 'string' },
+          description: 'Application modules (and their submodules) that revisions may import.',
+        },
+        modelsOnly: {
+          type: 'boolean',
+          description: 'Report only imports that look like ORM models (a models/entities module or name); false reports every application import.',
+        },
+      },
+      additionalProperties: false,
+    },
+    defaultOptions: { allow: [], modelsOnly: true },
+  },
+  check(ctx, migration, options) {
+    for (const imp of migration.imports) {
+      if (imp.origin !== 'application') continue;
+      if (options.allow.some((a) => imp.module === a || imp.module.startsWith(`${a}.`))) continue;
+      const models = looksLikeModels(imp);
+      if (options.modelsOnly && !models) continue;
+      ctx.report({ messageId: models ? 'modelImport' : 'appImport', at: imp, data: { module: imp.module } });
+    }
+  },
+});
+
+function looksLikeModels(imp: Import): boolean {
+  const words = [...imp.module.split('.'), ...imp.names].map((w) => w.toLowerCase());
+  return words.some((w) => MODEL_WORDS.has(w));
+}

@@ -1,0 +1,26 @@
+// Bundles src/ into dist/ with esbuild: ESM, split into chunks so each command and front end
+// is loaded only when used. Runtime dependencies stay external (resolved from node_modules).
+import { build } from 'esbuild';
+import { readFileSync, rmSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const started = performance.now();
+rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+await build({
+  entryPoints: { cli: 'src/cli.ts', index: 'src/index.ts' },
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  external: Object.keys(pkg.dependencies ?? {}),
+  define: { __MIGRALINT_VERSION__: JSON.stringify(pkg.version) },
+  // Generated ajv validators are CommonJS and require() ajv's runtime helpers.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
+if (process.env.MIGRALINT_BUILD_QUIET !== '1') {
+  console.log(`built dist/ in ${Math.round(performance.now() - started)} ms`);
+}

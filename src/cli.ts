@@ -1,0 +1,184 @@
+// The command line. Imports only node: built-ins at the top so that --version and --help are
+// instant; everything else is loaded by the command that needs it.
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+declare const __MIGRALINT_VERSION__: string | undefined;
+
+const USAGE = `Usage: migralint <command> [options] [paths...]
+
+Commands:
+  lint [paths]        Lint migrations (default: configured paths, else every Alembic versions directory found)
+  lock [paths]        Record checksums of the migrations in migralint.lock
+  rules               List the rules with their levels in the active configuration
+  explain <rule>      Explain a rule: what it flags, why, an example, and the safer way
+  graph [path]        Show the revision graph: heads, roots, branches and merges
+
+Options:
+  -f, --format <name>     Output format: stylish (default) or json
+  -c, --config <path>     Use this configuration file instead of searching for one
+      --lockfile <path>   Lock file to read or write (default: migralint.lock beside the config)
+      --no-lock           Do not read the lock file
+      --max-warnings <n>  Exit 1 when there are more than n warnings
+  -q, --quiet             Report errors only
+  -v, --version           Print the version
+  -h, --help              Print this help
+
+Exit codes: 0 no error-level findings, 1 error-level findings (or too many warnings), 2 usage or configuration error.`;
+
+class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+function version(): string {
+  if (typeof __MIGRALINT_VERSION__ === 'string') return __MIGRALINT_VERSION__;
+  const require = createRequire(import.meta.url);
+  return (require('../package.json') as { version: string }).version;
+}
+
+function write(text: string): void {
+  process.stdout.write(text);
+}
+
+function useColor(): boolean {
+  const force = process.env.FORCE_COLOR;
+  if (force !== undefined && force !== '') return force !== '0' && force !== 'false';
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
+  return Boolean(process.stdout.isTTY);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        format: { type: 'string', short: 'f' },
+        config: { type: 'string', short: 'c' },
+        lockfile: { type: 'string' },
+        'no-lock': { type: 'boolean' },
+        'max-warnings': { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
+        version: { type: 'boolean', short: 'v' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    write(`${version()}\n`);
+    return 0;
+  }
+  if (values.help) {
+    write(`${USAGE}\n`);
+    return 0;
+  }
+  const commands = ['lint', 'lock', 'rules', 'explain', 'graph'];
+  const command = positionals[0] && commands.includes(positionals[0]) ? positionals[0] : 'lint';
+  const rest = positionals[0] && commands.includes(positionals[0]) ? positionals.slice(1) : positionals;
+  if (positionals[0] && !commands.includes(positionals[0]) && !/[./\\]/.test(positionals[0])) {
+    throw new UsageError(`unknown command "${positionals[0]}"; expected one of ${commands.join(', ')}`);
+  }
+
+  let maxWarnings: number | null = null;
+  if (values['max-warnings'] !== undefined) {
+    maxWarnings = Number(values['max-warnings']);
+    if (!Number.isInteger(maxWarnings) || maxWarnings < 0) throw new UsageError('--max-warnings takes a whole number of 0 or more');
+  }
+  const format = values.format ?? 'stylish';
+  const cwd = process.cwd();
+
+  const { loadConfig } = await import('./config/index.js');
+  const config = await loadConfig({ cwd, ...(values.config ? { configPath: path.resolve(cwd, values.config) } : {}) });
+  const lockfile = values['no-lock'] ? null : values.lockfile ? path.resolve(cwd, values.lockfile) : config.lockfile;
+
+  switch (command) {
+    case 'lint':
+      return runLint({ cwd, paths: rest, config, lockfile, format, quiet: Boolean(values.quiet), maxWarnings });
+    case 'lock': {
+      const { runLock } = await import('./commands/lock.js');
+      if (!lockfile) throw new UsageError('lock needs a lock file; drop --no-lock');
+      return runLock({ cwd, paths: rest, config, lockfile, write });
+    }
+    case 'rules': {
+      const { runRules } = await import('./commands/info.js');
+      return runRules({ config, format, write });
+    }
+    case 'explain': {
+      const { runExplain } = await import('./commands/info.js');
+      if (!rest[0]) throw new UsageError('explain needs a rule id, e.g. migralint explain add-not-null-column');
+      return runExplain({ id: rest[0], config, write });
+    }
+    case 'graph': {
+      const { runGraph } = await import('./commands/graph.js');
+      return runGraph({ cwd, paths: rest, config, format, write });
+    }
+  }
+  return 2;
+}
+
+async function runLint(opts: {
+  cwd: string;
+  paths: string[];
+  config: import('./config/index.js').ResolvedConfig;
+  lockfile: string | null;
+  format: string;
+  quiet: boolean;
+  maxWarnings: number | null;
+}): Promise<number> {
+  const { reporters, reporterNames } = await import('./reporters/index.js');
+  const load = reporters[opts.format];
+  if (!load) throw new UsageError(`unknown format "${opts.format}"; expected one of ${reporterNames.join(', ')}`);
+  const { lint } = await import('./engine/run.js');
+  const { summarize } = await import('./reporters/types.js');
+  const result = await lint({ cwd: opts.cwd, paths: opts.paths, config: opts.config, lockfile: opts.lockfile });
+  const findings = opts.quiet ? result.findings.filter((f) => f.severity === 'error') : result.findings;
+  const files = result.sets.reduce((n, s) => n + s.migrations.length, 0);
+  const summary = summarize(findings, files, result.migrations.length);
+  const sources = new Map(result.sets.flatMap((s) => s.migrations).map((m) => [m.file, m.source]));
+  const reporter = await load();
+  write(
+    reporter(
+      { findings, summary, sources },
+      { cwd: opts.cwd, rulesMeta: new Map([...result.rules].map(([id, r]) => [id, r.meta])), color: useColor() },
+    ),
+  );
+  if (summary.errors > 0) return 1;
+  const warnings = result.findings.filter((f) => f.severity === 'warn').length;
+  if (opts.maxWarnings !== null && warnings > opts.maxWarnings) {
+    process.stderr.write(`migralint: ${warnings} warnings, more than --max-warnings ${opts.maxWarnings}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+export async function run(argv: string[]): Promise<void> {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    // `migralint ... | head` closes the pipe early; that is not a failure of ours.
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+  try {
+    process.exitCode = await main(argv);
+  } catch (err) {
+    const { ConfigError } = await import('./config/index.js').catch(() => ({ ConfigError: null }));
+    if (err instanceof Error && err.name === 'UsageError') {
+      process.stderr.write(`migralint: ${err.message}\nRun migralint --help for usage.\n`);
+      process.exitCode = 2;
+    } else if (ConfigError && err instanceof ConfigError) {
+      process.stderr.write(`${(err as InstanceType<typeof ConfigError>).problems.map((p) => `migralint: ${p}`).join('\n')}\n`);
+      process.exitCode = 2;
+    } else if (err && typeof err === 'object' && (err as { name?: string }).name === 'LockFileError') {
+      const e = err as Error & { file: string; line: number };
+      process.stderr.write(`migralint: ${path.relative(process.cwd(), e.file)}:${e.line}: ${e.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`migralint: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+      process.exitCode = 2;
+    }
+  }
+}

@@ -1,0 +1,240 @@
+// One lint run: select files, turn each into the shared model through its front end, run the
+// enabled rules, apply inline ignores, and return sorted findings.
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import type { Dialect, Migration, MigrationSet } from '../model/index.js';
+import { buildGraph } from '../graph/index.js';
+import {
+  formatMessage,
+  toLoc,
+  type Finding,
+  type LockState,
+  type ProjectView,
+  type Rule,
+  type Severity,
+  type Settings,
+} from '../rule-api/index.js';
+import { dialectForFile, isIgnored, rulesForFile, type ResolvedConfig, type RuleSetting } from '../config/index.js';
+import { isRuleId, loadRule, ruleIds } from './registry.js';
+import { discoverMigrationDirs, projectRootOf, selectFiles } from './files.js';
+import { fingerprint, readLock } from './lockfile.js';
+import { applySuppressions, parseSuppressions } from './suppressions.js';
+import { parseFile } from './frontends.js';
+
+export interface LintOptions {
+  cwd: string;
+  /** Paths given by the user; empty means the configured paths, else every migration directory found. */
+  paths: string[];
+  config: ResolvedConfig;
+  /** Overrides the configured lock file; null disables lock checks. */
+  lockfile?: string | null;
+}
+
+export interface LintResult {
+  findings: Finding[];
+  /** Migrations whose findings were reported. */
+  migrations: Migration[];
+  sets: MigrationSet[];
+  /** Paths given that do not exist. */
+  missing: string[];
+  lock: LockState | null;
+  /** Metadata of every rule that ran, for reporters. */
+  rules: Map<string, Rule<string, unknown>>;
+}
+
+/** A problem with what the user asked for (exit code 2), as opposed to a finding. */
+export class LintUsageError extends Error {
+  override name = 'UsageError';
+}
+
+export async function resolvePaths(opts: { cwd: string; paths: string[]; config: ResolvedConfig }): Promise<string[]> {
+  if (opts.paths.length > 0) return opts.paths;
+  if (opts.config.paths.length > 0) return opts.config.paths;
+  const fromConfig = opts.config.directories.map((d) => d.path);
+  const found = await discoverMigrationDirs(opts.cwd);
+  return [...new Set([...fromConfig, ...found])];
+}
+
+/** Reads and parses every file of every selected directory. */
+export async function loadMigrations(opts: { cwd: string; paths: string[]; config: ResolvedConfig }): Promise<{
+  sets: MigrationSet[];
+  targets: Set<string>;
+  missing: string[];
+}> {
+  const paths = await resolvePaths(opts);
+  const selection = await selectFiles(opts.cwd, paths, (f) => isIgnored(opts.config, f));
+  const sets: MigrationSet[] = [];
+  for (const [dir, files] of [...selection.dirs].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const dialect: Dialect = dialectForFile(opts.config, path.join(dir, '_'));
+    const projectRoot = projectRootOf(dir, opts.config.rootDir);
+    const migrations: Migration[] = [];
+    const contents = await Promise.all(
+      files.map(async (file) => {
+        try {
+          return { file, bytes: await fsp.readFile(file) as Uint8Array, error: null };
+        } catch (err) {
+          return { file, bytes: null, error: err as Error };
+        }
+      }),
+    );
+    for (const c of contents) {
+      const fileDialect = dialectForFile(opts.config, c.file);
+      const m = await parseFile({ file: c.file, bytes: c.bytes ?? new Uint8Array(), projectRoot, dialect: fileDialect }, c.error);
+      if (m && isMigration(m)) migrations.push(m);
+    }
+    sets.push({ dir, framework: 'alembic', dialect, migrations });
+  }
+  return { sets, targets: selection.targets, missing: selection.missing };
+}
+
+/** Package markers and helper modules in a versions directory are not migrations. */
+function isMigration(m: Migration): boolean {
+  return m.parseError !== null || m.revision !== null || m.parents !== null || m.upgrade.shape !== 'missing';
+}
+
+export async function lint(opts: LintOptions): Promise<LintResult> {
+  const { config } = opts;
+  const { sets, targets, missing } = await loadMigrations(opts);
+  if (missing.length > 0) throw new LintUsageError(`no such file or directory: ${missing.join(', ')}`);
+  const lockPath = opts.lockfile === undefined ? config.lockfile : opts.lockfile;
+  const lock = lockPath ? await readLock(lockPath) : null;
+
+  // Load only the rules some file enables.
+  const enabled = ruleIds.filter(
+    (id) => config.rules[id]?.severity !== 'off' || config.overrides.some((o) => o.rules[id]?.severity && o.rules[id]?.severity !== 'off'),
+  );
+  const rules = new Map<string, Rule<string, unknown>>();
+  for (const r of await Promise.all(enabled.map(loadRule))) rules.set(r.id, r);
+
+  const settingsCache = new Map<string, Record<string, RuleSetting>>();
+  const settingsFor = (file: string) => {
+    let s = settingsCache.get(file);
+    if (!s) {
+      s = rulesForFile(config, file);
+      settingsCache.set(file, s);
+    }
+    return s;
+  };
+  const ruleSettings = (file: string): Settings => ({ dialect: dialectForFile(config, file), postgresVersion: config.postgresVersion });
+
+  const findingsByFile = new Map<string, Finding[]>();
+  const push = (f: Finding) => {
+    const list = findingsByFile.get(f.file) ?? [];
+    list.push(f);
+    findingsByFile.set(f.file, list);
+  };
+  const make = (
+    rule: Rule<string, unknown>,
+    severity: Severity,
+    file: string,
+    migration: Migration | null,
+    d: { messageId: string; at: Parameters<typeof toLoc>[0]; data?: Record<string, string | number> },
+  ): Finding | null => {
+    if (severity === 'off') return null;
+    const loc = toLoc(d.at);
+    const template = (rule.meta.messages as Record<string, string>)[d.messageId];
+    if (template === undefined) throw new Error(`Rule ${rule.id} reported unknown messageId ${d.messageId}`);
+    return {
+      ruleId: rule.id,
+      messageId: d.messageId,
+      severity,
+      file,
+      line: loc.line,
+      column: loc.column,
+      endLine: loc.endLine,
+      endColumn: loc.endColumn,
+      message: formatMessage(template, d.data),
+      migration: migration?.revision?.value ?? null,
+    };
+  };
+
+  const targetMigrations = sets.flatMap((s) => s.migrations).filter((m) => targets.has(m.file));
+
+  for (const m of targetMigrations) {
+    const settings = settingsFor(m.file);
+    for (const rule of rules.values()) {
+      if (rule.scope !== 'migration') continue;
+      const setting = settings[rule.id];
+      if (!setting || setting.severity === 'off') continue;
+      // A file that did not parse has no operations to judge; only parse-error speaks for it.
+      if (m.parseError && rule.id !== 'parse-error') continue;
+      const context = {
+        settings: ruleSettings(m.file),
+        report: (d: { messageId: string; at: Parameters<typeof toLoc>[0]; data?: Record<string, string | number> }) => {
+          const f = make(rule, setting.severity, m.file, m, d);
+          if (f) push(f);
+        },
+      };
+      rule.check(context, m, setting.options);
+    }
+  }
+
+  const project: ProjectView = {
+    sets: sets.map((set) => ({ set, graph: buildGraph(set.migrations) })),
+    completeDirs: sets.map((s) => s.dir),
+    lock,
+    fingerprint,
+  };
+  for (const rule of rules.values()) {
+    if (rule.scope !== 'project') continue;
+    const top = config.rules[rule.id];
+    const options = top?.options ?? rule.meta.defaultOptions;
+    rule.check(
+      {
+        settings: { dialect: config.dialect, postgresVersion: config.postgresVersion },
+        report: (d) => {
+          const setting = settingsFor(d.file)[rule.id];
+          if (!setting) return;
+          const f = make(rule, setting.severity, d.file, d.migration ?? null, d);
+          if (f) push(f);
+        },
+      },
+      project,
+      options,
+    );
+  }
+
+  // Inline ignores, then the rules that judge the ignores themselves.
+  const byFile = new Map(sets.flatMap((s) => s.migrations).map((m) => [m.file, m]));
+  const suppressionsByFile = new Map<string, ReturnType<typeof parseSuppressions>>();
+  for (const m of byFile.values()) {
+    if (!targets.has(m.file) && !findingsByFile.has(m.file)) continue;
+    const suppressions = parseSuppressions(m, isRuleId);
+    if (suppressions.length === 0) continue;
+    suppressionsByFile.set(m.file, suppressions);
+    const list = findingsByFile.get(m.file);
+    if (list) findingsByFile.set(m.file, applySuppressions(list, suppressions));
+  }
+  for (const m of targetMigrations) {
+    const suppressions = suppressionsByFile.get(m.file);
+    if (!suppressions) continue;
+    const settings = settingsFor(m.file);
+    for (const s of suppressions) s.inactive = s.rules.filter((r) => (settings[r]?.severity ?? 'off') === 'off');
+    for (const rule of rules.values()) {
+      if (rule.scope !== 'suppressions') continue;
+      const setting = settings[rule.id];
+      if (!setting || setting.severity === 'off') continue;
+      rule.check(
+        {
+          report: (d) => {
+            const f = make(rule, setting.severity, m.file, m, d);
+            if (f) push(f);
+          },
+        },
+        m,
+        suppressions,
+        setting.options,
+      );
+    }
+  }
+
+  const findings = [...findingsByFile.values()].flat().sort(compareFindings);
+  return { findings, migrations: targetMigrations, sets, missing, lock, rules };
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  if (a.line !== b.line) return a.line - b.line;
+  if (a.column !== b.column) return a.column - b.column;
+  return a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0;
+}

@@ -1,0 +1,308 @@
+// The shared migration model. Every front end (Alembic, SQL, TypeScript...) produces these
+// shapes and every rule reads only these shapes, so a rule never knows which framework a
+// migration came from. This module imports nothing.
+
+/** A source range. Lines and columns are 1-based; columns count UTF-16 code units. */
+export interface Loc {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+/** A value read from the source, with where it was read. */
+export interface Located<T> {
+  value: T;
+  loc: Loc;
+}
+
+export type Dialect = 'postgresql' | 'sqlite' | 'mysql' | 'unknown';
+
+/** A column as declared by `sa.Column(...)`, a builder call or a SQL column definition. */
+export interface ColumnSpec {
+  /** null when the name is not a literal (a variable, an expression). */
+  name: string | null;
+  /** The type as written, e.g. `sa.String(length=50)` or `varchar(50)`; null when absent. */
+  type: string | null;
+  /**
+   * true, false, or null when the source does not say. A column with `primary_key=True`
+   * and no explicit `nullable` is NOT NULL (nullable: false).
+   */
+  nullable: boolean | null;
+  /** A database-side default (`server_default`, SQL `DEFAULT`). */
+  serverDefault: DefaultSpec | null;
+  /** A client-side default (`default=`): the database never sees it. */
+  clientDefault: boolean;
+  primaryKey: boolean;
+  unique: boolean;
+  /** An identity or autoincrement column: the database fills it. */
+  generated: boolean;
+  loc: Loc;
+}
+
+export interface DefaultSpec {
+  /** The default as written in the source, e.g. `sa.text("'free'")`, `'free'`, `sa.func.now()`. */
+  text: string;
+  /** The SQL the default amounts to, when it can be told statically (e.g. `'free'`, `now()`). */
+  sql: string | null;
+  /** literal: a constant; expression: SQL text or a function; unknown: a variable or call we cannot read. */
+  kind: 'literal' | 'expression' | 'unknown';
+}
+
+export type ConstraintType = 'foreign_key' | 'unique' | 'check' | 'primary_key' | 'unknown';
+
+/** A SQL statement found in a string, split and classified by its leading keyword. */
+export interface SqlStatement {
+  text: string;
+  /** schema: DDL; data: UPDATE/INSERT/DELETE/MERGE/COPY/TRUNCATE; other: SET, SELECT, BEGIN... */
+  category: 'schema' | 'data' | 'other';
+  /** The statement's leading keyword(s), upper case, e.g. `ALTER TABLE`, `UPDATE`, `CREATE INDEX`. */
+  keyword: string;
+  /** The table the statement names, when the splitter can read it. */
+  table: string | null;
+  loc: Loc;
+}
+
+/** Fields every operation carries. */
+export interface OperationBase {
+  loc: Loc;
+  /** Inside an `if`/`for`/`while`/`try`/`with` other than a batch or autocommit block: it may not run. */
+  conditional: boolean;
+  /** false when the operation runs outside the migration's transaction (Alembic `autocommit_block()`). */
+  transactional: boolean;
+  /** Set when the call came from a `batch_alter_table` block (SQLite-style table copy). */
+  batch: boolean;
+  /** The helper function the call was found in, when it was reached through one. */
+  via: string | null;
+  /** The call as written, shortened, e.g. `op.add_column` or `batch_op.alter_column`. */
+  callee: string;
+}
+
+export interface CreateTableOp extends OperationBase {
+  kind: 'create_table';
+  table: string | null;
+  schema: string | null;
+  columns: ColumnSpec[];
+  /** Constraints declared inline (sa.ForeignKeyConstraint, sa.UniqueConstraint...). */
+  constraints: { type: ConstraintType; name: string | null; loc: Loc }[];
+}
+
+export interface DropTableOp extends OperationBase {
+  kind: 'drop_table';
+  table: string | null;
+  schema: string | null;
+}
+
+export interface RenameTableOp extends OperationBase {
+  kind: 'rename_table';
+  table: string | null;
+  newName: string | null;
+  schema: string | null;
+}
+
+export interface AddColumnOp extends OperationBase {
+  kind: 'add_column';
+  table: string | null;
+  schema: string | null;
+  column: ColumnSpec;
+}
+
+export interface DropColumnOp extends OperationBase {
+  kind: 'drop_column';
+  table: string | null;
+  schema: string | null;
+  column: string | null;
+}
+
+export interface AlterColumnOp extends OperationBase {
+  kind: 'alter_column';
+  table: string | null;
+  schema: string | null;
+  column: string | null;
+  /** The new nullability, when the call sets it. */
+  nullable?: boolean;
+  /** The new type as written, when the call sets it. */
+  type?: string;
+  /** The new name, when the call renames the column. */
+  newName?: string | null;
+  /** The new server default: a DefaultSpec, null to drop it, undefined when untouched. */
+  serverDefault?: DefaultSpec | null;
+  existingType: string | null;
+  existingNullable: boolean | null;
+}
+
+export interface CreateIndexOp extends OperationBase {
+  kind: 'create_index';
+  name: string | null;
+  table: string | null;
+  schema: string | null;
+  /** Column names; expressions appear as their source text. */
+  columns: string[];
+  unique: boolean;
+  concurrently: boolean;
+  ifNotExists: boolean;
+}
+
+export interface DropIndexOp extends OperationBase {
+  kind: 'drop_index';
+  name: string | null;
+  table: string | null;
+  schema: string | null;
+  concurrently: boolean;
+  ifExists: boolean;
+}
+
+export interface AddConstraintOp extends OperationBase {
+  kind: 'add_constraint';
+  constraintType: ConstraintType;
+  /** null when unnamed (`op.create_foreign_key(None, ...)`). */
+  name: string | null;
+  table: string | null;
+  schema: string | null;
+  columns: string[];
+  referredTable: string | null;
+  referredColumns: string[];
+  /** The CHECK condition as written. */
+  condition: string | null;
+  /** PostgreSQL NOT VALID (`postgresql_not_valid=True`). */
+  notValid: boolean;
+}
+
+export interface DropConstraintOp extends OperationBase {
+  kind: 'drop_constraint';
+  name: string | null;
+  table: string | null;
+  schema: string | null;
+  constraintType: ConstraintType | null;
+}
+
+export interface ExecuteSqlOp extends OperationBase {
+  kind: 'execute_sql';
+  /** The SQL text; holes (f-string fields, non-literal parts) are written as `{}`. */
+  sql: string;
+  /** true when part of the text could not be read statically (f-string fields, variables). */
+  hasHoles: boolean;
+  /** false when the argument is not a string at all (a variable, a Core construct). */
+  textKnown: boolean;
+  statements: SqlStatement[];
+}
+
+export type DataAction = 'update' | 'insert' | 'delete' | 'bulk_insert' | 'orm' | 'unknown';
+
+export interface DataChangeOp extends OperationBase {
+  kind: 'data_change';
+  action: DataAction;
+  table: string | null;
+  /** Column names written, when known (UPDATE ... SET col = ...). */
+  columns: string[];
+  /** For update/delete: whether a WHERE clause restricts it; null when unknown. */
+  hasWhere: boolean | null;
+}
+
+export interface TransactionControlOp extends OperationBase {
+  kind: 'transaction_control';
+  action: 'commit' | 'rollback' | 'begin';
+}
+
+/** A call on `op`, `batch_op` or a connection that the front end does not understand. */
+export interface UnknownOp extends OperationBase {
+  kind: 'unknown';
+  reason: string;
+}
+
+export type Operation =
+  | CreateTableOp
+  | DropTableOp
+  | RenameTableOp
+  | AddColumnOp
+  | DropColumnOp
+  | AlterColumnOp
+  | CreateIndexOp
+  | DropIndexOp
+  | AddConstraintOp
+  | DropConstraintOp
+  | ExecuteSqlOp
+  | DataChangeOp
+  | TransactionControlOp
+  | UnknownOp;
+
+export type OperationKind = Operation['kind'];
+
+/**
+ * An upgrade or downgrade body.
+ * - missing: the function is not defined;
+ * - empty: only `pass`, `...`, docstrings and comments;
+ * - raises: its only statement (after a docstring) is `raise`;
+ * - operations: anything else (the operation list may still be empty).
+ */
+export interface Body {
+  shape: 'missing' | 'empty' | 'raises' | 'operations';
+  /** The `def` line, or null when missing. */
+  loc: Loc | null;
+  operations: Operation[];
+}
+
+export interface Import {
+  /** The module as written, e.g. `myapp.models`; relative imports keep their dots (`..models`). */
+  module: string;
+  /** Imported names for `from x import a, b`; empty for `import x`. */
+  names: string[];
+  /**
+   * framework: alembic/sqlalchemy and their dialect helpers; stdlib: Python's standard library;
+   * application: first-party code of the project (relative, or a package found in the project);
+   * third-party: anything else (an installed package).
+   */
+  origin: 'framework' | 'stdlib' | 'application' | 'third-party';
+  loc: Loc;
+}
+
+export interface Comment {
+  /** The comment text without its marker (`#`, `--`, `//`), trimmed. */
+  text: string;
+  /** true when the comment shares its line with code. */
+  inline: boolean;
+  loc: Loc;
+}
+
+export interface ParseError {
+  kind: 'syntax' | 'encoding' | 'binary' | 'io';
+  message: string;
+  loc: Loc;
+}
+
+export interface Migration {
+  /** Absolute path. */
+  file: string;
+  framework: string;
+  dialect: Dialect;
+  /** The revision id; null when it cannot be read. */
+  revision: Located<string> | null;
+  /**
+   * The parents (`down_revision`): [] for a root (None), one for a plain revision, several for a
+   * merge. `loc` is the assignment; null when the file has no such assignment.
+   */
+  parents: Located<string[]> | null;
+  branchLabels: Located<string[]> | null;
+  dependsOn: Located<string[]> | null;
+  /** The message (docstring first line or the whole docstring). */
+  message: string | null;
+  upgrade: Body;
+  downgrade: Body;
+  imports: Import[];
+  comments: Comment[];
+  /** The `# ### commands auto generated by Alembic` markers still present. */
+  autogenerateMarkers: Loc[];
+  /** Set when the file could not be read or parsed; the rest is then best effort. */
+  parseError: ParseError | null;
+  /** The source text as read (used for code frames and checksums), normalised to LF. */
+  source: string;
+}
+
+/** One directory of migrations that forms one revision chain. */
+export interface MigrationSet {
+  /** Absolute path of the directory. */
+  dir: string;
+  framework: string;
+  dialect: Dialect;
+  migrations: Migration[];
+}

@@ -1,0 +1,195 @@
+// What a rule file sees: defineRule, the contexts handed to checks, and the finding shape.
+// Rules import this module and src/model, nothing else.
+import type { Dialect, Loc, Migration, MigrationSet } from '../model/index.js';
+import type { RevisionGraph } from '../graph/index.js';
+
+export type { RevisionGraph, RevisionNode, MissingParent } from '../graph/index.js';
+export { ancestors, rootsOf, branchLabelsOf } from '../graph/index.js';
+
+export type Severity = 'off' | 'info' | 'warn' | 'error';
+export const SEVERITIES: readonly Severity[] = ['off', 'info', 'warn', 'error'];
+
+/** A JSON Schema fragment (draft-07), kept loose on purpose: ajv checks it at build time. */
+export type JsonSchema = Record<string, unknown>;
+
+export interface RuleDocs {
+  /** Why the pattern is unsafe, in a paragraph. */
+  why: string;
+  /**
+   * A migration the rule must flag, and one it must leave alone. A string is one Alembic
+   * revision file; an object maps file names to contents for rules that need several files.
+   */
+  bad: string | Record<string, string>;
+  good: string | Record<string, string>;
+}
+
+export interface RuleMeta<MessageIds extends string, Options> {
+  type: 'problem' | 'suggestion';
+  /** Starts with Disallow, Require or Enforce; no final period. */
+  description: string;
+  docs: RuleDocs;
+  /** The safer way, in one or two sentences. */
+  help: string;
+  /** messageId -> template with {{placeholders}}; capitalised, ends with a period. */
+  messages: Record<MessageIds, string>;
+  /** JSON Schema of the options object; omitted when the rule has no options. */
+  schema?: JsonSchema;
+  defaultOptions: Options;
+}
+
+export interface ReportDescriptor<MessageIds extends string> {
+  messageId: MessageIds;
+  /** Where: a Loc or anything that has one (an operation, a located value). */
+  at: Loc | { loc: Loc };
+  data?: Record<string, string | number>;
+}
+
+export interface ProjectReportDescriptor<MessageIds extends string> extends ReportDescriptor<MessageIds> {
+  /** The file the finding is about (absolute path); it need not exist (a deleted migration). */
+  file: string;
+  /** The migration the finding is about, when there is one. */
+  migration?: Migration | null;
+}
+
+export interface Settings {
+  dialect: Dialect;
+  /** Major PostgreSQL version the migrations target. */
+  postgresVersion: number;
+}
+
+export interface RuleContext<MessageIds extends string> {
+  settings: Settings;
+  report(descriptor: ReportDescriptor<MessageIds>): void;
+}
+
+export interface LockEntry {
+  /** Path relative to the lock file's directory, with forward slashes, as written in the lock file. */
+  path: string;
+  /** The same path, absolute. */
+  file: string;
+  revision: string | null;
+  sha256: string;
+  /** Short fingerprints of each normalised line, used to say which lines changed. */
+  lines: string[];
+}
+
+export interface LockState {
+  /** Absolute path of the lock file. */
+  file: string;
+  /** Absolute path of the directory entries are relative to. */
+  baseDir: string;
+  entries: LockEntry[];
+}
+
+export interface ProjectSetView {
+  set: MigrationSet;
+  graph: RevisionGraph;
+}
+
+export interface ProjectView {
+  sets: ProjectSetView[];
+  /** Directories whose every migration file was read: a locked file missing there is gone. */
+  completeDirs: string[];
+  lock: LockState | null;
+  /** Computes the same fingerprints the lock file holds, for a migration's current source. */
+  fingerprint(source: string): { sha256: string; lines: string[] };
+}
+
+export interface ProjectContext<MessageIds extends string> {
+  settings: Settings;
+  report(descriptor: ProjectReportDescriptor<MessageIds>): void;
+}
+
+/** An inline ignore comment as the engine read it, and whether it was needed. */
+export interface Suppression {
+  /** `ignore`, `ignore-file`, or whatever (misspelt) word followed `migralint:`. */
+  directive: string;
+  /** Rule ids named in the brackets; empty means the comment named none. */
+  rules: string[];
+  /** Named ids that are not rules. */
+  unknownRules: string[];
+  reason: string | null;
+  fileLevel: boolean;
+  /** Rule ids (of `rules`) that this comment actually silenced. */
+  used: string[];
+  /** Rule ids (of `rules`) that were off for the file, so whether the comment is needed cannot be told. */
+  inactive: string[];
+  /** The comment text, for messages. */
+  text: string;
+  loc: Loc;
+}
+
+export interface SuppressionContext<MessageIds extends string> {
+  report(descriptor: ReportDescriptor<MessageIds>): void;
+}
+
+interface RuleBase<MessageIds extends string, Options> {
+  id: string;
+  meta: RuleMeta<MessageIds, Options>;
+}
+
+export interface MigrationRule<MessageIds extends string = string, Options = unknown> extends RuleBase<MessageIds, Options> {
+  scope: 'migration';
+  check(ctx: RuleContext<MessageIds>, migration: Migration, options: Options): void;
+}
+
+export interface ProjectRule<MessageIds extends string = string, Options = unknown> extends RuleBase<MessageIds, Options> {
+  scope: 'project';
+  check(ctx: ProjectContext<MessageIds>, project: ProjectView, options: Options): void;
+}
+
+export interface SuppressionRule<MessageIds extends string = string, Options = unknown> extends RuleBase<MessageIds, Options> {
+  scope: 'suppressions';
+  check(ctx: SuppressionContext<MessageIds>, migration: Migration, suppressions: Suppression[], options: Options): void;
+}
+
+export type Rule<MessageIds extends string = string, Options = unknown> =
+  | MigrationRule<MessageIds, Options>
+  | ProjectRule<MessageIds, Options>
+  | SuppressionRule<MessageIds, Options>;
+
+/** Identity function that makes TypeScript check messageIds and options against the meta. */
+export function defineRule<MessageIds extends string, Options = Record<string, never>>(
+  rule: MigrationRule<MessageIds, Options>,
+): MigrationRule<MessageIds, Options>;
+export function defineRule<MessageIds extends string, Options = Record<string, never>>(
+  rule: ProjectRule<MessageIds, Options>,
+): ProjectRule<MessageIds, Options>;
+export function defineRule<MessageIds extends string, Options = Record<string, never>>(
+  rule: SuppressionRule<MessageIds, Options>,
+): SuppressionRule<MessageIds, Options>;
+export function defineRule(rule: Rule<string, unknown>): Rule<string, unknown> {
+  return rule;
+}
+
+export interface Finding {
+  ruleId: string;
+  messageId: string;
+  severity: Exclude<Severity, 'off'>;
+  /** Absolute path. */
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  message: string;
+  /** The revision id of the migration, when known. */
+  migration: string | null;
+}
+
+/** Fills {{placeholders}} in a message template. */
+export function formatMessage(template: string, data: Record<string, string | number> | undefined): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, key: string) => {
+    const v = data?.[key];
+    return v === undefined ? whole : String(v);
+  });
+}
+
+/** One place that builds every rule's documentation link. */
+export function ruleDocUrl(id: string): string {
+  return `https://github.com/migralint/migralint/blob/main/README.md#${id}`;
+}
+
+export function toLoc(at: Loc | { loc: Loc }): Loc {
+  return 'loc' in at ? at.loc : at;
+}
