@@ -1,0 +1,604 @@
+// Finding, loading, validating and resolving migralint config files.
+//
+// Start-up cost matters here (a pre-commit run on one file), so this module imports cosmiconfig,
+// picomatch, the two preset JSON files and, lazily, the validator that scripts/gen.ts generated
+// with ajv's standalone mode. It never imports ajv's compiler, typescript (cosmiconfig imports it
+// only when the config found is a `.ts` file) or the rule modules: rule defaults come from
+// src/config/generated/rule-defaults.json, written by the same generator from the registry.
+import fs from 'node:fs';
+import path from 'node:path';
+import { cosmiconfig } from 'cosmiconfig';
+import picomatch from 'picomatch';
+import type { Severity } from '../rule-api/index.js';
+import recommendedPreset from '../../policies/recommended.json' with { type: 'json' };
+import strictPreset from '../../policies/strict.json' with { type: 'json' };
+import { ConfigError, didYouMean, formatValidationErrors, quoteList, type ValidationError } from './errors.js';
+import type { ConfigDialect, ConfigSeverity } from './schema.js';
+
+export { ConfigError } from './errors.js';
+export type { ConfigDialect } from './schema.js';
+
+// ---------------------------------------------------------------------------------------------
+// Public types
+
+export interface RuleSetting {
+  severity: Severity;
+  options: unknown;
+}
+
+/** What an override says about one rule: a severity, options (merged over the file's), or both. */
+export type RuleSettingPatch = Partial<RuleSetting>;
+
+export interface DirectorySetting {
+  /** Absolute. */
+  path: string;
+  framework?: string;
+  dialect?: ConfigDialect;
+}
+
+export interface OverrideSetting {
+  /** Globs relative to rootDir, as written. */
+  files: string[];
+  rules: Record<string, RuleSettingPatch>;
+  dialect?: ConfigDialect;
+}
+
+export interface ResolvedConfig {
+  /** Absolute, or null when no config was found. */
+  configFile: string | null;
+  /** The config file's directory, else cwd. Every relative path and glob is relative to it. */
+  rootDir: string;
+  /** Absolute. */
+  paths: string[];
+  /** As written (relative to rootDir). */
+  ignorePatterns: string[];
+  /** Absolute; default <rootDir>/migralint.lock. */
+  lockfile: string;
+  dialect: ConfigDialect;
+  postgresVersion: number;
+  directories: DirectorySetting[];
+  /** Every registry rule, after presets and extends, options merged over the rule's defaults. */
+  rules: Record<string, RuleSetting>;
+  overrides: OverrideSetting[];
+}
+
+/** A rule setting as written in a config file. */
+export type RuleSettingInput =
+  | ConfigSeverity
+  | [ConfigSeverity]
+  | [ConfigSeverity, Record<string, unknown>];
+
+/** The shape of a config file, for `migralint.config.ts` authors. */
+export interface UserConfig {
+  $schema?: string;
+  extends?: string | string[];
+  paths?: string[];
+  ignorePatterns?: string[];
+  lockfile?: string;
+  dialect?: ConfigDialect;
+  postgresVersion?: number;
+  directories?: Record<string, { framework?: string; dialect?: ConfigDialect }>;
+  rules?: Record<string, RuleSettingInput>;
+  overrides?: { files: string[]; rules?: Record<string, RuleSettingInput>; dialect?: ConfigDialect }[];
+}
+
+/** A validator compiled from `buildConfigSchema` with `AJV_OPTIONS` (generated, or Ajv in tests). */
+export interface ConfigValidator {
+  (data: unknown): boolean;
+  errors?: ValidationError[] | null;
+}
+
+/**
+ * What config resolution needs to know about the rules. The default comes from the generated
+ * files; tests pass their own (see `createConfigEnv`) so they need no real rule modules.
+ */
+export interface ConfigEnv {
+  /** Every rule id with its `meta.defaultOptions`, in registry order. */
+  rules: readonly { id: string; defaultOptions: unknown }[];
+  validate: ConfigValidator;
+  /** Preset name (without the "migralint:" prefix) → config object. */
+  presets: Readonly<Record<string, unknown>>;
+}
+
+export function createConfigEnv(input: {
+  rules: readonly { id: string; meta: { defaultOptions?: unknown } }[];
+  validate: ConfigValidator;
+  presets?: Readonly<Record<string, unknown>>;
+}): ConfigEnv {
+  return {
+    rules: input.rules.map((r) => ({ id: r.id, defaultOptions: r.meta.defaultOptions ?? {} })),
+    validate: input.validate,
+    presets: input.presets ?? BUILTIN_PRESETS,
+  };
+}
+
+export const BUILTIN_PRESETS: Readonly<Record<string, unknown>> = {
+  recommended: recommendedPreset,
+  strict: strictPreset,
+};
+
+let defaultEnv: Promise<ConfigEnv> | undefined;
+
+/** The real rules: the generated validator and defaults, and the presets in policies/. */
+export function getDefaultConfigEnv(): Promise<ConfigEnv> {
+  defaultEnv ??= (async () => {
+    try {
+      const [validator, defaults] = await Promise.all([
+        import('./generated/validate-config.cjs'),
+        import('./generated/rule-defaults.json', { with: { type: 'json' } }),
+      ]);
+      const ruleDefaults = defaults.default.rules as Record<string, unknown>;
+      return {
+        rules: Object.entries(ruleDefaults).map(([id, defaultOptions]) => ({ id, defaultOptions })),
+        validate: validator.default as ConfigValidator,
+        presets: BUILTIN_PRESETS,
+      };
+    } catch (error) {
+      defaultEnv = undefined;
+      throw new Error(
+        'migralint: src/config/generated/ is missing or broken; run `npm run gen`. ' +
+          `(${error instanceof Error ? error.message : String(error)})`,
+      );
+    }
+  })();
+  return defaultEnv;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Discovery
+
+/** Where a config is looked for in each directory, in this order. */
+export const SEARCH_PLACES = [
+  'package.json',
+  '.migralintrc',
+  '.migralintrc.json',
+  '.migralintrc.yaml',
+  '.migralintrc.yml',
+  // Not in the original list, but the fixtures (style.md §7) and the error examples use this name.
+  'migralint.config.json',
+  'migralint.config.js',
+  'migralint.config.mjs',
+  'migralint.config.cjs',
+  'migralint.config.ts',
+];
+
+const PRESET_PREFIX = 'migralint:';
+
+function newExplorer() {
+  // searchStrategy 'none': each search() looks in one directory; findConfig does the walk so it
+  // can stop at a .git directory as well as at a package.json.
+  return cosmiconfig('migralint', {
+    searchPlaces: SEARCH_PLACES,
+    searchStrategy: 'none',
+    cache: false,
+    loaders: { '.json': loadJson },
+  });
+}
+
+/**
+ * JSON with comments and trailing commas (the format the docs show), parsed with JSON.parse.
+ * Replaces cosmiconfig's parse-json loader, which costs ~10 ms to import (it pulls in
+ * @babel/code-frame) and is also used for every package.json on the way up.
+ */
+export function loadJson(filepath: string, content: string): unknown {
+  const text = stripJsonComments(content.charCodeAt(0) === 0xfeff ? content.slice(1) : content);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const at = /at position (\d+)/.exec(message);
+    let where = '';
+    if (at) {
+      const before = text.slice(0, Number(at[1]));
+      const line = before.split('\n').length;
+      where = ` (line ${line}, column ${Number(at[1]) - before.lastIndexOf('\n')})`;
+    }
+    const cleaned = message.replace(/ in JSON at position \d+.*$/s, '').replace(/ \(line \d+ column \d+\)$/, '');
+    throw new Error(`JSON Error in ${filepath}:\n${cleaned}${where}`);
+  }
+}
+
+/** Blanks out // and /* *\/ comments and trailing commas, keeping every offset (and line) in place. */
+function stripJsonComments(text: string): string {
+  let out = '';
+  let i = 0;
+  let pendingComma = -1; // index in `out` of a comma that may turn out to be trailing
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (ch === '"') {
+      const start = i++;
+      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+      out += text.slice(start, ++i);
+      pendingComma = -1;
+    } else if (ch === '/' && text[i + 1] === '/') {
+      const end = text.indexOf('\n', i);
+      const stop = end === -1 ? text.length : end;
+      out += ' '.repeat(stop - i);
+      i = stop;
+    } else if (ch === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      const stop = end === -1 ? text.length : end + 2;
+      out += text.slice(i, stop).replace(/[^\n]/g, ' ');
+      i = stop;
+    } else {
+      if ((ch === '}' || ch === ']') && pendingComma >= 0) {
+        out = `${out.slice(0, pendingComma)} ${out.slice(pendingComma + 1)}`;
+      }
+      if (ch === ',') pendingComma = out.length;
+      else if (!/\s/.test(ch)) pendingComma = -1;
+      out += ch;
+      i++;
+    }
+  }
+  return out;
+}
+type Explorer = ReturnType<typeof newExplorer>;
+
+function isProjectRoot(dir: string): boolean {
+  return fs.existsSync(path.join(dir, 'package.json')) || fs.existsSync(path.join(dir, '.git'));
+}
+
+/**
+ * Looks for a config in `cwd`, then in each parent directory, and stops after the nearest directory
+ * that holds a package.json or a .git (the project root), or at the filesystem root.
+ */
+async function findConfig(explorer: Explorer, cwd: string, display: (f: string) => string) {
+  let dir = cwd;
+  for (;;) {
+    let result;
+    try {
+      result = await explorer.search(dir);
+    } catch (error) {
+      throw new ConfigError([parseProblem(error, display)]);
+    }
+    if (result) return result;
+    if (isProjectRoot(dir)) return null;
+    const parent = path.dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
+function parseProblem(error: unknown, display: (f: string) => string, fallbackFile?: string): string {
+  const e = error as { filepath?: string; message?: string };
+  const file = e.filepath ?? fallbackFile;
+  // cosmiconfig prefixes "JSON Error in /abs/path:\n"; the file is named by us instead.
+  const lines = String(e.message ?? error)
+    .replace(/^(?:JSON|YAML|TypeScript) Error in [^\n]*:\n/, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  return `${file ? display(file) : 'config'}: cannot parse: ${lines[0] ?? 'unknown error'}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading
+
+interface RawConfig {
+  extends?: string | string[];
+  paths?: string[];
+  ignorePatterns?: string[];
+  lockfile?: string;
+  dialect?: ConfigDialect;
+  postgresVersion?: number;
+  directories?: Record<string, { framework?: string; dialect?: ConfigDialect }>;
+  rules?: Record<string, unknown>;
+  overrides?: { files: string[]; rules?: Record<string, unknown>; dialect?: ConfigDialect }[];
+}
+
+/**
+ * Finds (or loads `configPath`), validates and resolves the config. Throws ConfigError listing every
+ * problem found in the config and in the files it extends.
+ *
+ * Resolution: start with every rule off and its default options; apply the layers in order (each
+ * `extends` entry, recursively, then the file itself; a root config without `extends` extends
+ * "recommended"). Later layers win: scalars and `paths` are replaced, `ignorePatterns` and
+ * `overrides` are concatenated, `directories` are merged by directory, and a rule's severity is
+ * replaced while its options are merged key by key (a severity alone keeps the options).
+ * All relative paths and globs, whichever file in the chain they come from, are relative to rootDir.
+ */
+export async function loadConfig(opts: { cwd: string; configPath?: string; env?: ConfigEnv }): Promise<ResolvedConfig> {
+  const env = opts.env ?? (await getDefaultConfigEnv());
+  const cwd = path.resolve(opts.cwd);
+  const display = (file: string): string => {
+    if (file.startsWith(PRESET_PREFIX)) return file;
+    const rel = path.relative(cwd, file);
+    return rel === '' ? path.basename(file) : rel.split(path.sep).join('/');
+  };
+  const explorer = newExplorer();
+
+  let found: { filepath: string; config: unknown } | null;
+  if (opts.configPath !== undefined) {
+    const file = path.resolve(cwd, opts.configPath);
+    if (!fs.existsSync(file)) throw new ConfigError([`${display(file)}: config file not found`]);
+    if (fs.statSync(file).isDirectory()) throw new ConfigError([`${display(file)}: is a directory, not a config file`]);
+    found = await loadFile(explorer, file, display);
+    if (!found && path.basename(file) === 'package.json') {
+      throw new ConfigError([`${display(file)}: has no "migralint" key`]);
+    }
+    found ??= { filepath: file, config: {} };
+  } else {
+    found = await findConfig(explorer, cwd, display);
+  }
+
+  const problems: string[] = [];
+  const layers: RawConfig[] = [];
+  const ctx: CollectContext = { env, explorer, display, problems, layers };
+  if (found) {
+    await collect(ctx, found.filepath, found.config ?? {}, [], true);
+  } else {
+    await collectPreset(ctx, 'recommended', [], null);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const rootDir = found ? path.dirname(found.filepath) : cwd;
+  return resolveLayers(layers, env, rootDir, found?.filepath ?? null);
+}
+
+async function loadFile(explorer: Explorer, file: string, display: (f: string) => string) {
+  try {
+    const result = await explorer.load(file);
+    return result ? { filepath: result.filepath, config: result.config ?? {} } : null;
+  } catch (error) {
+    throw new ConfigError([parseProblem(error, display, file)]);
+  }
+}
+
+interface CollectContext {
+  env: ConfigEnv;
+  explorer: Explorer;
+  display: (file: string) => string;
+  problems: string[];
+  layers: RawConfig[];
+}
+
+function isPathLike(entry: string): boolean {
+  return (
+    entry.startsWith('.') ||
+    path.isAbsolute(entry) ||
+    entry.includes('/') ||
+    entry.includes('\\') ||
+    /\.(?:json|ya?ml|[cm]?js|ts)$/i.test(entry)
+  );
+}
+
+/** Validates one config file, then collects what it extends followed by the file itself. */
+async function collect(ctx: CollectContext, file: string, config: unknown, stack: string[], isRoot: boolean): Promise<void> {
+  const name = ctx.display(file);
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+    ctx.problems.push(`${name}: must contain an object of settings, got ${Array.isArray(config) ? 'an array' : JSON.stringify(config)}`);
+    return;
+  }
+  const valid = ctx.env.validate(config);
+  if (!valid) ctx.problems.push(...formatValidationErrors(ctx.env.validate.errors ?? [], name, config));
+
+  const raw = config as RawConfig & { extends?: unknown };
+  const chain = [...stack, file];
+  let entries: unknown[];
+  if (raw.extends === undefined) entries = isRoot ? ['recommended'] : [];
+  else entries = Array.isArray(raw.extends) ? raw.extends : [raw.extends];
+  for (const entry of entries) {
+    if (typeof entry !== 'string') continue; // reported by the schema
+    if (!isPathLike(entry)) {
+      const preset = entry.startsWith(PRESET_PREFIX) ? entry.slice(PRESET_PREFIX.length) : entry;
+      if (!Object.prototype.hasOwnProperty.call(ctx.env.presets, preset)) {
+        const names = Object.keys(ctx.env.presets);
+        const guess = didYouMean(preset, names);
+        ctx.problems.push(
+          `${name}: extends: unknown preset ${JSON.stringify(entry)}; expected ${quoteList([...names, './path/to/config.json'])}.` +
+            (guess ? ` Did you mean ${JSON.stringify(guess)}?` : ''),
+        );
+        continue;
+      }
+      await collectPreset(ctx, preset, chain, name);
+      continue;
+    }
+    if (file.startsWith(PRESET_PREFIX)) {
+      ctx.problems.push(`${name}: extends: a preset can only extend other presets, not ${JSON.stringify(entry)}`);
+      continue;
+    }
+    const target = path.resolve(path.dirname(file), entry);
+    if (chain.includes(target)) {
+      const cycle = [...chain.slice(chain.indexOf(target)), target].map(ctx.display).join(' -> ');
+      ctx.problems.push(`${name}: extends: cycle: ${cycle}`);
+      continue;
+    }
+    if (!fs.existsSync(target) || fs.statSync(target).isDirectory()) {
+      ctx.problems.push(`${name}: extends: cannot find ${JSON.stringify(entry)} (looked for ${ctx.display(target)})`);
+      continue;
+    }
+    let loaded;
+    try {
+      loaded = await loadFile(ctx.explorer, target, ctx.display);
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        ctx.problems.push(...error.problems);
+        continue;
+      }
+      throw error;
+    }
+    await collect(ctx, target, loaded?.config ?? {}, chain, false);
+  }
+  if (valid) ctx.layers.push(raw);
+}
+
+async function collectPreset(ctx: CollectContext, preset: string, stack: string[], from: string | null): Promise<void> {
+  const key = `${PRESET_PREFIX}${preset}`;
+  if (stack.includes(key)) {
+    ctx.problems.push(`${from ?? key}: extends: cycle: ${[...stack.slice(stack.indexOf(key)), key].map(ctx.display).join(' -> ')}`);
+    return;
+  }
+  await collect(ctx, key, ctx.env.presets[preset], stack, false);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resolution
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Later options replace earlier ones key by key (shallow). */
+function mergeOptions(base: unknown, over: unknown): unknown {
+  if (over === undefined) return base;
+  return isPlainObject(base) && isPlainObject(over) ? { ...base, ...over } : over;
+}
+
+function parseSetting(value: unknown): RuleSettingPatch {
+  if (typeof value === 'string') return { severity: value as Severity };
+  if (Array.isArray(value)) {
+    const patch: RuleSettingPatch = { severity: value[0] as Severity };
+    if (value.length > 1) patch.options = value[1];
+    return patch;
+  }
+  return {};
+}
+
+function applyPatch(current: RuleSetting, patch: RuleSettingPatch): RuleSetting {
+  return {
+    severity: patch.severity ?? current.severity,
+    options: mergeOptions(current.options, patch.options),
+  };
+}
+
+function resolveLayers(layers: RawConfig[], env: ConfigEnv, rootDir: string, configFile: string | null): ResolvedConfig {
+  const rules: Record<string, RuleSetting> = {};
+  for (const r of env.rules) rules[r.id] = { severity: 'off', options: structuredClone(r.defaultOptions) };
+  let paths: string[] | undefined;
+  const ignorePatterns: string[] = [];
+  let lockfile = 'migralint.lock';
+  let dialect: ConfigDialect = 'postgresql';
+  let postgresVersion = 14;
+  const directories = new Map<string, { framework?: string; dialect?: ConfigDialect }>();
+  const overrides: OverrideSetting[] = [];
+
+  for (const layer of layers) {
+    if (layer.paths) paths = [...layer.paths];
+    if (layer.ignorePatterns) for (const p of layer.ignorePatterns) if (!ignorePatterns.includes(p)) ignorePatterns.push(p);
+    if (layer.lockfile !== undefined) lockfile = layer.lockfile;
+    if (layer.dialect !== undefined) dialect = layer.dialect;
+    if (layer.postgresVersion !== undefined) postgresVersion = layer.postgresVersion;
+    for (const [dir, setting] of Object.entries(layer.directories ?? {})) {
+      const abs = path.resolve(rootDir, dir);
+      directories.set(abs, { ...directories.get(abs), ...setting });
+    }
+    for (const [id, value] of Object.entries(layer.rules ?? {})) {
+      const current = rules[id];
+      if (current) rules[id] = applyPatch(current, parseSetting(value));
+    }
+    for (const o of layer.overrides ?? []) {
+      const patches: Record<string, RuleSettingPatch> = {};
+      for (const [id, value] of Object.entries(o.rules ?? {})) patches[id] = parseSetting(value);
+      const override: OverrideSetting = { files: [...o.files], rules: patches };
+      if (o.dialect !== undefined) override.dialect = o.dialect;
+      overrides.push(override);
+    }
+  }
+
+  const directoryList: DirectorySetting[] = [...directories].map(([p, s]) => ({ path: p, ...s }));
+  const resolvedPaths = paths
+    ? paths.map((p) => path.resolve(rootDir, p))
+    : directoryList.length > 0
+      ? directoryList.map((d) => d.path)
+      : [rootDir];
+  return {
+    configFile,
+    rootDir,
+    paths: resolvedPaths,
+    ignorePatterns,
+    lockfile: path.resolve(rootDir, lockfile),
+    dialect,
+    postgresVersion,
+    directories: directoryList,
+    rules,
+    overrides,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-file queries
+
+const matchers = new Map<string, (s: string) => boolean>();
+
+function matcher(glob: string): (s: string) => boolean {
+  let m = matchers.get(glob);
+  if (!m) {
+    const pattern = glob.replace(/^\.\//, '').replace(/^\//, '');
+    m = picomatch(pattern, { dot: true });
+    matchers.set(glob, m);
+  }
+  return m;
+}
+
+/** The file's path relative to rootDir with forward slashes. */
+function relativeToRoot(config: ResolvedConfig, file: string): string {
+  return path.relative(config.rootDir, path.resolve(config.rootDir, file)).split(path.sep).join('/');
+}
+
+/** True when the glob matches the path or one of its parent directories (so "legacy" covers legacy/x.py). */
+function globMatches(glob: string, rel: string): boolean {
+  const m = matcher(glob);
+  if (m(rel)) return true;
+  for (let i = rel.lastIndexOf('/'); i > 0; i = rel.lastIndexOf('/', i - 1)) {
+    if (m(rel.slice(0, i))) return true;
+  }
+  return false;
+}
+
+function overrideMatches(override: OverrideSetting, rel: string): boolean {
+  return override.files.some((g) => globMatches(g, rel));
+}
+
+/**
+ * The rule settings for one file: the top-level rules, then each matching override in order.
+ * Returns `config.rules` itself when no override matches; treat the result as read-only.
+ */
+export function rulesForFile(config: ResolvedConfig, file: string): Record<string, RuleSetting> {
+  if (config.overrides.length === 0) return config.rules;
+  const rel = relativeToRoot(config, file);
+  let out: Record<string, RuleSetting> | null = null;
+  for (const override of config.overrides) {
+    if (!overrideMatches(override, rel)) continue;
+    out ??= { ...config.rules };
+    for (const [id, patch] of Object.entries(override.rules)) {
+      const current = out[id];
+      if (current) out[id] = applyPatch(current, patch);
+    }
+  }
+  return out ?? config.rules;
+}
+
+/**
+ * The file's dialect: the longest `directories` entry containing the file that names a dialect,
+ * else the last matching override that names one, else the top-level dialect.
+ */
+export function dialectForFile(config: ResolvedConfig, file: string): ConfigDialect {
+  const abs = path.resolve(config.rootDir, file);
+  let best: DirectorySetting | null = null;
+  for (const d of config.directories) {
+    if (!d.dialect) continue;
+    const inside = abs === d.path || abs.startsWith(d.path.endsWith(path.sep) ? d.path : d.path + path.sep);
+    if (inside && (!best || d.path.length > best.path.length)) best = d;
+  }
+  if (best?.dialect) return best.dialect;
+  const rel = relativeToRoot(config, abs);
+  let dialect: ConfigDialect = config.dialect;
+  for (const o of config.overrides) if (o.dialect && overrideMatches(o, rel)) dialect = o.dialect;
+  return dialect;
+}
+
+/**
+ * Whether `ignorePatterns` excludes the file. Patterns are read in order like .gitignore lines: a
+ * match ignores, a later "!pattern" match un-ignores; a pattern matching a parent directory counts.
+ */
+export function isIgnored(config: ResolvedConfig, file: string): boolean {
+  if (config.ignorePatterns.length === 0) return false;
+  const rel = relativeToRoot(config, file);
+  let ignored = false;
+  for (const p of config.ignorePatterns) {
+    const negated = p.startsWith('!');
+    if (negated !== ignored) continue; // cannot change the outcome
+    if (globMatches(negated ? p.slice(1) : p, rel)) ignored = !negated;
+  }
+  return ignored;
+}

@@ -1,0 +1,177 @@
+// The JSON Schema (draft-07) of a migralint config file, assembled from the rules' metadata.
+// scripts/gen.ts writes it to policies/migralint.schema.json (for editors) and compiles it into the
+// standalone validator in src/config/generated/. This module has no runtime imports, so both the
+// generator and the tests can use it without pulling in anything heavy.
+import type { JsonSchema } from '../rule-api/index.js';
+
+export const SEVERITIES = ['off', 'info', 'warn', 'error'] as const;
+export type ConfigSeverity = (typeof SEVERITIES)[number];
+
+export const DIALECTS = ['postgresql', 'sqlite', 'mysql'] as const;
+export type ConfigDialect = (typeof DIALECTS)[number];
+
+/** Migration frameworks a `directories` entry may name; grows as front ends are added. */
+export const FRAMEWORKS = ['alembic'] as const;
+
+/** Top-level config keys in the order the schema lists them (also used for "did you mean"). */
+export const CONFIG_KEYS = [
+  '$schema',
+  'extends',
+  'paths',
+  'ignorePatterns',
+  'lockfile',
+  'dialect',
+  'postgresVersion',
+  'directories',
+  'rules',
+  'overrides',
+] as const;
+
+/**
+ * Options for the Ajv instance that compiles this schema. Shared by scripts/gen.ts and the tests so
+ * the generated validator and a test's run-time one report errors the same way.
+ * - allErrors: report every problem, not the first.
+ * - verbose: errors carry `parentSchema`/`data`, which the formatter in errors.ts needs for
+ *   "did you mean" and allowed values without loading the schema file at run time.
+ * - strictTuples: false: the `[severity, options]` tuples are written with min/maxItems anyway,
+ *   this only silences the warning for rules whose options schema is missing.
+ */
+export const AJV_OPTIONS = {
+  allErrors: true,
+  verbose: true,
+  strict: true,
+  strictTuples: false,
+} as const;
+
+export interface RuleForSchema {
+  id: string;
+  meta: { description: string; schema?: JsonSchema | undefined };
+}
+
+export interface BuildSchemaOptions {
+  frameworks?: readonly string[];
+}
+
+const DESCRIPTIONS = {
+  $schema: 'Path or URL of this JSON Schema, for editors. Ignored by migralint.',
+  extends:
+    'Configs this one builds on, applied in order (later wins), then this file on top: a preset name ' +
+    '("recommended", "strict", "migralint:recommended", "migralint:strict") or a path to another config ' +
+    'file relative to this one. Without "extends" a config builds on "recommended"; use [] to start from ' +
+    'every rule off.',
+  paths:
+    'Files or directories that `migralint lint` checks when no paths are given, relative to the config ' +
+    'file\'s directory. Default: the keys of "directories", else the config file\'s directory.',
+  ignorePatterns:
+    'Globs (picomatch, dotfiles included) of files never linted, relative to the config file\'s directory. ' +
+    'A pattern matching a directory ignores everything in it; a leading "!" un-ignores.',
+  lockfile: 'Lock file recording applied migrations, relative to the config file\'s directory. Default: "migralint.lock".',
+  dialect: 'SQL dialect the migrations target, unless "directories" or "overrides" say otherwise. Default: "postgresql".',
+  postgresVersion: 'Major PostgreSQL version the migrations target. Default: 14.',
+  directories:
+    'Migration directories (relative to the config file\'s directory) with their framework and dialect. ' +
+    'The longest matching directory decides a file\'s dialect.',
+  directory: 'Settings for the migrations under this directory.',
+  framework: 'Migration framework of this directory.',
+  directoryDialect: 'SQL dialect of the migrations in this directory.',
+  rules:
+    'Rule severities and options: "off", "info", "warn" or "error", or [severity] or [severity, options]. ' +
+    'Options are merged over the rule\'s defaults and over options set by the configs this one extends.',
+  overrides: 'Settings for the files matching some globs, applied in order after the top-level settings.',
+  override: 'Settings for the files matching "files".',
+  overrideFiles: 'Globs (picomatch, dotfiles included) relative to the config file\'s directory.',
+  overrideRules: 'Rule severities and options for the matching files (same format as the top-level "rules").',
+  overrideDialect: 'SQL dialect of the matching files (a matching "directories" entry still wins).',
+  severity: 'off: not run; info, warn: reported, exit code 0; error: reported, exit code 1.',
+};
+
+/** The JSON Schema of the config file, for `rules` as given (sorted by id for stable output). */
+export function buildConfigSchema(rules: readonly RuleForSchema[], opts: BuildSchemaOptions = {}): JsonSchema {
+  const frameworks = opts.frameworks ?? FRAMEWORKS;
+  const sorted = [...rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const ruleProps: Record<string, JsonSchema> = {};
+  for (const rule of sorted) ruleProps[rule.id] = ruleSettingSchema(rule);
+  // Both `rules` and `overrides[].rules` refer to one definition, so the generated validator holds
+  // the rule settings once.
+  const rulesSchema = (description: string): JsonSchema => ({ description, allOf: [{ $ref: '#/definitions/rules' }] });
+  const dialect = (description: string): JsonSchema => ({ description, enum: [...DIALECTS] });
+  const globs = (description: string): JsonSchema => ({ description, type: 'array', items: { type: 'string' } });
+
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://github.com/migralint/migralint/blob/main/policies/migralint.schema.json',
+    $comment: 'Generated by scripts/gen.ts from the rule registry. Do not edit; run `npm run gen`.',
+    title: 'migralint configuration',
+    type: 'object',
+    definitions: {
+      severity: { description: DESCRIPTIONS.severity, enum: [...SEVERITIES] },
+      rules: { type: 'object', properties: ruleProps, additionalProperties: false },
+    },
+    properties: {
+      $schema: { description: DESCRIPTIONS.$schema, type: 'string' },
+      extends: {
+        description: DESCRIPTIONS.extends,
+        anyOf: [
+          { type: 'string', examples: ['recommended', 'strict', './migralint.base.json'] },
+          { type: 'array', items: { type: 'string' } },
+        ],
+      },
+      paths: globs(DESCRIPTIONS.paths),
+      ignorePatterns: globs(DESCRIPTIONS.ignorePatterns),
+      lockfile: { description: DESCRIPTIONS.lockfile, type: 'string' },
+      dialect: dialect(DESCRIPTIONS.dialect),
+      postgresVersion: { description: DESCRIPTIONS.postgresVersion, type: 'integer', minimum: 9, maximum: 99 },
+      directories: {
+        description: DESCRIPTIONS.directories,
+        type: 'object',
+        additionalProperties: {
+          description: DESCRIPTIONS.directory,
+          type: 'object',
+          properties: {
+            framework: { description: DESCRIPTIONS.framework, enum: [...frameworks] },
+            dialect: dialect(DESCRIPTIONS.directoryDialect),
+          },
+          additionalProperties: false,
+        },
+      },
+      rules: rulesSchema(DESCRIPTIONS.rules),
+      overrides: {
+        description: DESCRIPTIONS.overrides,
+        type: 'array',
+        items: {
+          description: DESCRIPTIONS.override,
+          type: 'object',
+          properties: {
+            files: { ...globs(DESCRIPTIONS.overrideFiles), minItems: 1 },
+            rules: rulesSchema(DESCRIPTIONS.overrideRules),
+            dialect: dialect(DESCRIPTIONS.overrideDialect),
+          },
+          required: ['files'],
+          additionalProperties: false,
+        },
+      },
+    },
+    additionalProperties: false,
+  };
+}
+
+/** `severity | [severity] | [severity, options]`; the last only for rules with an options schema. */
+function ruleSettingSchema(rule: RuleForSchema): JsonSchema {
+  const severity = { $ref: '#/definitions/severity' };
+  const alternatives: JsonSchema[] = [
+    severity,
+    { type: 'array', items: [severity], minItems: 1, maxItems: 1 },
+  ];
+  if (rule.meta.schema) {
+    alternatives.push({ type: 'array', items: [severity, closeOptions(rule.meta.schema)], minItems: 2, maxItems: 2 });
+  }
+  return { description: rule.meta.description, oneOf: alternatives };
+}
+
+/** Rule options objects reject unknown keys even when the rule's schema forgot to say so. */
+function closeOptions(schema: JsonSchema): JsonSchema {
+  if (schema['type'] === 'object' && !('additionalProperties' in schema)) {
+    return { ...schema, additionalProperties: false };
+  }
+  return schema;
+}
