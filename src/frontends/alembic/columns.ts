@@ -1,0 +1,209 @@
+// `sa.Column(...)` → ColumnSpec, and server defaults → DefaultSpec.
+import type { ColumnSpec, DefaultSpec, Loc } from '../../model/types.js';
+import { boolConst, calleeName, dotted, isNone, isStringConst, kwValue } from './expr.js';
+import type { Expr, ExprNode } from './python.js';
+import type { SourceText } from './text.js';
+
+/** What the column reader needs from the body walker. */
+export interface Reader {
+  src: SourceText;
+  /** Follows a Name to the one expression assigned to it, when there is exactly one. */
+  deref(e: ExprNode): ExprNode;
+  /** A literal name: a string, `op.f('x')`, `conv('x')`, or a variable holding one. */
+  name(e: ExprNode | undefined): string | null;
+}
+
+/** Positional arguments of `Column(...)` that are not its type. */
+const NON_TYPE_ARGS = new Set([
+  'ForeignKey',
+  'Sequence',
+  'Identity',
+  'Computed',
+  'CheckConstraint',
+  'DefaultClause',
+  'FetchedValue',
+  'UniqueConstraint',
+]);
+
+const SERIAL = /^(?:[\w.]*\.)?(?:BIG|SMALL)?SERIAL\b/i;
+
+/** `sa.Column(...)` / `Column(...)` / `sqlalchemy.Column(...)`. */
+export function isColumnCall(e: ExprNode): boolean {
+  return e.nodeType === 'Call' && calleeName(e.func) === 'Column';
+}
+
+export interface ColumnRead {
+  spec: ColumnSpec;
+  /** Inline `sa.ForeignKey(...)` arguments. */
+  foreignKeys: { name: string | null; loc: Loc }[];
+}
+
+/** Reads `sa.Column(...)`; `loc` is the call's. */
+export function readColumn(call: Expr<'Call'>, r: Reader): ColumnRead {
+  const src = r.src;
+  const args = call.args.filter((a) => a.nodeType !== 'Starred');
+  let name: string | null = null;
+  let idx = 0;
+  const first = args[0];
+  if (first) {
+    const d = r.deref(first);
+    if (isStringConst(d)) {
+      name = d.value as string;
+      idx = 1;
+    } else if (args.length >= 2 || first.nodeType === 'Name') {
+      // `Column(col_name, sa.Integer)`: a variable name.
+      name = r.name(first);
+      idx = 1;
+    }
+  }
+  let typeNode: ExprNode | undefined = kwValue(call, 'type_');
+  let generated = false;
+  const foreignKeys: ColumnRead['foreignKeys'] = [];
+  for (let k = idx; k < args.length; k++) {
+    const a = args[k]!;
+    const callee = a.nodeType === 'Call' ? calleeName(a.func) : null;
+    if (callee && NON_TYPE_ARGS.has(callee)) {
+      if (callee === 'Identity' || callee === 'Computed') generated = true;
+      if (callee === 'ForeignKey' && a.nodeType === 'Call') {
+        foreignKeys.push({ name: r.name(kwValue(a, 'name')), loc: src.loc(a) });
+      }
+      continue;
+    }
+    if (!typeNode) typeNode = a;
+  }
+  const type = typeNode ? src.segment(typeNode) : null;
+  if (type && SERIAL.test(type)) generated = true;
+
+  const primaryKey = boolConst(deref(r, kwValue(call, 'primary_key'))) === true;
+  const nullableNode = kwValue(call, 'nullable');
+  let nullable: boolean | null = nullableNode ? boolConst(deref(r, nullableNode)) : null;
+  if (!nullableNode && primaryKey) nullable = false;
+  const unique = boolConst(deref(r, kwValue(call, 'unique'))) === true;
+  const sd = kwValue(call, 'server_default');
+  const serverDefault = sd ? readDefault(sd, r) : null;
+  const def = kwValue(call, 'default');
+  const clientDefault = !!def && !isNone(def);
+  const auto = kwValue(call, 'autoincrement');
+  if (auto && boolConst(deref(r, auto)) === true) generated = true;
+  return {
+    spec: {
+      name,
+      type,
+      nullable,
+      serverDefault,
+      clientDefault,
+      primaryKey,
+      unique,
+      generated,
+      loc: src.loc(call),
+    },
+    foreignKeys,
+  };
+}
+
+function deref(r: Reader, e: ExprNode | undefined): ExprNode | undefined {
+  return e ? r.deref(e) : undefined;
+}
+
+/** A column spec for something that is not a readable `Column(...)` call (a variable, a helper call). */
+export function opaqueColumn(e: ExprNode, src: SourceText): ColumnSpec {
+  return {
+    name: null,
+    type: null,
+    nullable: null,
+    serverDefault: null,
+    clientDefault: false,
+    primaryKey: false,
+    unique: false,
+    generated: false,
+    loc: src.loc(e),
+  };
+}
+
+export function quoteSql(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+const TEXT_FUNCS = new Set(['text', 'literal_column']);
+
+/** A server default; null when the expression is `None` (no default / drop the default). */
+export function readDefault(e: ExprNode, r: Reader): DefaultSpec | null {
+  const text = r.src.segment(e);
+  const d = r.deref(e);
+  if (isNone(d)) return null;
+  if (d.nodeType === 'Constant') {
+    if (isStringConst(d)) return { text, sql: quoteSql(d.value as string), kind: 'literal' };
+    if (typeof d.value === 'number' || typeof d.value === 'bigint') return { text, sql: String(d.value), kind: 'literal' };
+    if (typeof d.value === 'boolean') return { text, sql: d.value ? 'true' : 'false', kind: 'literal' };
+    return { text, sql: null, kind: 'unknown' };
+  }
+  if (d.nodeType === 'Call') {
+    const callee = calleeName(d.func);
+    if (callee && TEXT_FUNCS.has(callee)) {
+      const a = d.args[0] ? r.deref(d.args[0]) : undefined;
+      return { text, sql: isStringConst(a) ? (a.value as string) : null, kind: 'expression' };
+    }
+    if ((callee === 'false' || callee === 'true' || callee === 'null') && d.args.length === 0) {
+      return { text, sql: callee, kind: 'literal' };
+    }
+    if ((callee === 'literal' || callee === 'inline_literal') && d.args[0]) {
+      return { text, sql: renderSqlValue(r.deref(d.args[0]), r), kind: 'literal' };
+    }
+    if (callee === 'DefaultClause' && d.args[0]) {
+      const inner = readDefault(d.args[0], r);
+      return inner ? { ...inner, text } : null;
+    }
+    const fn = funcName(d.func);
+    if (fn) return { text, sql: renderFunc(d, fn, r), kind: 'expression' };
+  }
+  return { text, sql: null, kind: 'unknown' };
+}
+
+/** `now` for `sa.func.now` / `func.now`, `current_timestamp` for `sa.func.current_timestamp`. */
+function funcName(func: ExprNode): string | null {
+  const name = dotted(func);
+  if (!name) return null;
+  let rest: string;
+  if (name.startsWith('func.')) rest = name.slice(5);
+  else {
+    const i = name.indexOf('.func.');
+    if (i < 0) return null;
+    rest = name.slice(i + 6);
+  }
+  return rest.length > 0 ? rest : null;
+}
+
+function renderFunc(call: Expr<'Call'>, fn: string, r: Reader): string | null {
+  const parts: string[] = [];
+  for (const a of call.args) {
+    const s = renderSqlValue(r.deref(a), r);
+    if (s === null) return null;
+    parts.push(s);
+  }
+  return `${fn}(${parts.join(', ')})`;
+}
+
+/** SQL for a simple Python value or SQLAlchemy construct; null when unknown. */
+function renderSqlValue(e: ExprNode, r: Reader): string | null {
+  if (e.nodeType === 'Constant') {
+    if (isStringConst(e)) return quoteSql(e.value as string);
+    if (e.value === null) return 'NULL';
+    if (typeof e.value === 'boolean') return e.value ? 'true' : 'false';
+    if (typeof e.value === 'number' || typeof e.value === 'bigint') return String(e.value);
+    return null;
+  }
+  if (e.nodeType === 'UnaryOp' && e.op.nodeType === 'USub' && e.operand.nodeType === 'Constant') {
+    const v = renderSqlValue(e.operand, r);
+    return v === null ? null : `-${v}`;
+  }
+  if (e.nodeType === 'Call') {
+    const callee = calleeName(e.func);
+    if (callee && TEXT_FUNCS.has(callee)) {
+      const a = e.args[0] ? r.deref(e.args[0]) : undefined;
+      return isStringConst(a) ? (a.value as string) : null;
+    }
+    const fn = funcName(e.func);
+    if (fn) return renderFunc(e, fn, r);
+  }
+  return null;
+}
