@@ -23,7 +23,8 @@ export default defineRule<MessageIds, Options>({
         'keep changing: when a column is later renamed or dropped from the model, the old revision that imported ' +
         'it breaks or, worse, writes data in a shape that did not exist at that point in history. Fresh installs ' +
         'and CI databases built from scratch fail first.',
-      bad: `"""backfill slugs"""
+      bad: {
+        'versions/0007_backfill_slugs.py': `"""backfill slugs"""
 from alembic import op
 from sqlalchemy.orm import Session
 
@@ -42,6 +43,9 @@ def upgrade():
 def downgrade():
     pass
 `,
+        '/myapp/__init__.py': '',
+        '/myapp/models.py': 'class Account: ...\n',
+      },
       good: `"""backfill slugs"""
 from alembic import op
 import sqlalchemy as sa

@@ -1,3 +1,4 @@
+import { changesData, changesSchema } from '../src/model/index.js';
 import { defineRule } from '../src/rule-api/index.js';
 
 export type MessageIds = 'missing' | 'empty' | 'raises';
@@ -7,6 +8,11 @@ export interface Options {
    * allow-raise: raising (declared irreversible) is accepted; none: downgrades are not checked.
    */
   downgrade: 'required' | 'allow-empty' | 'allow-raise' | 'none';
+  /**
+   * A data-only revision (a backfill) whose downgrade is an explicit `pass`: undoing a backfill is
+   * rarely possible or needed, the schema revision's downgrade removes the data with its column.
+   */
+  allowEmptyForDataOnly: boolean;
 }
 
 export default defineRule<MessageIds, Options>({
@@ -66,10 +72,14 @@ def downgrade():
           enum: ['required', 'allow-empty', 'allow-raise', 'none'],
           description: 'Which downgrade shapes are accepted: required, allow-empty, allow-raise, or none (never checked).',
         },
+        allowEmptyForDataOnly: {
+          type: 'boolean',
+          description: 'Accept an empty downgrade (pass) when the upgrade only changes data.',
+        },
       },
       additionalProperties: false,
     },
-    defaultOptions: { downgrade: 'required' },
+    defaultOptions: { downgrade: 'required', allowEmptyForDataOnly: true },
   },
   check(ctx, migration, options) {
     if (options.downgrade === 'none') return;
@@ -78,6 +88,8 @@ def downgrade():
     const down = migration.downgrade;
     if (down.shape === 'operations') return;
     if (down.shape === 'empty' && options.downgrade === 'allow-empty') return;
+    const ups = migration.upgrade.operations;
+    if (down.shape === 'empty' && options.allowEmptyForDataOnly && ups.some(changesData) && !ups.some(changesSchema)) return;
     if (down.shape === 'raises' && options.downgrade === 'allow-raise') return;
     const at = down.loc ?? migration.upgrade.loc;
     if (!at) return;

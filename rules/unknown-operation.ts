@@ -8,7 +8,7 @@ export default defineRule<MessageIds, Options>({
   scope: 'migration',
   meta: {
     type: 'suggestion',
-    description: 'Report migration calls that migralint cannot understand',
+    description: 'Disallow migration calls that migralint cannot understand, so that nothing is skipped silently',
     docs: {
       why:
         'migralint never drops what it cannot read. A call on `op`, a batch operation or a connection that it ' +

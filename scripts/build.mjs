@@ -15,7 +15,8 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: true,
-  external: Object.keys(pkg.dependencies ?? {}),
+  // typescript is loaded by cosmiconfig only for a .ts config file, from the user's project.
+  external: [...Object.keys(pkg.dependencies ?? {}), 'typescript'],
   define: { __MIGRALINT_VERSION__: JSON.stringify(pkg.version) },
   // Generated ajv validators are CommonJS and require() ajv's runtime helpers.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },

@@ -49,7 +49,7 @@ export function configFor(root: string, enabled: Record<string, RuleSetting>, op
   };
 }
 
-/** Writes an Alembic project: files are relative to migrations/versions unless they contain a slash. */
+/** Writes an Alembic project: files are relative to migrations/versions, or to the project root when they start with "/". */
 export function writeProject(files: Files, extra: Record<string, string> = {}): { root: string; versions: string; cleanup(): void } {
   const root = mkdtempSync(path.join(os.tmpdir(), 'migralint-rule-'));
   const versions = path.join(root, 'migrations', 'versions');
@@ -58,7 +58,7 @@ export function writeProject(files: Files, extra: Record<string, string> = {}): 
   writeFileSync(path.join(root, 'alembic.ini'), '[alembic]\nscript_location = migrations\n');
   const entries = typeof files === 'string' ? { '0001_case.py': files } : files;
   for (const [name, text] of Object.entries(entries)) {
-    const target = path.join(versions, name.replace(/^versions\//, ''));
+    const target = name.startsWith('/') ? path.join(root, name.slice(1)) : path.join(versions, name.replace(/^versions\//, ''));
     mkdirSync(path.dirname(target), { recursive: true });
     writeFileSync(target, text);
   }

@@ -79,9 +79,9 @@ test('invalid: lines added at the end and a deleted locked file', async () => {
     const found = await run();
     assert.equal(found.map((f) => [f.file, f.messageId, f.line]), [
       ['0001_init.py', 'removed', 1],
-      ['0002_tier.py', 'modified', 12],
+      ['0002_tier.py', 'modified', 11],
     ]);
-    assert.ok(found[1]!.message.includes('line 12 added'), found[1]!.message);
+    assert.ok(found[1]!.message.includes('line 11 added'), found[1]!.message);
     assert.ok(found[0]!.message.includes('migrations/versions/0001_init.py'), found[0]!.message);
   } finally {
     project.cleanup();

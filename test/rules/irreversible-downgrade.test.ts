@@ -56,8 +56,39 @@ def upgrade():
     op.drop_column("accounts", "legacy")
 `,
     },
+    {
+      name: 'data-only backfill with an explicit pass',
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    op.execute("UPDATE accounts SET tier = 'free' WHERE tier IS NULL")
+def downgrade():
+    pass
+`,
+    },
   ],
   invalid: [
+    {
+      name: 'data-only backfill with an empty downgrade when the exemption is off',
+      options: { allowEmptyForDataOnly: false },
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    op.execute("UPDATE accounts SET tier = 'free' WHERE tier IS NULL")
+def downgrade():
+    pass
+`,
+      errors: [{ messageId: 'empty', line: 5 }],
+    },
+    {
+      name: 'data-only backfill with no downgrade at all',
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    op.execute("UPDATE accounts SET tier = 'free' WHERE tier IS NULL")
+`,
+      errors: [{ messageId: 'missing', line: 3 }],
+    },
     {
       name: 'empty downgrade',
       files: `revision = "b2"

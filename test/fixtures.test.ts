@@ -1,0 +1,53 @@
+// Runs the whole pipeline on every fixture project under fixtures/<framework>/<case>/ and
+// compares ALL findings (rule, messageId, file, line, column) with the case's expected.json, so an
+// extra finding fails as surely as a missing one. UPDATE=1 rewrites expected.json for review.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../src/config/index.js';
+import { lint } from '../src/engine/run.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
+
+interface Expected {
+  rule: string;
+  messageId: string;
+  file: string;
+  line: number;
+  column: number;
+}
+
+function cases(): string[] {
+  const out: string[] = [];
+  for (const framework of readdirSync(root)) {
+    const dir = path.join(root, framework);
+    for (const name of readdirSync(dir)) {
+      if (existsSync(path.join(dir, name, 'expected.json'))) out.push(path.join(dir, name));
+    }
+  }
+  return out.sort();
+}
+
+for (const dir of cases()) {
+  const name = path.relative(root, dir);
+  test(`fixture ${name}`, async () => {
+    const config = await loadConfig({ cwd: dir });
+    const result = await lint({ cwd: dir, paths: [], config });
+    const actual: Expected[] = result.findings.map((f) => ({
+      rule: f.ruleId,
+      messageId: f.messageId,
+      file: path.relative(dir, f.file).split(path.sep).join('/'),
+      line: f.line,
+      column: f.column,
+    }));
+    const expectedFile = path.join(dir, 'expected.json');
+    if (process.env.UPDATE === '1') writeFileSync(expectedFile, JSON.stringify(actual, null, 2) + '\n');
+    const expected = JSON.parse(readFileSync(expectedFile, 'utf8')) as Expected[];
+    assert.ok(result.migrations.length > 0, `${name}: no migrations were found`);
+    assert.equal(actual, expected);
+  });
+}
+
+test.run();

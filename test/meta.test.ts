@@ -1,0 +1,81 @@
+// House rules for rule files (ESLint's checkRuleFiles, typescript-eslint's docs tests):
+// registry parity, descriptions, messages, documented examples that behave as documented,
+// a test file and both kinds of fixture per rule.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadAllRules, ruleIds } from '../src/engine/registry.js';
+import { runRule } from './helpers/rule-tester.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ruleFiles = readdirSync(path.join(root, 'rules'))
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => f.slice(0, -3))
+  .sort();
+const rules = await loadAllRules();
+
+/** Rules whose documented examples cannot be a plain set of files (they need a lock file). */
+const PROSE_EXAMPLES = new Set(['applied-migration-modified']);
+
+test('every rule file is registered, sorted, and its id is its file name', () => {
+  assert.equal([...ruleIds], ruleFiles);
+  assert.equal([...ruleIds], [...ruleIds].sort());
+  for (const r of rules) assert.ok(ruleFiles.includes(r.id), `${r.id} has no file of its own name`);
+});
+
+test('descriptions, messages and help follow the house style', () => {
+  for (const r of rules) {
+    assert.match(r.meta.description, /^(Disallow|Require|Enforce) /, `${r.id}: description must start with Disallow, Require or Enforce`);
+    assert.not.match(r.meta.description, /\.$/, `${r.id}: description ends without a period`);
+    for (const [id, text] of Object.entries(r.meta.messages as Record<string, string>)) {
+      assert.match(text, /^[A-Z{]/, `${r.id}.${id}: message starts with a capital`);
+      assert.match(text, /\.$/, `${r.id}.${id}: message ends with a period`);
+    }
+    assert.match(r.meta.help, /\.$/, `${r.id}: help ends with a period`);
+    assert.ok(r.meta.docs.why.length > 80, `${r.id}: docs.why explains the hazard`);
+  }
+});
+
+test('every messageId is used by its rule', () => {
+  for (const r of rules) {
+    const source = readFileSync(path.join(root, 'rules', `${r.id}.ts`), 'utf8');
+    const body = source.slice(source.indexOf('check('));
+    for (const id of Object.keys(r.meta.messages as Record<string, string>)) {
+      const used = body.includes(`'${id}'`) || /messageId: (err\.kind|down\.shape)/.test(body);
+      assert.ok(used, `${r.id}: messageId ${id} is never reported`);
+    }
+  }
+});
+
+test('every rule has a test file and both kinds of fixture', () => {
+  const testSources = readdirSync(path.join(root, 'test', 'rules')).map((f) => readFileSync(path.join(root, 'test', 'rules', f), 'utf8'));
+  for (const r of rules) {
+    assert.ok(
+      testSources.some((s) => s.includes(`rules/${r.id}.js'`)),
+      `${r.id}: no test in test/rules imports it`,
+    );
+    const flagged = path.join(root, 'fixtures', 'alembic', r.id, 'expected.json');
+    const clean = path.join(root, 'fixtures', 'alembic', `${r.id}-ok`, 'expected.json');
+    assert.ok(existsSync(flagged), `${r.id}: missing fixtures/alembic/${r.id}/`);
+    assert.ok(existsSync(clean), `${r.id}: missing fixtures/alembic/${r.id}-ok/`);
+    const fired = (JSON.parse(readFileSync(flagged, 'utf8')) as { rule: string }[]).some((f) => f.rule === r.id);
+    const silent = !(JSON.parse(readFileSync(clean, 'utf8')) as { rule: string }[]).some((f) => f.rule === r.id);
+    assert.ok(fired, `${r.id}: its flagged fixture expects no ${r.id} finding`);
+    assert.ok(silent, `${r.id}: its clean fixture expects a ${r.id} finding`);
+  }
+});
+
+for (const r of rules) {
+  if (PROSE_EXAMPLES.has(r.id)) continue;
+  test(`${r.id}: docs.bad is flagged and docs.good is clean`, async () => {
+    const alsoEnable = r.scope === 'suppressions' ? ['add-not-null-column'] : [];
+    const bad = (await runRule(r, r.meta.docs.bad, { alsoEnable })).filter((f) => f.ruleId === r.id);
+    const good = (await runRule(r, r.meta.docs.good, { alsoEnable })).filter((f) => f.ruleId === r.id);
+    assert.ok(bad.length > 0, `${r.id}: docs.bad produced no finding`);
+    assert.equal(good, [], `${r.id}: docs.good produced findings`);
+  });
+}
+
+test.run();
