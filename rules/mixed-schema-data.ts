@@ -1,4 +1,5 @@
 import { changesData, changesSchema, dataTargets, tablesCreated, normalizeName } from '../src/model/index.js';
+import type { Operation } from '../src/model/index.js';
 import { defineRule } from '../src/rule-api/index.js';
 
 export type MessageIds = 'mixed';
@@ -56,7 +57,7 @@ def downgrade():
     },
     help: 'Move the data change into a revision of its own (schema first, then data), ideally batched outside the DDL transaction.',
     messages: {
-      mixed: 'This upgrade changes data ({{data}}) and also changes the schema ({{schema}}).',
+      mixed: 'This upgrade changes data ({{data}}) and also changes the schema ({{schema}} at line {{line}}).',
     },
     schema: {
       type: 'object',
@@ -82,7 +83,19 @@ def downgrade():
     ctx.report({
       messageId: 'mixed',
       at: dataOp,
-      data: { data: `${dataOp.callee}, line ${dataOp.loc.line}`, schema: `${schemaOp.callee}, line ${schemaOp.loc.line}` },
+      data: { data: describeData(dataOp), schema: schemaOp.callee, line: schemaOp.loc.line },
     });
   },
 });
+
+function describeData(op: Operation): string {
+  if (op.kind === 'execute_sql') {
+    const st = op.statements.find((s) => s.category === 'data');
+    if (st) return st.table ? `${st.keyword} ${st.table}` : st.keyword;
+  }
+  if (op.kind === 'data_change') {
+    const what = op.action === 'orm' ? 'ORM session write' : op.action === 'bulk_insert' ? 'bulk insert' : op.action.toUpperCase();
+    return op.table ? `${what} on ${op.table}` : what;
+  }
+  return op.callee;
+}

@@ -1,0 +1,309 @@
+// The command line as users run it: the built bin/migralint.js in a child process, on projects
+// written to temporary directories. Exit codes, formats, config errors, the lock file.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = path.join(root, 'bin', 'migralint.js');
+
+function run(cwd: string, args: string[], env: Record<string, string> = {}) {
+  const res = spawnSync(process.execPath, [bin, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '', ...env },
+  });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+const CLEAN = `"""add note"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "a1"
+down_revision = None
+
+
+def upgrade():
+    op.add_column("accounts", sa.Column("note", sa.Text(), nullable=True))
+
+
+def downgrade():
+    op.drop_column("accounts", "note")
+`;
+const NOT_NULL = `"""add tier"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "b1"
+down_revision = "a1"
+
+
+def upgrade():
+    op.add_column("accounts", sa.Column("tier", sa.Text(), nullable=False))
+
+
+def downgrade():
+    op.drop_column("accounts", "tier")
+`;
+const MIXED = `"""backfill"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "b1"
+down_revision = "a1"
+
+
+def upgrade():
+    op.add_column("accounts", sa.Column("tier", sa.Text(), nullable=True))
+    op.execute("UPDATE accounts SET tier = 'free'")
+
+
+def downgrade():
+    op.drop_column("accounts", "tier")
+`;
+
+function project(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'migralint-cli-'));
+  mkdirSync(path.join(dir, 'migrations', 'versions'), { recursive: true });
+  writeFileSync(path.join(dir, 'migrations', 'env.py'), 'from alembic import context\n');
+  writeFileSync(path.join(dir, 'package.json'), '{"name": "app", "private": true}\n');
+  for (const [name, text] of Object.entries(files)) {
+    const p = path.join(dir, name);
+    mkdirSync(path.dirname(p), { recursive: true });
+    writeFileSync(p, text);
+  }
+  return dir;
+}
+
+test('--version and --help exit 0', () => {
+  const v = run(root, ['--version']);
+  assert.is(v.code, 0);
+  assert.is(v.stdout.trim(), JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version);
+  const h = run(root, ['--help']);
+  assert.is(h.code, 0);
+  assert.match(h.stdout, /Usage: migralint/);
+});
+
+test('exit 0 on a clean project, discovering migrations/versions by itself', () => {
+  const dir = project({ 'migrations/versions/a1_note.py': CLEAN });
+  try {
+    const r = run(dir, ['lint']);
+    assert.is(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /No problems found \(1 migration in 1 file\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('exit 1 on an error-level finding, with a code frame and help', () => {
+  const dir = project({ 'migrations/versions/a1_note.py': CLEAN, 'migrations/versions/b1_tier.py': NOT_NULL });
+  try {
+    const r = run(dir, ['lint']);
+    assert.is(r.code, 1);
+    assert.match(r.stdout, /migrations\/versions\/b1_tier\.py/);
+    assert.match(r.stdout, /10:5 {2}error {2}Column tier is added to accounts as NOT NULL/);
+    assert.match(r.stdout, /> 10 \| {5}op\.add_column/);
+    assert.match(r.stdout, /help: Give the column a server_default/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('json format: the documented fields, file relative to cwd', () => {
+  const dir = project({ 'migrations/versions/a1_note.py': CLEAN, 'migrations/versions/b1_tier.py': NOT_NULL });
+  try {
+    const r = run(dir, ['lint', '--format', 'json']);
+    assert.is(r.code, 1);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.findings, [
+      {
+        rule: 'add-not-null-column',
+        messageId: 'notNullNoDefault',
+        severity: 'error',
+        file: 'migrations/versions/b1_tier.py',
+        line: 10,
+        column: 5,
+        endLine: 10,
+        endColumn: 76,
+        message: 'Column tier is added to accounts as NOT NULL with no server default; existing rows make this fail.',
+        migration: 'b1',
+      },
+    ]);
+    assert.equal(out.summary, { files: 2, migrations: 2, errors: 1, warnings: 0, infos: 0 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('warnings: exit 0, --max-warnings 0 turns them into exit 1, --quiet hides them', () => {
+  const dir = project({ 'migrations/versions/a1_note.py': CLEAN, 'migrations/versions/b1_fill.py': MIXED });
+  try {
+    assert.is(run(dir, ['lint']).code, 0);
+    const strict = run(dir, ['lint', '--max-warnings', '0']);
+    assert.is(strict.code, 1);
+    assert.match(strict.stderr, /1 warnings, more than --max-warnings 0/);
+    const quiet = run(dir, ['lint', '--quiet']);
+    assert.is(quiet.code, 0);
+    assert.not.match(quiet.stdout, /mixed-schema-data/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a file named explicitly: its findings only, but the graph still sees the directory', () => {
+  const dir = project({
+    'migrations/versions/a1_note.py': CLEAN,
+    'migrations/versions/b1_tier.py': NOT_NULL,
+    'migrations/versions/b2_other.py': CLEAN.replace('revision = "a1"', 'revision = "b2"').replace('down_revision = None', 'down_revision = "a1"'),
+  });
+  try {
+    const r = run(dir, ['lint', '--format', 'json', 'migrations/versions/a1_note.py']);
+    const rules = JSON.parse(r.stdout).findings.map((f: { rule: string; file: string }) => `${f.rule} ${f.file}`);
+    // b1 and b2 both descend from a1: two heads, found although only a1 was named.
+    assert.equal(rules, ['multiple-heads migrations/versions/b1_tier.py', 'multiple-heads migrations/versions/b2_other.py']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('usage errors exit 2: unknown command, unknown format, missing path, bad --max-warnings', () => {
+  const dir = project({ 'migrations/versions/a1_note.py': CLEAN });
+  try {
+    for (const args of [['frobnicate'], ['lint', '--format', 'xml'], ['lint', 'no/such/dir'], ['lint', '--max-warnings', 'x'], ['explain', 'add-not-null-colum']]) {
+      const r = run(dir, args);
+      assert.is(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, /^migralint: /);
+    }
+    assert.match(run(dir, ['explain', 'add-not-null-colum']).stderr, /Did you mean "add-not-null-column"\?/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('configuration errors exit 2 and name the file, the key and the closest rule', () => {
+  const dir = project({
+    'migrations/versions/a1_note.py': CLEAN,
+    '.migralintrc.json': JSON.stringify({ rules: { 'add-not-null-colum': 'error', 'mixed-schema-data': 'warning' } }),
+  });
+  try {
+    const r = run(dir, ['lint']);
+    assert.is(r.code, 2);
+    assert.match(r.stderr, /\.migralintrc\.json: unknown rule "add-not-null-colum"\. Did you mean "add-not-null-column"\?/);
+    assert.match(r.stderr, /rules\.mixed-schema-data: invalid severity "warning"/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('config sets levels and options: a warning promoted to error, a rule turned off', () => {
+  const dir = project({
+    'migrations/versions/a1_note.py': CLEAN,
+    'migrations/versions/b1_fill.py': MIXED,
+    'migralint.config.mjs': 'export default { rules: { "mixed-schema-data": "error" } };\n',
+  });
+  try {
+    assert.is(run(dir, ['lint']).code, 1);
+    writeFileSync(path.join(dir, 'migralint.config.mjs'), 'export default { rules: { "mixed-schema-data": "off" } };\n');
+    const r = run(dir, ['lint']);
+    assert.is(r.code, 0);
+    assert.match(r.stdout, /No problems found/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('lock, then an edit is an error and a CRLF-only change is not; no temporary file is left', () => {
+  const dir = project({ 'migrations/versions/a1_note.py': CLEAN });
+  try {
+    const l = run(dir, ['lock']);
+    assert.is(l.code, 0, l.stderr);
+    assert.match(l.stdout, /Locked 1 migration in migralint\.lock/);
+    assert.equal(readdirSync(dir).filter((f) => f.includes('.tmp')), []);
+    const lock = readFileSync(path.join(dir, 'migralint.lock'), 'utf8');
+    assert.match(lock, /^migrations\/versions\/a1_note\.py\ta1\tsha256:[0-9a-f]{64}\t\S+$/m);
+
+    const file = path.join(dir, 'migrations', 'versions', 'a1_note.py');
+    writeFileSync(file, CLEAN.replace(/\n/g, '\r\n'));
+    assert.is(run(dir, ['lint']).code, 0);
+
+    writeFileSync(file, CLEAN.replace('sa.Text()', 'sa.String(50)'));
+    const r = run(dir, ['lint', '--format', 'json']);
+    assert.is(r.code, 1);
+    const f = JSON.parse(r.stdout).findings;
+    assert.equal(f.map((x: { rule: string; line: number }) => [x.rule, x.line]), [['applied-migration-modified', 10]]);
+    assert.is(run(dir, ['lint', '--no-lock']).code, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a malformed lock file is a usage error naming the file and line', () => {
+  const dir = project({ 'migrations/versions/a1_note.py': CLEAN, 'migralint.lock': 'migralint-lock 1\nnot an entry\n' });
+  try {
+    const r = run(dir, ['lint']);
+    assert.is(r.code, 2);
+    assert.match(r.stderr, /migralint\.lock:2: malformed entry/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('rules, explain and graph', () => {
+  const dir = project({ 'migrations/versions/a1_note.py': CLEAN, 'migrations/versions/b1_tier.py': NOT_NULL });
+  try {
+    const rules = run(dir, ['rules', '--format', 'json']);
+    assert.is(rules.code, 0);
+    const list = JSON.parse(rules.stdout) as { id: string; level: string }[];
+    assert.ok(list.some((r) => r.id === 'add-not-null-column' && r.level === 'error'));
+    assert.ok(list.some((r) => r.id === 'unreviewed-autogenerate' && r.level === 'off'));
+    const explain = run(dir, ['explain', 'add-not-null-column']);
+    assert.is(explain.code, 0);
+    for (const section of ['Why', 'Flagged', 'Not flagged', 'Safer way']) assert.match(explain.stdout, new RegExp(`^${section}$`, 'm'));
+    const graph = JSON.parse(run(dir, ['graph', '--format', 'json']).stdout);
+    assert.equal(graph.directories[0].heads, ['b1']);
+    assert.equal(graph.directories[0].history.map((h: { revision: string }) => h.revision), ['b1', 'a1']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('colour only when asked: FORCE_COLOR adds escapes, NO_COLOR and pipes do not', () => {
+  const dir = project({ 'migrations/versions/a1_note.py': CLEAN, 'migrations/versions/b1_tier.py': NOT_NULL });
+  try {
+    assert.not.match(run(dir, ['lint']).stdout, /\u001b\[/);
+    assert.match(run(dir, ['lint'], { FORCE_COLOR: '1', NO_COLOR: '' }).stdout, /\u001b\[31m/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a syntax error in one file does not hide the findings of the others', () => {
+  const dir = project({
+    'migrations/versions/a1_note.py': CLEAN,
+    'migrations/versions/b1_tier.py': NOT_NULL,
+    'migrations/versions/c1_broken.py': 'revision = "c1"\ndown_revision = "b1"\ndef upgrade(:\n    pass\n',
+  });
+  try {
+    const out = JSON.parse(run(dir, ['lint', '--format', 'json']).stdout);
+    assert.equal(
+      out.findings.map((f: { rule: string; file: string; line: number }) => `${f.rule} ${f.file}:${f.line}`),
+      ['add-not-null-column migrations/versions/b1_tier.py:10', 'parse-error migrations/versions/c1_broken.py:3'],
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('output piped into a closed reader does not crash', () => {
+  const res = spawnSync('bash', ['-c', `node ${JSON.stringify(bin)} explain add-not-null-column | head -1`], { encoding: 'utf8' });
+  assert.is(res.status, 0);
+  assert.is(res.stderr, '');
+  assert.ok(existsSync(bin));
+});
+
+test.run();
