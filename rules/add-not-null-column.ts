@@ -1,4 +1,4 @@
-import { createdInSameBody, sameName, writesColumn } from '../src/model/index.js';
+import { createdInSameBody, emptiesTable, sameName, writesColumn } from '../src/model/index.js';
 import type { AddColumnOp, Operation } from '../src/model/index.js';
 import { defineRule } from '../src/rule-api/index.js';
 
@@ -70,6 +70,8 @@ def downgrade():
         const notNull = col.nullable === false || (col.primaryKey && col.nullable !== true);
         if (!notNull || col.serverDefault !== null || col.generated) return;
         if (createdInSameBody(migration.upgrade, op.table)) return;
+        // Emptied earlier in the same upgrade (DELETE without WHERE, TRUNCATE): no row to fill.
+        if (ops.slice(0, index).some((b) => emptiesTable(b, op.table))) return;
         ctx.report({
           messageId: col.clientDefault ? 'clientDefaultOnly' : 'notNullNoDefault',
           at: op,

@@ -2,7 +2,13 @@ import type { Body } from '../src/model/index.js';
 import { defineRule } from '../src/rule-api/index.js';
 
 export type MessageIds = 'commit';
-export type Options = Record<string, never>;
+export interface Options {
+  /**
+   * A commit inside a loop is the batching idiom: each batch of a backfill commits, so a failure
+   * loses one batch and a re-run carries on where it stopped.
+   */
+  allowBatchCommits: boolean;
+}
 
 export default defineRule<MessageIds, Options>({
   id: 'commit-in-migration',
@@ -15,8 +21,8 @@ export default defineRule<MessageIds, Options>({
         'Alembic runs each revision in a transaction and records the new revision in alembic_version at its end. ' +
         'A commit in the middle makes the first half permanent: if a later step fails, the database keeps half ' +
         'the migration while alembic_version still names the old revision, and re-running it fails. The one ' +
-        'known exception is committing right before `autocommit_block()`, which is how some projects leave an ' +
-        'outer transaction opened by env.py.',
+        'known exceptions are committing right before `autocommit_block()`, which is how some projects leave an ' +
+        'outer transaction opened by env.py, and committing each batch of a backfill inside a loop.',
       bad: `"""backfill"""
 from alembic import op
 import sqlalchemy as sa
@@ -57,16 +63,29 @@ def downgrade():
     messages: {
       commit: 'This commits the migration\'s transaction part-way through; a later failure leaves a half-applied revision.',
     },
-    defaultOptions: {},
+    schema: {
+      type: 'object',
+      properties: {
+        allowBatchCommits: {
+          type: 'boolean',
+          description: 'Allow commits inside a loop (a batched backfill that commits each batch).',
+        },
+      },
+      additionalProperties: false,
+    },
+    defaultOptions: { allowBatchCommits: true },
   },
-  check(ctx, migration) {
-    for (const body of [migration.upgrade, migration.downgrade]) checkBody(body, (op) => ctx.report({ messageId: 'commit', at: op }));
+  check(ctx, migration, options) {
+    for (const body of [migration.upgrade, migration.downgrade]) {
+      checkBody(body, options, (op) => ctx.report({ messageId: 'commit', at: op }));
+    }
   },
 });
 
-function checkBody(body: Body, report: (at: { loc: Body['operations'][number]['loc'] }) => void): void {
+function checkBody(body: Body, options: Options, report: (at: { loc: Body['operations'][number]['loc'] }) => void): void {
   body.operations.forEach((op, i) => {
     if (op.kind !== 'transaction_control' || op.action !== 'commit' || !op.transactional) return;
+    if (op.repeated && options.allowBatchCommits) return;
     const next = body.operations[i + 1];
     // Committing to leave env.py's outer transaction right before autocommit_block() is the documented idiom.
     if (next && !next.transactional) return;

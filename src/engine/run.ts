@@ -20,6 +20,7 @@ import { discoverMigrationDirs, projectRootOf, selectFiles } from './files.js';
 import { fingerprint, readLock } from './lockfile.js';
 import { applySuppressions, parseSuppressions } from './suppressions.js';
 import { parseFile } from './frontends.js';
+import { dialectFromDir, splitIndependentChains } from './chains.js';
 
 export interface LintOptions {
   cwd: string;
@@ -82,7 +83,16 @@ export async function loadMigrations(opts: { cwd: string; paths: string[]; confi
       const m = await parseFile({ file: c.file, bytes: c.bytes ?? new Uint8Array(), projectRoot, dialect: fileDialect }, c.error);
       if (m && isMigration(m)) migrations.push(m);
     }
-    sets.push({ dir, framework: 'alembic', dialect, migrations });
+    for (const chain of splitIndependentChains({ dir, framework: 'alembic', dialect, migrations })) {
+      // A chain kept in a directory named after its dialect (versions/sqlite/) is that dialect,
+      // unless the configuration says something more specific for it.
+      const named = dialectFromDir(chain.dir);
+      if (named && dialectForFile(opts.config, path.join(chain.dir, '_')) === opts.config.dialect) {
+        chain.dialect = named;
+        for (const m of chain.migrations) if (dialectForFile(opts.config, m.file) === opts.config.dialect) m.dialect = named;
+      }
+      sets.push(chain);
+    }
   }
   return { sets, targets: selection.targets, missing: selection.missing };
 }
@@ -165,7 +175,7 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
           if (f) push(f);
         },
       };
-      rule.check(context, m, setting.options);
+      rule.check(context, m, withDefaults(rule, setting.options));
     }
   }
 
@@ -178,7 +188,7 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
   for (const rule of rules.values()) {
     if (rule.scope !== 'project') continue;
     const top = config.rules[rule.id];
-    const options = top?.options ?? rule.meta.defaultOptions;
+    const options = withDefaults(rule, top?.options);
     rule.check(
       {
         settings: { dialect: config.dialect, postgresVersion: config.postgresVersion },
@@ -223,13 +233,21 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
         },
         m,
         suppressions,
-        setting.options,
+        withDefaults(rule, setting.options),
       );
     }
   }
 
   const findings = [...findingsByFile.values()].flat().sort(compareFindings);
   return { findings, migrations: targetMigrations, sets, missing, lock, rules };
+}
+
+/** The rule's defaults under whatever the configuration set, so a rule always sees every option. */
+function withDefaults(rule: Rule<string, unknown>, options: unknown): unknown {
+  const defaults = rule.meta.defaultOptions;
+  if (options === undefined || options === null) return defaults;
+  if (typeof defaults !== 'object' || defaults === null || typeof options !== 'object') return options;
+  return { ...(defaults as object), ...(options as object) };
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

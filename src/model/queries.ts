@@ -178,3 +178,22 @@ export function emptyMigration(file: string, framework: string, dialect: Migrati
     source: '',
   };
 }
+
+/**
+ * Does `op` remove every row of `table` (DELETE without WHERE, TRUNCATE)? After that, adding a
+ * NOT NULL column without a default is safe: there is no row to fill.
+ */
+export function emptiesTable(op: Operation, table: string | null): boolean {
+  if (!table) return false;
+  if (op.kind === 'data_change') return op.action === 'delete' && op.hasWhere === false && sameName(op.table, table);
+  if (op.kind !== 'execute_sql') return false;
+  return op.statements.some((st) => {
+    if (st.keyword === 'DELETE') return sameName(st.table, table) && !/\bWHERE\b/i.test(st.text);
+    if (st.keyword === 'TRUNCATE') {
+      const m = /^\s*TRUNCATE\s+(?:TABLE\s+)?(?:ONLY\s+)?([^;]*)/i.exec(st.text);
+      const names = (m?.[1] ?? '').split(/\s+(?:RESTART|CONTINUE|CASCADE|RESTRICT)\b/i)[0]!.split(',');
+      return names.some((n) => sameName(n.trim().split('.').pop()!.replace(/\*$/, '').trim(), table));
+    }
+    return false;
+  });
+}

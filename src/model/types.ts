@@ -68,6 +68,8 @@ export interface OperationBase {
   loc: Loc;
   /** Inside an `if`/`for`/`while`/`try`/`with` other than a batch or autocommit block: it may not run. */
   conditional: boolean;
+  /** Inside a `for`/`while` loop or a comprehension: it may run many times (batching). */
+  repeated: boolean;
   /** false when the operation runs outside the migration's transaction (Alembic `autocommit_block()`). */
   transactional: boolean;
   /** Set when the call came from a `batch_alter_table` block (SQLite-style table copy). */

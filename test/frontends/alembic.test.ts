@@ -537,6 +537,38 @@ op.drop_index("old")
   );
 });
 
+test('row.save() on an ORM object is a data change of an unknown table', () => {
+  const list = ops(`
+for row in RepoMirrorConfig.select():
+    row.reference = "x"
+    row.save()
+`);
+  assert.equal(list.map((o) => [o.kind, (o as DataChangeOp).action, (o as DataChangeOp).table, o.repeated]), [['data_change', 'orm', null, true]]);
+});
+
+test('repeated: only loops and comprehensions, so batching can be told from branching', () => {
+  const list = ops(`
+if flag:
+    op.drop_table("once")
+for t in tables:
+    op.drop_table(t)
+while remaining():
+    op.get_bind().commit()
+[op.drop_table(x) for x in ["a"]]
+op.drop_table("last")
+`);
+  assert.equal(
+    list.map((o) => [o.kind, o.conditional, o.repeated]),
+    [
+      ['drop_table', true, false],
+      ['drop_table', true, true],
+      ['transaction_control', true, true],
+      ['drop_table', true, true],
+      ['drop_table', false, false],
+    ],
+  );
+});
+
 test('conditional: if / for / while / try / other with; not batch, autocommit or session blocks', () => {
   const list = ops(`
 if context.is_offline_mode():

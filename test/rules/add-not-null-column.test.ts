@@ -74,8 +74,34 @@ def downgrade():
     op.alter_column("accounts", "email", nullable=True)
 `,
     },
+    {
+      name: 'table emptied earlier in the same upgrade',
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    op.execute("delete from privacy_experience;")
+    op.execute("TRUNCATE TABLE audit_log, other RESTART IDENTITY")
+    op.add_column("privacy_experience", sa.Column("region", sa.String(), nullable=False))
+    op.add_column("audit_log", sa.Column("kind", sa.String(), nullable=False))
+def downgrade():
+    op.drop_column("audit_log", "kind")
+    op.drop_column("privacy_experience", "region")
+`,
+    },
   ],
   invalid: [
+    {
+      name: 'a DELETE with WHERE does not empty the table',
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    op.execute("DELETE FROM accounts WHERE closed")
+    op.add_column("accounts", sa.Column("region", sa.String(), nullable=False))
+def downgrade():
+    op.drop_column("accounts", "region")
+`,
+      errors: [{ messageId: 'notNullNoDefault', line: 5 }],
+    },
     {
       name: 'plain NOT NULL without default',
       files: `revision = "b2"

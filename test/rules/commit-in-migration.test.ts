@@ -27,8 +27,36 @@ def downgrade():
     pass
 `,
     },
+    {
+      name: 'a batched backfill committing each batch inside a loop',
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    conn = op.get_bind()
+    while conn.execute(sa.text("SELECT count(*) FROM releases WHERE flag IS NULL")).scalar() > 0:
+        conn.execute(sa.text("UPDATE releases SET flag = false WHERE id IN (SELECT id FROM releases WHERE flag IS NULL LIMIT 1000)"))
+        conn.commit()
+def downgrade():
+    pass
+`,
+    },
   ],
   invalid: [
+    {
+      name: 'batch commits reported when the option is off',
+      options: { allowBatchCommits: false },
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    conn = op.get_bind()
+    for batch in range(10):
+        conn.execute(sa.text("UPDATE releases SET flag = false WHERE flag IS NULL"))
+        conn.commit()
+def downgrade():
+    pass
+`,
+      errors: [{ messageId: 'commit', line: 7 }],
+    },
     {
       name: 'session.commit() in the middle of an upgrade',
       files: `revision = "b2"

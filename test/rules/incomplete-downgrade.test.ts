@@ -56,6 +56,34 @@ def downgrade():
     op.alter_column("accounts", "seats", type_=sa.Integer(), existing_type=sa.BigInteger())
 `,
     },
+    {
+      name: 'a renamed table is matched under both names, as autogenerate writes it',
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    op.rename_table("block", "block_document")
+    with op.batch_alter_table("block_document") as batch_op:
+        batch_op.alter_column("spec_id", new_column_name="schema_id")
+def downgrade():
+    op.rename_table("block_document", "block")
+    with op.batch_alter_table("block") as batch_op:
+        batch_op.alter_column("schema_id", new_column_name="spec_id")
+`,
+    },
+    {
+      name: 'dropping a column drops the index and foreign key on it',
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    with op.batch_alter_table("deployment") as batch_op:
+        batch_op.add_column(sa.Column("queue_id", sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f("ix_deployment__queue_id"), ["queue_id"], unique=False)
+        batch_op.create_foreign_key(batch_op.f("fk_deployment__queue_id__queue"), "queue", ["queue_id"], ["id"])
+def downgrade():
+    with op.batch_alter_table("deployment") as batch_op:
+        batch_op.drop_column("queue_id")
+`,
+    },
   ],
   invalid: [
     {
@@ -64,11 +92,11 @@ def downgrade():
 down_revision = "a1"
 def upgrade():
     op.add_column("accounts", sa.Column("tier", sa.Text()))
-    op.create_index("ix_accounts_tier", "accounts", ["tier"])
+    op.create_index("ix_accounts_email", "accounts", ["email"])
 def downgrade():
     op.drop_column("accounts", "tier")
 `,
-      errors: [{ messageId: 'notUndone', line: 5, column: 5, includes: 'ix_accounts_tier' }],
+      errors: [{ messageId: 'notUndone', line: 5, column: 5, includes: 'ix_accounts_email' }],
     },
     {
       name: 'unnamed constraint dropped with None cannot run',

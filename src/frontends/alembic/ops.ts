@@ -37,6 +37,7 @@
 //   (`close`, `connect`, `execution_options`...) and session bookkeeping (`flush`, `expire`...)
 //   → nothing.
 // - `<builder>.update(...)...execute()` with no argument (peewee models) → data_change.
+// - `<object>.save()` with no argument (an ORM row) → data_change orm, table unknown.
 // - calls on anything else (logging, print, inspectors, helpers not followed) → nothing, but their
 //   arguments are still searched for the calls above.
 import type {
@@ -100,6 +101,7 @@ interface Scope {
 
 interface Ctx {
   conditional: boolean;
+  repeated: boolean;
   transactional: boolean;
   via: string | null;
   /** 0 in the body itself, 1 inside a followed helper. */
@@ -373,7 +375,7 @@ export function topLevelFunctions(module: Module): Map<string, FunctionNode> {
 export function readOperations(def: FunctionNode, mc: ModuleContext): Operation[] {
   const w = new Walker(mc);
   const scope = functionScope(def, mc.scope);
-  w.walkStmts(def.body, { conditional: false, transactional: true, via: null, depth: 0, fn: def.name }, scope);
+  w.walkStmts(def.body, { conditional: false, repeated: false, transactional: true, via: null, depth: 0, fn: def.name }, scope);
   return w.ops;
 }
 
@@ -605,12 +607,12 @@ class Walker {
       case 'For':
       case 'AsyncFor':
         this.visit(s.iter, ctx, scope);
-        this.walkStmts(s.body, cond, scope);
+        this.walkStmts(s.body, { ...cond, repeated: true }, scope);
         this.walkStmts(s.orelse, cond, scope);
         break;
       case 'While':
         this.visit(s.test, ctx, scope);
-        this.walkStmts(s.body, cond, scope);
+        this.walkStmts(s.body, { ...cond, repeated: true }, scope);
         this.walkStmts(s.orelse, cond, scope);
         break;
       case 'Try':
@@ -705,7 +707,7 @@ class Walker {
       case 'GeneratorExp':
       case 'DictComp':
       case 'Lambda': {
-        const cond = { ...ctx, conditional: true };
+        const cond = { ...ctx, conditional: true, repeated: e.nodeType !== 'Lambda' || ctx.repeated };
         forEachChild(e, (c) => this.visit(c, cond, scope));
         return;
       }
@@ -729,6 +731,12 @@ class Walker {
         }
       }
       const kind = this.kindOf(f.value, scope);
+      // `row.save()` on an ORM object (peewee, as quay's data migrations write rows): a data change
+      // whose table we cannot name. Rules treat it as a possible backfill rather than miss it.
+      if (!kind && f.attr === 'save' && call.args.length === 0 && call.keywords.length === 0) {
+        this.ops.push({ ...this.base(call, ctx, false), kind: 'data_change', action: 'orm', table: null, columns: [], hasWhere: null });
+        return true;
+      }
       if (!kind) return false;
       switch (kind.k) {
         case 'op':
@@ -792,6 +800,7 @@ class Walker {
     return {
       loc: this.src.loc(call),
       conditional: ctx.conditional,
+      repeated: ctx.repeated,
       transactional: ctx.transactional,
       batch,
       via: ctx.via,
