@@ -7,8 +7,7 @@
 // src/config/generated/rule-defaults.json, written by the same generator from the registry.
 import fs from 'node:fs';
 import path from 'node:path';
-import { cosmiconfig } from 'cosmiconfig';
-import picomatch from 'picomatch';
+import { createRequire } from 'node:module';
 import type { Severity } from '../rule-api/index.js';
 import recommendedPreset from '../../policies/recommended.json' with { type: 'json' };
 import strictPreset from '../../policies/strict.json' with { type: 'json' };
@@ -164,15 +163,45 @@ export const SEARCH_PLACES = [
 
 const PRESET_PREFIX = 'migralint:';
 
+/**
+ * cosmiconfig, imported on first use: it costs ~10 ms to load, and most runs find no config file
+ * (see hasCandidate), so they never need it.
+ */
 function newExplorer() {
-  // searchStrategy 'none': each search() looks in one directory; findConfig does the walk so it
-  // can stop at a .git directory as well as at a package.json.
-  return cosmiconfig('migralint', {
-    searchPlaces: SEARCH_PLACES,
-    searchStrategy: 'none',
-    cache: false,
-    loaders: { '.json': loadJson },
-  });
+  let explorer: Promise<CosmiconfigExplorer> | undefined;
+  const get = () =>
+    (explorer ??= import('cosmiconfig').then(({ cosmiconfig }) =>
+      // searchStrategy 'none': each search() looks in one directory; findConfig does the walk so it
+      // can stop at a .git directory as well as at a package.json.
+      cosmiconfig('migralint', {
+        searchPlaces: SEARCH_PLACES,
+        searchStrategy: 'none',
+        cache: false,
+        loaders: { '.json': loadJson },
+      }),
+    ));
+  return {
+    search: async (dir: string) => (await get()).search(dir),
+    load: async (file: string) => (await get()).load(file),
+  };
+}
+type CosmiconfigExplorer = ReturnType<typeof import('cosmiconfig').cosmiconfig>;
+
+/** Could `dir` hold a config? A package.json counts only when it mentions a "migralint" key. */
+function hasCandidate(dir: string): boolean {
+  for (const place of SEARCH_PLACES) {
+    const file = path.join(dir, place);
+    if (!fs.existsSync(file)) continue;
+    if (place !== 'package.json') return true;
+    try {
+      const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown> | null;
+      if (pkg && typeof pkg === 'object' && 'migralint' in pkg) return true;
+    } catch {
+      // Unreadable or invalid package.json: let cosmiconfig read it and report the problem.
+      return true;
+    }
+  }
+  return false;
 }
 
 /**
@@ -245,9 +274,9 @@ function isProjectRoot(dir: string): boolean {
 async function findConfig(explorer: Explorer, cwd: string, display: (f: string) => string) {
   let dir = cwd;
   for (;;) {
-    let result;
+    let result = null;
     try {
-      result = await explorer.search(dir);
+      if (hasCandidate(dir)) result = await explorer.search(dir);
     } catch (error) {
       throw new ConfigError([parseProblem(error, display)]);
     }
@@ -519,6 +548,14 @@ function resolveLayers(layers: RawConfig[], env: ConfigEnv, rootDir: string, con
 // Per-file queries
 
 const matchers = new Map<string, (s: string) => boolean>();
+type Picomatch = typeof import('picomatch');
+let picomatchModule: Picomatch | undefined;
+
+/** picomatch costs ~6 ms to load; most runs have no globs at all, so load it on first use. */
+function picomatch(pattern: string, options: { dot: boolean }): (s: string) => boolean {
+  picomatchModule ??= createRequire(import.meta.url)('picomatch') as Picomatch;
+  return picomatchModule(pattern, options);
+}
 
 function matcher(glob: string): (s: string) => boolean {
   let m = matchers.get(glob);
