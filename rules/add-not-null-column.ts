@@ -85,12 +85,8 @@ def downgrade():
         if (added.column.serverDefault !== null || added.column.generated) return;
         if (createdInSameBody(migration.upgrade, op.table)) return;
         const between = ops.slice(ops.indexOf(added) + 1, index);
-        const backfilled = between.some(
-          (b) =>
-            writesColumn(b, op.table, op.column) !== 'no' ||
-            (b.kind === 'alter_column' && sameName(b.table, op.table) && sameName(b.column, op.column) && b.serverDefault) ||
-            b.kind === 'unknown',
-        );
+        // Setting a server default later does not fill the NULLs already there, so it is no backfill.
+        const backfilled = between.some((b) => writesColumn(b, op.table, op.column) !== 'no' || b.kind === 'unknown');
         if (backfilled) return;
         ctx.report({
           messageId: 'setNotNullWithoutBackfill',

@@ -84,7 +84,11 @@ def downgrade():
 
 function checkBody(body: Body, options: Options, report: (at: { loc: Body['operations'][number]['loc'] }) => void): void {
   body.operations.forEach((op, i) => {
-    if (op.kind !== 'transaction_control' || op.action !== 'commit' || !op.transactional) return;
+    const commits =
+      (op.kind === 'transaction_control' && op.action === 'commit') ||
+      // op.execute("COMMIT"): the old idiom before ALTER TYPE ... ADD VALUE, a commit all the same.
+      (op.kind === 'execute_sql' && op.statements.some((st) => st.keyword === 'COMMIT' || st.keyword === 'END'));
+    if (!commits || !op.transactional) return;
     if (op.repeated && options.allowBatchCommits) return;
     const next = body.operations[i + 1];
     // Committing to leave env.py's outer transaction right before autocommit_block() is the documented idiom.

@@ -92,13 +92,21 @@ export function buildGraph(migrations: readonly Migration[]): RevisionGraph {
     merges,
     branchPoints,
     missingParents,
-    cycles: findCycles(nodes),
+    cycles: findCycles(nodes, labels),
     labels,
   };
 }
 
-/** Cycles through parent links, each reported once, starting at its smallest id. */
-function findCycles(nodes: Map<string, RevisionNode>): string[][] {
+/**
+ * Cycles through parent and depends_on links (Alembic refuses both), each reported once,
+ * starting at its smallest id.
+ */
+function findCycles(nodes: Map<string, RevisionNode>, labels: Map<string, string>): string[][] {
+  const edges = new Map<string, string[]>();
+  for (const node of nodes.values()) {
+    const deps = (node.migration.dependsOn?.value ?? []).map((d) => (nodes.has(d) ? d : labels.get(d))).filter((d): d is string => !!d);
+    edges.set(node.id, [...new Set([...node.parents, ...deps])]);
+  }
   const state = new Map<string, 'visiting' | 'done'>();
   const cycles: string[][] = [];
   const seen = new Set<string>();
@@ -112,7 +120,7 @@ function findCycles(nodes: Map<string, RevisionNode>): string[][] {
     stack.push(start);
     while (iters.length > 0) {
       const frame = iters[iters.length - 1]!;
-      const parents = nodes.get(frame.id)?.parents ?? [];
+      const parents = edges.get(frame.id) ?? [];
       if (frame.next < parents.length) {
         const p = parents[frame.next++]!;
         if (!nodes.has(p)) continue;

@@ -546,6 +546,20 @@ for row in RepoMirrorConfig.select():
   assert.equal(list.map((o) => [o.kind, (o as DataChangeOp).action, (o as DataChangeOp).table, o.repeated]), [['data_change', 'orm', null, true]]);
 });
 
+test('a PEP 263 coding declaration is honoured; an unknown one is an encoding error', () => {
+  const head = new TextEncoder().encode('# -*- coding: latin-1 -*-\nrevision = "a1"\ndown_revision = None\nNOTE = "caf');
+  const bytes = new Uint8Array([...head, 0xe9, 0x22, 0x0a]);
+  const m = parse(bytes);
+  assert.is(m.parseError, null);
+  assert.is(m.revision?.value, 'a1');
+  assert.ok(m.source.includes('café'));
+  const bad = parse(new TextEncoder().encode('# coding: klingon\nrevision = "a1"\n'));
+  assert.is(bad.parseError?.kind, 'encoding');
+  assert.match(bad.parseError!.message, /klingon/);
+  const plain = parse(new Uint8Array([...new TextEncoder().encode('revision = "a1"\nX = "caf'), 0xe9, 0x22, 0x0a]));
+  assert.is(plain.parseError?.kind, 'encoding');
+});
+
 test('repeated: only loops and comprehensions, so batching can be told from branching', () => {
   const list = ops(`
 if flag:
@@ -1166,8 +1180,10 @@ def upgrade():
   assert.is(m.parseError!.kind, 'syntax');
   assert.not.match(m.parseError!.message, /at line \d+/);
   assert.ok(m.parseError!.message.length > 0);
-  assert.is(m.parseError!.loc.line, 15);
-  assert.is(m.parseError!.loc.column, 5);
+  // Like CPython: at the bracket that is never closed, not at the next statement.
+  assert.is(m.parseError!.message, "'(' was never closed");
+  assert.is(m.parseError!.loc.line, 14);
+  assert.is(m.parseError!.loc.column, 18);
   assert.equal(m.revision, { value: 'x1', loc: loc(8, 12, 8, 16) });
   assert.equal(m.parents?.value, ['x0', 'w0']);
   assert.equal(m.branchLabels?.value, []);

@@ -91,6 +91,19 @@ def downgrade():
   ],
   invalid: [
     {
+      name: 'a server default set after the add does not fill existing NULLs',
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    op.add_column("accounts", sa.Column("tier", sa.Text(), nullable=True))
+    op.alter_column("accounts", "tier", server_default="free")
+    op.alter_column("accounts", "tier", nullable=False)
+def downgrade():
+    op.drop_column("accounts", "tier")
+`,
+      errors: [{ messageId: 'setNotNullWithoutBackfill', line: 6 }],
+    },
+    {
       name: 'a DELETE with WHERE does not empty the table',
       files: `revision = "b2"
 down_revision = "a1"

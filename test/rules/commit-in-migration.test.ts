@@ -43,6 +43,18 @@ def downgrade():
   ],
   invalid: [
     {
+      name: 'COMMIT sent as SQL before ALTER TYPE ... ADD VALUE',
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    op.execute("COMMIT")
+    op.execute("ALTER TYPE status ADD VALUE 'archived'")
+def downgrade():
+    pass
+`,
+      errors: [{ messageId: 'commit', line: 4 }],
+    },
+    {
       name: 'batch commits reported when the option is off',
       options: { allowBatchCommits: false },
       files: `revision = "b2"

@@ -90,6 +90,14 @@ ruleTester(test, revisionCycle, {
       },
       errors: [{ messageId: 'cycle', file: '1_a1.py', line: 2, includes: 'a1 -> b1 -> a1' }],
     },
+    {
+      name: 'a cycle through depends_on',
+      files: {
+        '1_a1.py': `revision = "a1"\ndown_revision = None\ndepends_on = "b1"\ndef upgrade():\n    pass\n`,
+        '2_b1.py': `revision = "b1"\ndown_revision = "a1"\ndef upgrade():\n    pass\n`,
+      },
+      errors: [{ messageId: 'cycle', file: '1_a1.py', line: 2, includes: 'a1 -> b1 -> a1' }],
+    },
   ],
 });
 

@@ -27,7 +27,7 @@ def upgrade():
 def downgrade():
     pass
 `,
-      errors: [{ messageId: 'syntax', line: 5 }],
+      errors: [{ messageId: 'syntax', line: 4, column: 18, includes: "'(' was never closed" }],
     },
     {
       name: 'upgrade without a revision id',

@@ -67,6 +67,23 @@ export function parsePython(source: string): PyParseResult {
     const message = (m ? raw.slice(0, m.index) : raw).trim() || 'Invalid syntax';
     const lineno = typeof e.lineno === 'number' ? e.lineno : m ? Number(m[1]) : 1;
     const col = typeof e.col_offset === 'number' ? e.col_offset : m ? Number(m[2]) : 0;
+    // py-ast notices a missing closer only at the next statement; CPython points at the opener
+    // ("'(' was never closed"), which is where the mistake is. Do the same when we can find it.
+    if (/^Expected '[)\]}]'/.test(message)) {
+      const opener = unclosedBracket(source, lineno);
+      if (opener) {
+        return {
+          ok: false,
+          error: {
+            message: `'${opener.value}' was never closed`,
+            lineno: opener.lineno,
+            col_offset: opener.col_offset,
+            end_lineno: opener.lineno,
+            end_col_offset: opener.col_offset + 1,
+          },
+        };
+      }
+    }
     return {
       ok: false,
       error: {
@@ -99,4 +116,22 @@ export function lexComments(source: string): PyComment[] {
   } catch {
     return [];
   }
+}
+
+const OPENERS = new Set<string>([TokenType.LPAR, TokenType.LSQB, TokenType.LBRACE]);
+const CLOSERS = new Set<string>([TokenType.RPAR, TokenType.RSQB, TokenType.RBRACE]);
+
+/** The outermost bracket opened before `beforeLine` that is still open there, if any. */
+function unclosedBracket(source: string, beforeLine: number): { value: string; lineno: number; col_offset: number } | null {
+  const stack: { value: string; lineno: number; col_offset: number }[] = [];
+  try {
+    for (const t of new Lexer(source).tokenize()) {
+      if (t.lineno >= beforeLine) break;
+      if (OPENERS.has(t.type)) stack.push({ value: t.value, lineno: t.lineno, col_offset: t.col_offset });
+      else if (CLOSERS.has(t.type)) stack.pop();
+    }
+  } catch {
+    return null;
+  }
+  return stack[0] ?? null;
 }

@@ -138,15 +138,50 @@ export function decodeSource(bytes: Uint8Array): Decoded {
     if (bytes[i] === 0) return { ok: false, kind: 'binary', message: 'File looks binary (NUL byte)', offset: i };
   }
   let text: string;
-  try {
-    text = DECODER.decode(bytes);
-  } catch {
-    return { ok: false, kind: 'encoding', message: 'File is not valid UTF-8', offset: firstInvalidUtf8(bytes) };
+  const declared = codingCookie(bytes);
+  if (declared && !/^utf[-_]?8(?:[-_]sig)?$/i.test(declared)) {
+    // PEP 263: a `# -*- coding: latin-1 -*-` line in the first two lines sets the encoding.
+    const label = /^(?:latin[-_]?1|l1|iso[-_]?8859[-_]1)$/i.test(declared) ? 'iso-8859-1' : declared.replace(/_/g, '-');
+    let decoder: InstanceType<typeof TextDecoder>;
+    try {
+      decoder = new TextDecoder(label, { fatal: true });
+    } catch {
+      return { ok: false, kind: 'encoding', message: `Unknown encoding "${declared}" in the coding declaration`, offset: 0 };
+    }
+    try {
+      text = decoder.decode(bytes);
+    } catch {
+      return { ok: false, kind: 'encoding', message: `File is not valid ${declared}`, offset: 0 };
+    }
+  } else {
+    try {
+      text = DECODER.decode(bytes);
+    } catch {
+      return { ok: false, kind: 'encoding', message: 'File is not valid UTF-8', offset: firstInvalidUtf8(bytes) };
+    }
   }
   // TextDecoder strips a leading BOM by default (ignoreBOM: false); strip a stray one anyway.
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.indexOf('\r') >= 0) text = text.replace(/\r\n?/g, '\n');
   return { ok: true, text };
+}
+
+const CODING = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
+
+/** The encoding named by a PEP 263 declaration on line 1 or 2, read as ASCII. */
+function codingCookie(bytes: Uint8Array): string | null {
+  let start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  for (let line = 0; line < 2 && start < bytes.length; line++) {
+    let end = start;
+    while (end < bytes.length && bytes[end] !== 0x0a && end - start < 200) end++;
+    const text = String.fromCharCode(...bytes.subarray(start, end));
+    const m = CODING.exec(text);
+    if (m) return m[1]!;
+    // The declaration counts on line 2 only when line 1 is a comment or blank.
+    if (!/^[ \t\f]*(#.*)?\r?$/.test(text)) return null;
+    start = end + 1;
+  }
+  return null;
 }
 
 /** Byte offset of the first invalid UTF-8 sequence (best effort). */
