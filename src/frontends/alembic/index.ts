@@ -14,6 +14,7 @@
 //   revision graph knows the file), comments are read with the tokenizer when it can, imports
 //   line by line, and both bodies are reported with shape 'missing' and no operations (the
 //   engine ignores bodies when parseError is set).
+import { emptyMigration } from '../../model/queries.js';
 import type { Body, Comment, Loc, Migration, ParseError } from '../../model/types.js';
 import type { Frontend, FrontendInput } from '../types.js';
 import { docstringNode, readHeaderFromAst, readHeaderFromText, type Header } from './header.js';
@@ -88,20 +89,13 @@ function parseChecked(input: FrontendInput): Migration {
   const fns = topLevelFunctions(module);
   const mc = moduleContext(module, src);
   return {
-    file: input.file,
-    framework: 'alembic',
-    dialect: input.dialect,
-    revision: header.revision,
-    parents: header.parents,
-    branchLabels: header.branchLabels,
-    dependsOn: header.dependsOn,
-    message: header.message,
+    ...emptyMigration(input.file, 'alembic', input.dialect),
+    ...header,
     upgrade: readBody(fns.get('upgrade'), mc),
     downgrade: readBody(fns.get('downgrade'), mc),
     imports: collectImports(module.body, src, input.projectRoot),
     comments: comments.list,
     autogenerateMarkers: comments.markers,
-    parseError: null,
     source: decoded.text,
   };
 }
@@ -110,23 +104,12 @@ function emptyHeader(): Header {
   return { revision: null, parents: null, branchLabels: null, dependsOn: null, message: null };
 }
 
-function missing(): Body {
-  return { shape: 'missing', loc: null, operations: [] };
-}
-
 function failed(input: FrontendInput, text: string, header: Header, parseError: ParseError, src?: SourceText): Migration {
   const comments = src ? toComments(lexComments(src.text), src, true) : { list: [], markers: [] };
+  // Bodies stay 'missing': nothing in a file that does not parse can be trusted as an operation.
   return {
-    file: input.file,
-    framework: 'alembic',
-    dialect: input.dialect,
-    revision: header.revision,
-    parents: header.parents,
-    branchLabels: header.branchLabels,
-    dependsOn: header.dependsOn,
-    message: header.message,
-    upgrade: missing(),
-    downgrade: missing(),
+    ...emptyMigration(input.file, 'alembic', input.dialect),
+    ...header,
     imports: src ? scanImports(src, input.projectRoot) : [],
     comments: comments.list,
     autogenerateMarkers: comments.markers,
@@ -155,7 +138,7 @@ function isTrivial(s: StmtNode): boolean {
 }
 
 function readBody(def: FunctionNode | undefined, mc: ModuleContext): Body {
-  if (!def) return missing();
+  if (!def) return { shape: 'missing', loc: null, operations: [] };
   const loc = defLoc(def, mc.src);
   const stmts = def.body.filter((s) => s.nodeType !== 'Comment');
   const rest = docstringNode(stmts) ? stmts.slice(1) : stmts;

@@ -1108,21 +1108,22 @@ class Walker {
     return keys;
   }
 
+  /** commit/rollback/begin on a connection or a session; false for any other method. */
+  private transactionMethod(call: Expr<'Call'>, m: string, ctx: Ctx): boolean {
+    const action = m === 'commit' || m === 'rollback' ? m : m === 'begin' || m === 'begin_nested' ? 'begin' : null;
+    if (!action) return false;
+    this.ops.push({ ...this.base(call, ctx, false), kind: 'transaction_control', action });
+    return true;
+  }
+
   private connMethod(call: Expr<'Call'>, m: string, ctx: Ctx, scope: Scope): void {
+    if (this.transactionMethod(call, m, ctx)) return;
     switch (m) {
       case 'execute':
       case 'exec_driver_sql':
       case 'scalar':
       case 'scalars':
         this.execute(call, argument(call, 0, 'statement'), ctx, scope, false);
-        return;
-      case 'commit':
-      case 'rollback':
-        this.ops.push({ ...this.base(call, ctx, false), kind: 'transaction_control', action: m });
-        return;
-      case 'begin':
-      case 'begin_nested':
-        this.ops.push({ ...this.base(call, ctx, false), kind: 'transaction_control', action: 'begin' });
         return;
       default:
         if (CONN_IGNORED.has(m)) return;
@@ -1131,19 +1132,12 @@ class Walker {
   }
 
   private sessionMethod(call: Expr<'Call'>, m: string, ctx: Ctx, scope: Scope): void {
+    if (this.transactionMethod(call, m, ctx)) return;
     switch (m) {
       case 'execute':
       case 'scalar':
       case 'scalars':
         this.execute(call, argument(call, 0, 'statement'), ctx, scope, false);
-        return;
-      case 'commit':
-      case 'rollback':
-        this.ops.push({ ...this.base(call, ctx, false), kind: 'transaction_control', action: m });
-        return;
-      case 'begin':
-      case 'begin_nested':
-        this.ops.push({ ...this.base(call, ctx, false), kind: 'transaction_control', action: 'begin' });
         return;
       default:
         if (SESSION_WRITES.has(m)) {
