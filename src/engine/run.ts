@@ -21,6 +21,7 @@ import { fingerprint, readLock } from './lockfile.js';
 import { applySuppressions, parseSuppressions } from './suppressions.js';
 import { parseFile } from './frontends.js';
 import { dialectFromDir, splitIndependentChains } from './chains.js';
+import { Catalog, historyOrder } from './catalog.js';
 
 export interface LintOptions {
   cwd: string;
@@ -160,7 +161,17 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
 
   const targetMigrations = sets.flatMap((s) => s.migrations).filter((m) => targets.has(m.file));
 
-  for (const m of targetMigrations) {
+  // Migration rules run in history order while the catalog replays each chain, so every rule
+  // sees the schema as the earlier migrations left it.
+  for (const set of sets) {
+    const catalog = new Catalog();
+    for (const m of historyOrder(set.migrations)) {
+      if (targets.has(m.file)) runMigrationRules(m, catalog);
+      catalog.applyUpgrade(m);
+    }
+  }
+
+  function runMigrationRules(m: Migration, catalog: Catalog): void {
     const settings = settingsFor(m.file);
     for (const rule of rules.values()) {
       if (rule.scope !== 'migration') continue;
@@ -170,6 +181,7 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
       if (m.parseError && rule.id !== 'parse-error') continue;
       const context = {
         settings: ruleSettings(m.file),
+        catalog,
         report: (d: { messageId: string; at: Parameters<typeof toLoc>[0]; data?: Record<string, string | number> }) => {
           const f = make(rule, setting.severity, m.file, m, d);
           if (f) push(f);

@@ -26,6 +26,8 @@ export function operationTable(op: Operation): string | null {
   switch (op.kind) {
     case 'execute_sql':
     case 'transaction_control':
+    case 'set_setting':
+    case 'sql_error':
     case 'unknown':
       return null;
     default:
@@ -77,9 +79,12 @@ export function changesSchema(op: Operation): boolean {
     case 'drop_index':
     case 'add_constraint':
     case 'drop_constraint':
+    case 'validate_constraint':
       return true;
     case 'execute_sql':
       return op.statements.some(isSchemaStatement);
+    case 'sql':
+      return op.category === 'schema';
     default:
       return false;
   }
@@ -88,6 +93,7 @@ export function changesSchema(op: Operation): boolean {
 /** Does this operation change data (rows)? */
 export function changesData(op: Operation): boolean {
   if (op.kind === 'data_change') return true;
+  if (op.kind === 'sql') return op.category === 'data';
   if (op.kind === 'execute_sql') return op.statements.some(isDataStatement);
   return false;
 }
@@ -98,6 +104,7 @@ export function changesData(op: Operation): boolean {
  */
 export function dataTargets(op: Operation): (string | null)[] {
   if (op.kind === 'data_change') return [op.table];
+  if (op.kind === 'sql') return op.category === 'data' ? [op.table] : [];
   if (op.kind === 'execute_sql') return op.statements.filter(isDataStatement).map((s) => s.table);
   return [];
 }
@@ -108,7 +115,7 @@ export function dataTargets(op: Operation): (string | null)[] {
  */
 export function writesColumn(op: Operation, table: string | null, column: string | null): 'yes' | 'no' | 'maybe' {
   if (op.kind === 'data_change') {
-    if (op.action === 'insert' || op.action === 'bulk_insert' || op.action === 'delete') {
+    if (op.action === 'insert' || op.action === 'bulk_insert' || op.action === 'delete' || op.action === 'truncate' || op.action === 'copy') {
       return op.table === null ? 'maybe' : 'no';
     }
     if (op.table === null) return 'maybe';
@@ -176,6 +183,8 @@ export function emptyMigration(file: string, framework: string, dialect: Migrati
     autogenerateMarkers: [],
     parseError: null,
     source: '',
+    transaction: { mode: 'per-migration', reason: 'default', file: null, loc: null },
+    runnerSettings: [],
   };
 }
 
@@ -185,7 +194,9 @@ export function emptyMigration(file: string, framework: string, dialect: Migrati
  */
 export function emptiesTable(op: Operation, table: string | null): boolean {
   if (!table) return false;
-  if (op.kind === 'data_change') return op.action === 'delete' && op.hasWhere === false && sameName(op.table, table);
+  if (op.kind === 'data_change') {
+    return (op.action === 'truncate' || (op.action === 'delete' && op.hasWhere === false)) && sameName(op.table, table);
+  }
   if (op.kind !== 'execute_sql') return false;
   return op.statements.some((st) => {
     if (st.keyword === 'DELETE') return sameName(st.table, table) && !/\bWHERE\b/i.test(st.text);

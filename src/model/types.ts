@@ -78,7 +78,30 @@ export interface OperationBase {
   via: string | null;
   /** The call as written, shortened, e.g. `op.add_column` or `batch_op.alter_column`. */
   callee: string;
+  /** Set when the operation was read from a SQL statement (a raw SQL file or an execute() string). */
+  fromSql?: SqlSource;
 }
+
+/** Where an operation read from SQL came from. */
+export interface SqlSource {
+  /** The statement's text as parsed (stand-ins in place of holes). */
+  statement: string;
+  /** The statement's index within its string or file, 0-based. */
+  index: number;
+  /** The statement contains stand-ins for holes (f-string fields, %s parameters, templates). */
+  hasHoles: boolean;
+}
+
+/** PostgreSQL table lock modes, weakest first. */
+export type LockMode =
+  | 'ACCESS SHARE'
+  | 'ROW SHARE'
+  | 'ROW EXCLUSIVE'
+  | 'SHARE UPDATE EXCLUSIVE'
+  | 'SHARE'
+  | 'SHARE ROW EXCLUSIVE'
+  | 'EXCLUSIVE'
+  | 'ACCESS EXCLUSIVE';
 
 export interface CreateTableOp extends OperationBase {
   kind: 'create_table';
@@ -131,6 +154,8 @@ export interface AlterColumnOp extends OperationBase {
   serverDefault?: DefaultSpec | null;
   existingType: string | null;
   existingNullable: boolean | null;
+  /** ALTER COLUMN ... TYPE ... USING <expr>. */
+  using?: string | null;
 }
 
 export interface CreateIndexOp extends OperationBase {
@@ -143,6 +168,10 @@ export interface CreateIndexOp extends OperationBase {
   unique: boolean;
   concurrently: boolean;
   ifNotExists: boolean;
+  /** The access method (btree, gin...), when given. */
+  method?: string | null;
+  /** The predicate of a partial index, as written. */
+  where?: string | null;
 }
 
 export interface DropIndexOp extends OperationBase {
@@ -168,6 +197,16 @@ export interface AddConstraintOp extends OperationBase {
   condition: string | null;
   /** PostgreSQL NOT VALID (`postgresql_not_valid=True`). */
   notValid: boolean;
+  /** UNIQUE / PRIMARY KEY ... USING INDEX <name>: built from an existing index. */
+  usingIndex?: string | null;
+}
+
+/** ALTER TABLE ... VALIDATE CONSTRAINT. */
+export interface ValidateConstraintOp extends OperationBase {
+  kind: 'validate_constraint';
+  table: string | null;
+  schema: string | null;
+  name: string | null;
 }
 
 export interface DropConstraintOp extends OperationBase {
@@ -187,9 +226,13 @@ export interface ExecuteSqlOp extends OperationBase {
   /** false when the argument is not a string at all (a variable, a Core construct). */
   textKnown: boolean;
   statements: SqlStatement[];
+  /** For each character of `sql`, its offset in the migration's source (-1 when unknown). */
+  offsets?: Int32Array;
+  /** Ranges [start, end) of `sql` that stand for values unknown statically (f-string fields). */
+  holes?: [number, number][];
 }
 
-export type DataAction = 'update' | 'insert' | 'delete' | 'bulk_insert' | 'orm' | 'unknown';
+export type DataAction = 'update' | 'insert' | 'delete' | 'bulk_insert' | 'orm' | 'truncate' | 'merge' | 'copy' | 'unknown';
 
 export interface DataChangeOp extends OperationBase {
   kind: 'data_change';
@@ -203,7 +246,44 @@ export interface DataChangeOp extends OperationBase {
 
 export interface TransactionControlOp extends OperationBase {
   kind: 'transaction_control';
-  action: 'commit' | 'rollback' | 'begin';
+  action: 'commit' | 'rollback' | 'begin' | 'savepoint' | 'release' | 'rollback_to';
+}
+
+/** SET / SET LOCAL / RESET of a run-time setting (lock_timeout, statement_timeout, search_path...). */
+export interface SetSettingOp extends OperationBase {
+  kind: 'set_setting';
+  /** Lower case, e.g. `lock_timeout`. */
+  name: string;
+  /** The value as written; null for RESET / SET ... TO DEFAULT. */
+  value: string | null;
+  /** SET LOCAL (this transaction only) vs SET (the session). */
+  local: boolean;
+}
+
+/**
+ * A parsed SQL statement with no dedicated operation (CLUSTER, VACUUM FULL, REINDEX, LOCK TABLE,
+ * CREATE FUNCTION, COMMENT ON, ALTER TYPE ... ADD VALUE, DO...). `lock` is the table lock it takes
+ * when the statement names a table.
+ */
+export interface SqlStatementOp extends OperationBase {
+  kind: 'sql';
+  /** The leading keywords, upper case, e.g. `CLUSTER`, `ALTER TYPE`, `REINDEX`. */
+  keyword: string;
+  category: 'schema' | 'data' | 'other';
+  table: string | null;
+  lock: LockMode | null;
+  /** libpg-query's statement node type, e.g. `ClusterStmt`, or the ALTER TABLE subcommand. */
+  node: string;
+  /** CONCURRENTLY given (REINDEX, DETACH PARTITION, REFRESH MATERIALIZED VIEW). */
+  concurrently?: boolean;
+}
+
+/** A SQL statement PostgreSQL's parser rejects, with its message and position. */
+export interface SqlErrorOp extends OperationBase {
+  kind: 'sql_error';
+  message: string;
+  /** A targeted suggestion (e.g. for UPDATE ... LIMIT). */
+  hint: string | null;
 }
 
 /** A call on `op`, `batch_op` or a connection that the front end does not understand. */
@@ -226,6 +306,10 @@ export type Operation =
   | ExecuteSqlOp
   | DataChangeOp
   | TransactionControlOp
+  | ValidateConstraintOp
+  | SetSettingOp
+  | SqlStatementOp
+  | SqlErrorOp
   | UnknownOp;
 
 export type OperationKind = Operation['kind'];
@@ -298,6 +382,38 @@ export interface Migration {
   parseError: ParseError | null;
   /** The source text as read (used for code frames and checksums), normalised to LF. */
   source: string;
+  /** How the runner wraps this migration; see TransactionContext. */
+  transaction: TransactionContext;
+  /**
+   * Settings in force on the connection before the migration's own statements run: from the
+   * runner's configuration (Alembic env.py) or from migralint's config (`runner`).
+   */
+  runnerSettings: RunnerSetting[];
+}
+
+export interface TransactionContext {
+  /**
+   * per-migration: the runner opens a transaction around each migration (Alembic on PostgreSQL,
+   * goose, Flyway, golang-migrate files are not: they are 'none' unless they say BEGIN);
+   * single: one transaction around the whole run (Alembic without transaction_per_migration);
+   * none: statements autocommit (transactional_ddl=False, goose NO TRANSACTION, Diesel
+   * run_in_transaction = false, dbmate transaction:false, a `.autocommit.` file).
+   */
+  mode: 'per-migration' | 'single' | 'none';
+  /** Why migralint believes so, for messages: e.g. `env.py: transaction_per_migration=True`. */
+  reason: string;
+  /** Where the deciding setting is, when it is in a file. */
+  file: string | null;
+  loc: Loc | null;
+}
+
+export interface RunnerSetting {
+  /** Lower case, e.g. `lock_timeout`. */
+  name: string;
+  value: string;
+  /** Where it was read: a file (env.py) or the config. */
+  origin: string;
+  loc: Loc | null;
 }
 
 /** One directory of migrations that forms one revision chain. */

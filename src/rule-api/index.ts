@@ -57,8 +57,47 @@ export interface Settings {
   postgresVersion: number;
 }
 
+/** A column as the earlier migrations of the chain left it. */
+export interface CatalogColumn {
+  /** The type as last written (SQL or SQLAlchemy spelling), null when unknown. */
+  type: string | null;
+  nullable: boolean | null;
+}
+
+/** A CHECK constraint as the earlier migrations of the chain left it. */
+export interface CatalogCheck {
+  name: string | null;
+  /** The condition as written, e.g. `email IS NOT NULL`. */
+  condition: string;
+  /** false while it was added NOT VALID and not yet validated. */
+  validated: boolean;
+}
+
+export interface CatalogIndex {
+  name: string | null;
+  columns: string[];
+  unique: boolean;
+  /** Built with CONCURRENTLY. */
+  concurrently: boolean;
+}
+
+/**
+ * The schema as the migrations before this one (in history order, in the same chain) left it,
+ * replayed from the model. It knows only what migrations said: a table created outside the
+ * migrations (or before a squashed baseline) is unknown, not absent.
+ */
+export interface CatalogView {
+  /** true: created by an earlier migration and not dropped; false: dropped since; null: never seen. */
+  hasTable(table: string | null): boolean | null;
+  column(table: string | null, column: string | null): CatalogColumn | null;
+  checks(table: string | null): CatalogCheck[];
+  index(name: string | null): (CatalogIndex & { table: string | null }) | null;
+}
+
 export interface RuleContext<MessageIds extends string> {
   settings: Settings;
+  /** The schema before this migration's upgrade. */
+  catalog: CatalogView;
   report(descriptor: ReportDescriptor<MessageIds>): void;
 }
 
