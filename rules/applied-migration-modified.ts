@@ -32,7 +32,12 @@ export default defineRule<MessageIds, Options>({
     const lock = project.lock;
     if (!lock) return;
     const all = project.sets.flatMap((s) => s.set.migrations);
-    const byFile = new Map(all.map((m) => [m.file, m]));
+    // Every file of a migration is locked: its own and its companions (a .down.sql, metadata.toml).
+    const byFile = new Map<string, { file: string; source: string; migration: Migration }>();
+    for (const m of all) {
+      byFile.set(m.file, { file: m.file, source: m.source, migration: m });
+      for (const c of m.companions) byFile.set(c.file, { file: c.file, source: c.source, migration: m });
+    }
     const byRevision = new Map<string, Migration[]>();
     for (const m of all) {
       if (!m.revision) continue;
@@ -48,7 +53,9 @@ export default defineRule<MessageIds, Options>({
         // A moved file is the same migration when its revision id and content are unchanged.
         const moved = entry.revision ? byRevision.get(entry.revision) : undefined;
         if (moved && moved.some((m) => project.fingerprint(m.source).sha256 === entry.sha256)) continue;
-        if (moved?.length === 1 && !lock.entries.some((e) => e.file === moved[0]!.file)) current = moved[0];
+        if (moved?.length === 1 && !lock.entries.some((e) => e.file === moved[0]!.file)) {
+          current = { file: moved[0]!.file, source: moved[0]!.source, migration: moved[0]! };
+        }
       }
       if (!current) {
         if (!inComplete(entry.file)) continue;
@@ -59,12 +66,13 @@ export default defineRule<MessageIds, Options>({
       if (now.sha256 === entry.sha256) continue;
       const change = changedRange(entry, now.lines);
       const line = Math.max(1, Math.min(change.first, now.lines.length || 1));
+      const m = current.migration;
       ctx.report({
         messageId: 'modified',
         file: current.file,
-        migration: current,
+        migration: m,
         at: { line, column: 1, endLine: Math.max(line, change.last), endColumn: 1 },
-        data: { revision: current.revision ? current.revision.value : baseName(current.file), change: change.text },
+        data: { revision: m.revision ? m.revision.value : baseName(current.file), change: change.text },
       });
     }
   },

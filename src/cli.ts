@@ -139,7 +139,9 @@ async function runLint(opts: {
   const findings = opts.quiet ? result.findings.filter((f) => f.severity === 'error') : result.findings;
   const files = result.sets.reduce((n, s) => n + s.migrations.length, 0);
   const summary = summarize(findings, files, result.migrations.length);
-  const sources = new Map(result.sets.flatMap((s) => s.migrations).map((m) => [m.file, m.source]));
+  const sources = new Map(
+    result.sets.flatMap((s) => s.migrations).flatMap((m) => [[m.file, m.source] as const, ...m.companions.map((c) => [c.file, c.source] as const)]),
+  );
   const reporter = await load();
   write(
     reporter(

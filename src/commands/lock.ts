@@ -14,8 +14,12 @@ export async function runLock(opts: {
 }): Promise<number> {
   const { sets, missing } = await loadMigrations({ cwd: opts.cwd, paths: opts.paths, config: opts.config });
   if (missing.length > 0) throw new LintUsageError(`no such file or directory: ${missing.join(', ')}`);
+  // Companion files (a .down.sql, a metadata.toml) are released with their migration: lock them too.
   const fresh = sets.flatMap((s) =>
-    s.migrations.map((m) => lockEntryFor(opts.lockfile, { file: m.file, revision: m.revision?.value ?? null, source: m.source })),
+    s.migrations.flatMap((m) => [
+      lockEntryFor(opts.lockfile, { file: m.file, revision: m.revision?.value ?? null, source: m.source }),
+      ...m.companions.map((c) => lockEntryFor(opts.lockfile, { file: c.file, revision: m.revision?.value ?? null, source: c.source })),
+    ]),
   );
   const selected = sets.map((s) => s.dir + path.sep);
   const previous = await readLock(opts.lockfile);

@@ -149,7 +149,8 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
       ruleId: rule.id,
       messageId: d.messageId,
       severity,
-      file,
+      // A position in a companion file (a .down.sql) names that file.
+      file: loc.file ?? file,
       line: loc.line,
       column: loc.column,
       endLine: loc.endLine,

@@ -183,6 +183,7 @@ export function emptyMigration(file: string, framework: string, dialect: Migrati
     autogenerateMarkers: [],
     parseError: null,
     source: '',
+    companions: [],
     transaction: { mode: 'per-migration', reason: 'default', file: null, loc: null },
     runnerSettings: [],
   };

@@ -8,6 +8,8 @@ export interface Loc {
   column: number;
   endLine: number;
   endColumn: number;
+  /** Absolute path, only when the position is in another file than the migration's own (a down.sql). */
+  file?: string;
 }
 
 /** A value read from the source, with where it was read. */
@@ -382,6 +384,8 @@ export interface Migration {
   parseError: ParseError | null;
   /** The source text as read (used for code frames and checksums), normalised to LF. */
   source: string;
+  /** Other files that belong to this migration (a golang-migrate .down.sql, a Diesel metadata.toml). */
+  companions: { file: string; source: string; role: 'down' | 'metadata' | 'config' }[];
   /** How the runner wraps this migration; see TransactionContext. */
   transaction: TransactionContext;
   /**
