@@ -1,6 +1,7 @@
 // Runs the whole pipeline on every fixture project under fixtures/<framework>/<case>/ and
 // compares ALL findings (rule, messageId, file, line, column) with the case's expected.json, so an
 // extra finding fails as surely as a missing one. UPDATE=1 rewrites expected.json for review.
+// Each case may hold its own migralint.config.json (levels, options, dialect).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -30,7 +31,10 @@ function cases(): string[] {
   return out.sort();
 }
 
-for (const dir of cases()) {
+// FIXTURES=<regexp> runs (and with UPDATE=1 rewrites) only the matching cases, e.g. FIXTURES='alembic/set-not-null'.
+const only = process.env.FIXTURES ? new RegExp(process.env.FIXTURES) : null;
+
+for (const dir of cases().filter((d) => !only || only.test(path.relative(root, d)))) {
   const name = path.relative(root, dir);
   test(`fixture ${name}`, async () => {
     const config = await loadConfig({ cwd: dir });

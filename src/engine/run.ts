@@ -180,6 +180,7 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
       if (!setting || setting.severity === 'off') continue;
       // A file that did not parse has no operations to judge; only parse-error speaks for it.
       if (m.parseError && rule.id !== 'parse-error') continue;
+      if (rule.meta.dialects && !rule.meta.dialects.includes(m.dialect)) continue;
       const context = {
         settings: ruleSettings(m.file),
         catalog,

@@ -34,6 +34,8 @@ export interface RuleMeta<MessageIds extends string, Options> {
   messages: Record<MessageIds, string>;
   /** JSON Schema of the options object; omitted when the rule has no options. */
   schema?: JsonSchema;
+  /** The dialects the rule applies to; omitted means every dialect. The engine skips the others. */
+  dialects?: Dialect[];
   defaultOptions: Options;
 }
 
