@@ -241,6 +241,7 @@ test('no config: recommended, defaults, rootDir = cwd', async () => {
     lockfile: path.join(dir, 'migralint.lock'),
     dialect: 'postgresql',
     postgresVersion: 14,
+    runner: {},
     directories: [],
     rules: {
       'add-not-null-column': { severity: 'error', options: {} },

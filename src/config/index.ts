@@ -55,6 +55,8 @@ export interface ResolvedConfig {
   lockfile: string;
   dialect: ConfigDialect;
   postgresVersion: number;
+  /** Settings the runner's connection has before migrations run (`runner` in the config). */
+  runner: { lockTimeout?: string; statementTimeout?: string };
   directories: DirectorySetting[];
   /** Every registry rule, after presets and extends, options merged over the rule's defaults. */
   rules: Record<string, RuleSetting>;
@@ -76,6 +78,7 @@ export interface UserConfig {
   lockfile?: string;
   dialect?: ConfigDialect;
   postgresVersion?: number;
+  runner?: { lockTimeout?: string; statementTimeout?: string };
   directories?: Record<string, { framework?: string; dialect?: ConfigDialect }>;
   rules?: Record<string, RuleSettingInput>;
   overrides?: { files: string[]; rules?: Record<string, RuleSettingInput>; dialect?: ConfigDialect }[];
@@ -310,6 +313,7 @@ interface RawConfig {
   lockfile?: string;
   dialect?: ConfigDialect;
   postgresVersion?: number;
+  runner?: { lockTimeout?: string; statementTimeout?: string };
   directories?: Record<string, { framework?: string; dialect?: ConfigDialect }>;
   rules?: Record<string, unknown>;
   overrides?: { files: string[]; rules?: Record<string, unknown>; dialect?: ConfigDialect }[];
@@ -498,6 +502,7 @@ function resolveLayers(layers: RawConfig[], env: ConfigEnv, rootDir: string, con
   let lockfile = 'migralint.lock';
   let dialect: ConfigDialect = 'postgresql';
   let postgresVersion = 14;
+  let runner: { lockTimeout?: string; statementTimeout?: string } = {};
   const directories = new Map<string, { framework?: string; dialect?: ConfigDialect }>();
   const overrides: OverrideSetting[] = [];
 
@@ -507,6 +512,7 @@ function resolveLayers(layers: RawConfig[], env: ConfigEnv, rootDir: string, con
     if (layer.lockfile !== undefined) lockfile = layer.lockfile;
     if (layer.dialect !== undefined) dialect = layer.dialect;
     if (layer.postgresVersion !== undefined) postgresVersion = layer.postgresVersion;
+    if (layer.runner !== undefined) runner = { ...runner, ...layer.runner };
     for (const [dir, setting] of Object.entries(layer.directories ?? {})) {
       const abs = path.resolve(rootDir, dir);
       directories.set(abs, { ...directories.get(abs), ...setting });
@@ -538,6 +544,7 @@ function resolveLayers(layers: RawConfig[], env: ConfigEnv, rootDir: string, con
     lockfile: path.resolve(rootDir, lockfile),
     dialect,
     postgresVersion,
+    runner,
     directories: directoryList,
     rules,
     overrides,

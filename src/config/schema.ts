@@ -22,6 +22,7 @@ export const CONFIG_KEYS = [
   'lockfile',
   'dialect',
   'postgresVersion',
+  'runner',
   'directories',
   'rules',
   'overrides',
@@ -68,6 +69,10 @@ const DESCRIPTIONS = {
   lockfile: 'Lock file recording applied migrations, relative to the config file\'s directory. Default: "migralint.lock".',
   dialect: 'SQL dialect the migrations target, unless "directories" or "overrides" say otherwise. Default: "postgresql".',
   postgresVersion: 'Major PostgreSQL version the migrations target. Default: 14.',
+  runner:
+    'Settings the migration runner\'s connection already has before any migration runs (for example set ' +
+    'by the deploy tooling), such as {"lockTimeout": "5s", "statementTimeout": "15min"}. Rules such as ' +
+    'require-lock-timeout count them as set.',
   directories:
     'Migration directories (relative to the config file\'s directory) with their framework and dialect. ' +
     'The longest matching directory decides a file\'s dialect.',
@@ -121,6 +126,15 @@ export function buildConfigSchema(rules: readonly RuleForSchema[], opts: BuildSc
       lockfile: { description: DESCRIPTIONS.lockfile, type: 'string' },
       dialect: dialect(DESCRIPTIONS.dialect),
       postgresVersion: { description: DESCRIPTIONS.postgresVersion, type: 'integer', minimum: 9, maximum: 99 },
+      runner: {
+        description: DESCRIPTIONS.runner,
+        type: 'object',
+        properties: {
+          lockTimeout: { description: 'lock_timeout of the runner connection, e.g. "5s".', type: 'string', minLength: 1 },
+          statementTimeout: { description: 'statement_timeout of the runner connection, e.g. "15min".', type: 'string', minLength: 1 },
+        },
+        additionalProperties: false,
+      },
       directories: {
         description: DESCRIPTIONS.directories,
         type: 'object',

@@ -22,6 +22,7 @@ import { applySuppressions, parseSuppressions } from './suppressions.js';
 import { parseFile } from './frontends.js';
 import { dialectFromDir, splitIndependentChains } from './chains.js';
 import { Catalog, historyOrder } from './catalog.js';
+import { applyRunContext } from './run-context.js';
 
 export interface LintOptions {
   cwd: string;
@@ -95,6 +96,7 @@ export async function loadMigrations(opts: { cwd: string; paths: string[]; confi
       sets.push(chain);
     }
   }
+  await applyRunContext(sets, opts.config);
   return { sets, targets: selection.targets, missing: selection.missing };
 }
 

@@ -43,6 +43,7 @@ export function configFor(root: string, enabled: Record<string, RuleSetting>, op
     lockfile: opts.lockfile === null ? '' : path.join(root, opts.lockfile ?? 'migralint.lock'),
     dialect: opts.dialect ?? 'postgresql',
     postgresVersion: 14,
+    runner: {},
     directories: [],
     rules,
     overrides: [],

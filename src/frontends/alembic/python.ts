@@ -10,7 +10,7 @@
 // - implicit string concatenation arrives joined in one `Constant` (or one `JoinedStr`);
 // - syntax errors throw an Error with `lineno`/`col_offset`/`end_*` (parser errors) or only a
 //   message ending in `at line L, column C` (lexer errors; C is a 0-based byte column).
-import { Lexer, TokenType, parse } from 'py-ast';
+import { Lexer, TokenType, parse, walk } from 'py-ast';
 import type { ExprNode, Keyword, Module, StmtNode } from 'py-ast';
 
 export type { ExprNode, Keyword, Module, StmtNode };
@@ -95,6 +95,11 @@ export function parsePython(source: string): PyParseResult {
       },
     };
   }
+}
+
+/** Every node below (and including) `node`, in py-ast's walk order. */
+export function walkNodes(node: Module | StmtNode | ExprNode): Iterable<{ nodeType: string } & Record<string, any>> {
+  return walk(node as Parameters<typeof walk>[0]) as Iterable<{ nodeType: string } & Record<string, any>>;
 }
 
 /** Comments found by the tokenizer alone (used when the parser fails); [] when tokenizing fails too. */

@@ -1,0 +1,48 @@
+// How each migration will be run, beyond what its own file says: the Alembic env.py of its chain
+// (transaction mode, timeouts set on the connection) and the `runner` settings of the config.
+import { existsSync, promises as fsp } from 'node:fs';
+import path from 'node:path';
+import type { MigrationSet, RunnerSetting } from '../model/index.js';
+import type { ResolvedConfig } from '../config/index.js';
+
+export async function applyRunContext(sets: MigrationSet[], config: ResolvedConfig): Promise<void> {
+  const fromConfig: RunnerSetting[] = [];
+  const origin = config.configFile ? path.basename(config.configFile) : 'config';
+  if (config.runner.lockTimeout) fromConfig.push({ name: 'lock_timeout', value: config.runner.lockTimeout, origin, loc: null });
+  if (config.runner.statementTimeout) {
+    fromConfig.push({ name: 'statement_timeout', value: config.runner.statementTimeout, origin, loc: null });
+  }
+
+  const envCache = new Map<string, Promise<import('../frontends/alembic/env.js').EnvInfo>>();
+  for (const set of sets) {
+    if (set.framework === 'alembic' && set.migrations.length > 0) {
+      const envFile = findEnvPy(set.dir);
+      const { readEnv, defaultAlembicTransaction } = await import('../frontends/alembic/env.js');
+      let info = envFile ? envCache.get(envFile) : undefined;
+      if (envFile && !info) {
+        info = fsp.readFile(envFile).then((bytes) => readEnv(bytes, envFile));
+        envCache.set(envFile, info);
+      }
+      const env = info ? await info : { transaction: defaultAlembicTransaction('no env.py found beside the versions directory'), settings: [] };
+      for (const m of set.migrations) {
+        if (m.framework !== 'alembic') continue;
+        m.transaction = env.transaction;
+        m.runnerSettings.push(...env.settings);
+      }
+    }
+    for (const m of set.migrations) m.runnerSettings.push(...fromConfig);
+  }
+}
+
+/** env.py sits beside versions/ (versions/<chain>/ for split chains); look up to three levels. */
+function findEnvPy(dir: string): string | null {
+  let d = dir;
+  for (let i = 0; i < 3; i++) {
+    const parent = path.dirname(d);
+    const candidate = path.join(parent, 'env.py');
+    if (existsSync(candidate)) return candidate;
+    if (parent === d) break;
+    d = parent;
+  }
+  return null;
+}

@@ -1,0 +1,65 @@
+// Reads an Alembic env.py statically for what decides how revisions run: whether each revision
+// gets its own transaction (`transaction_per_migration`), whether DDL is transactional at all
+// (`transactional_ddl=False`), and the lock_timeout / statement_timeout the connection sets
+// before running migrations (warehouse: `connection.execute(text("SET lock_timeout = 4000"))`).
+import type { Loc, RunnerSetting, TransactionContext } from '../../model/types.js';
+import { parsePython, walkNodes } from './python.js';
+import { decodeSource, SourceText } from './text.js';
+
+export interface EnvInfo {
+  transaction: TransactionContext;
+  settings: RunnerSetting[];
+}
+
+const SET_STATEMENT = /\bSET\s+(?:SESSION\s+)?(lock_timeout|statement_timeout|idle_in_transaction_session_timeout)\s*(?:=|\bTO\b)\s*'?([^';"\s]+)/gi;
+const OPTIONS_FLAG = /-c\s*(lock_timeout|statement_timeout)\s*=\s*([^\s'"]+)/gi;
+
+/** What Alembic does when env.py says nothing: one transaction around the whole upgrade run. */
+export function defaultAlembicTransaction(reason = 'Alembic runs all pending revisions in one transaction by default'): TransactionContext {
+  return { mode: 'single', reason, file: null, loc: null };
+}
+
+export function readEnv(bytes: Uint8Array, file: string): EnvInfo {
+  const info: EnvInfo = { transaction: defaultAlembicTransaction(`${'env.py'} sets neither transaction_per_migration nor transactional_ddl`), settings: [] };
+  const decoded = decodeSource(bytes);
+  if (!decoded.ok) return info;
+  const parsed = parsePython(decoded.text);
+  if (!parsed.ok) return info;
+  const src = new SourceText(decoded.text);
+
+  // context.configure(...) calls; the online one (with connection=) decides when there are several.
+  const configures: { keywords: Map<string, any>; online: boolean; loc: Loc }[] = [];
+  for (const node of walkNodes(parsed.module)) {
+    if (node.nodeType === 'Call' && node.func?.nodeType === 'Attribute' && node.func.attr === 'configure') {
+      const keywords = new Map<string, any>();
+      for (const k of node.keywords ?? []) if (k.arg) keywords.set(k.arg, k.value);
+      configures.push({ keywords, online: keywords.has('connection'), loc: src.loc(node as never) });
+    }
+    if (node.nodeType === 'Constant' && typeof node.value === 'string') {
+      for (const re of [SET_STATEMENT, OPTIONS_FLAG]) {
+        re.lastIndex = 0;
+        for (let m = re.exec(node.value); m; m = re.exec(node.value)) {
+          const name = m[1]!.toLowerCase();
+          if (!info.settings.some((s) => s.name === name)) {
+            info.settings.push({ name, value: m[2]!, origin: file, loc: src.loc(node as never) });
+          }
+        }
+      }
+    }
+  }
+  const chosen = configures.find((c) => c.online) ?? configures[0];
+  if (chosen) {
+    const flag = (name: string): boolean | null => {
+      const v = chosen.keywords.get(name);
+      return v?.nodeType === 'Constant' && typeof v.value === 'boolean' ? v.value : null;
+    };
+    if (flag('transactional_ddl') === false) {
+      info.transaction = { mode: 'none', reason: 'env.py configures transactional_ddl=False', file, loc: chosen.loc };
+    } else if (flag('transaction_per_migration') === true) {
+      info.transaction = { mode: 'per-migration', reason: 'env.py configures transaction_per_migration=True', file, loc: chosen.loc };
+    } else {
+      info.transaction = { ...defaultAlembicTransaction('env.py does not set transaction_per_migration: all pending revisions run in one transaction'), file, loc: chosen.loc };
+    }
+  }
+  return info;
+}
