@@ -230,6 +230,24 @@ test('discovery: package.json without a migralint key is not a config', async ()
   assert.is(c.dialect, 'sqlite');
 });
 
+test('runner settings are read, merged across extends, and checked', async () => {
+  const dir = project({
+    'base.json': { runner: { lockTimeout: '5s' } },
+    '.migralintrc.json': { extends: ['recommended', './base.json'], runner: { statementTimeout: '15min' } },
+  });
+  const c = await load(dir);
+  assert.equal(c.runner, { lockTimeout: '5s', statementTimeout: '15min' });
+  const bad = project({ '.migralintrc.json': { runner: { lockTimout: '5s' } } });
+  try {
+    await load(bad);
+    assert.unreachable('a misspelt runner key must be rejected');
+  } catch (err) {
+    assert.instance(err, ConfigError);
+    assert.match((err as ConfigError).problems.join('\n'), /runner/);
+    assert.match((err as ConfigError).problems.join('\n'), /lockTimout/);
+  }
+});
+
 test('no config: recommended, defaults, rootDir = cwd', async () => {
   const dir = project({});
   const c = await load(dir);
