@@ -22,7 +22,9 @@ export default defineRule<MessageIds, Options>({
         'A commit in the middle makes the first half permanent: if a later step fails, the database keeps half ' +
         'the migration while alembic_version still names the old revision, and re-running it fails. The one ' +
         'known exceptions are committing right before `autocommit_block()`, which is how some projects leave an ' +
-        'outer transaction opened by env.py, and committing each batch of a backfill inside a loop.',
+        'outer transaction opened by env.py, and committing each batch of a backfill inside a loop. This rule ' +
+        'owns commits in Alembic revisions (op.execute("COMMIT"), connection.commit(), session.commit()); BEGIN, ' +
+        'ROLLBACK and savepoint misuse, and COMMIT in SQL migration files, are transaction-nesting\'s.',
       bad: `"""backfill"""
 from alembic import op
 import sqlalchemy as sa
@@ -76,6 +78,8 @@ def downgrade():
     defaultOptions: { allowBatchCommits: true },
   },
   check(ctx, migration, options) {
+    // In raw SQL files a COMMIT is transaction-nesting's to judge (the file is the transaction).
+    if (migration.framework !== 'alembic') return;
     for (const body of [migration.upgrade, migration.downgrade]) {
       checkBody(body, options, (op) => ctx.report({ messageId: 'commit', at: op }));
     }

@@ -30,11 +30,13 @@ export default defineRule<MessageIds, Options>({
     defaultOptions: {},
   },
   check(ctx, project) {
-    for (const { graph } of project.sets) {
+    for (const { set, graph } of project.sets) {
+      // Name the other files by their path inside the directory: Diesel's are all called up.sql.
+      const name = (file: string) => (file.startsWith(`${set.dir}/`) ? file.slice(set.dir.length + 1) : baseName(file));
       for (const [id, migrations] of graph.duplicates) {
         for (const m of migrations) {
           if (!m.revision) continue;
-          const others = migrations.filter((o) => o !== m).map((o) => baseName(o.file));
+          const others = migrations.filter((o) => o !== m).map((o) => name(o.file));
           ctx.report({ messageId: 'duplicate', file: m.file, migration: m, at: m.revision, data: { revision: id, others: others.join(', ') } });
         }
       }

@@ -1,4 +1,4 @@
-import { normalizeName, sameName } from '../src/model/index.js';
+import { sameName, tableAliases } from '../src/model/index.js';
 import type { Operation } from '../src/model/index.js';
 import { defineRule } from '../src/rule-api/index.js';
 
@@ -69,13 +69,16 @@ def downgrade():
       }
     }
 
-    const sameTable = tableAliases([...migration.upgrade.operations, ...down]);
-    for (const op of migration.upgrade.operations) {
+    const ups = migration.upgrade.operations;
+    const sameTable = tableAliases([...ups, ...down]);
+    ups.forEach((op, i) => {
       const what = describe(op);
-      if (what === null) continue;
-      if (isUndone(op, down, sameTable)) continue;
+      if (what === null) return;
+      // A scratch table or column that the upgrade itself removes again leaves nothing to undo.
+      if (isUndone(op, ups.slice(i + 1), sameTable, ups)) return;
+      if (isUndone(op, down, sameTable, ups)) return;
       ctx.report({ messageId: 'notUndone', at: op, data: { what } });
-    }
+    });
   },
 });
 
@@ -117,28 +120,7 @@ function describe(op: Operation): string | null {
 
 type SameTable = (a: string | null, b: string | null) => boolean;
 
-/**
- * Tables renamed in either direction are the same table for matching: an upgrade that renames
- * `block` to `block_document` and then alters `block_document` is undone by a downgrade that
- * renames it back first and then alters `block`.
- */
-function tableAliases(ops: Operation[]): SameTable {
-  const parent = new Map<string, string>();
-  const find = (x: string): string => {
-    let r = x;
-    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
-    return r;
-  };
-  for (const op of ops) {
-    if (op.kind !== 'rename_table' || !op.table || !op.newName) continue;
-    const a = find(normalizeName(op.table)!);
-    const b = find(normalizeName(op.newName)!);
-    if (a !== b) parent.set(a, b);
-  }
-  return (a, b) => a !== null && b !== null && find(normalizeName(a)!) === find(normalizeName(b)!);
-}
-
-function isUndone(op: Operation, down: Operation[], sameTable: SameTable): boolean {
+function isUndone(op: Operation, down: Operation[], sameTable: SameTable, ups: Operation[]): boolean {
   const dropsTable = (table: string | null) => down.some((d) => d.kind === 'drop_table' && sameTable(d.table, table));
   const dropsColumn = (table: string | null, column: string | null) =>
     down.some((d) => d.kind === 'drop_column' && sameTable(d.table, table) && sameName(d.column, column));
@@ -176,6 +158,12 @@ function isUndone(op: Operation, down: Operation[], sameTable: SameTable): boole
     case 'create_index':
       return (
         down.some((d) => d.kind === 'drop_index' && sameName(d.name, op.name)) ||
+        // A constraint built USING INDEX owns the index: dropping the constraint drops it.
+        down.some(
+          (d) =>
+            d.kind === 'drop_constraint' &&
+            ups.some((u) => u.kind === 'add_constraint' && sameName(u.usingIndex ?? null, op.name) && sameName(u.name, d.name)),
+        ) ||
         (op.table !== null && dropsTable(op.table)) ||
         // PostgreSQL drops an index together with any column it covers.
         op.columns.some((c) => dropsColumn(op.table, c))

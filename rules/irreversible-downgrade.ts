@@ -1,4 +1,5 @@
-import { changesData, changesSchema } from '../src/model/index.js';
+import { changesData } from '../src/model/index.js';
+import type { Operation } from '../src/model/index.js';
 import { defineRule } from '../src/rule-api/index.js';
 
 export type MessageIds = 'missing' | 'empty' | 'raises';
@@ -13,6 +14,11 @@ export interface Options {
    * rarely possible or needed, the schema revision's downgrade removes the data with its column.
    */
   allowEmptyForDataOnly: boolean;
+  /**
+   * Frameworks whose migrations have no down part by design (Prisma; Flyway without its paid undo
+   * files): a missing downgrade there is the framework's way, not an omission.
+   */
+  frameworksWithoutDowngrade: string[];
 }
 
 export default defineRule<MessageIds, Options>({
@@ -74,12 +80,17 @@ def downgrade():
         },
         allowEmptyForDataOnly: {
           type: 'boolean',
-          description: 'Accept an empty downgrade (pass) when the upgrade only changes data.',
+          description: 'Accept an empty downgrade (pass) when the upgrade only changes data or has nothing to undo.',
+        },
+        frameworksWithoutDowngrade: {
+          type: 'array',
+          items: { type: 'string' },
+          description: 'Frameworks whose migrations have no down part by design; a missing downgrade is not reported there.',
         },
       },
       additionalProperties: false,
     },
-    defaultOptions: { downgrade: 'required', allowEmptyForDataOnly: true },
+    defaultOptions: { downgrade: 'required', allowEmptyForDataOnly: true, frameworksWithoutDowngrade: ['prisma', 'flyway'] },
   },
   check(ctx, migration, options) {
     if (options.downgrade === 'none') return;
@@ -87,12 +98,31 @@ def downgrade():
     if (migration.upgrade.operations.length === 0) return;
     const down = migration.downgrade;
     if (down.shape === 'operations') return;
+    if (down.shape === 'missing' && options.frameworksWithoutDowngrade.includes(migration.framework)) return;
     if (down.shape === 'empty' && options.downgrade === 'allow-empty') return;
     const ups = migration.upgrade.operations;
-    if (down.shape === 'empty' && options.allowEmptyForDataOnly && ups.some(changesData) && !ups.some(changesSchema)) return;
+    // Nothing to undo: data changes, VALIDATE CONSTRAINT, SET, ANALYZE... leave no structure behind.
+    if (down.shape === 'empty' && options.allowEmptyForDataOnly && ups.every(leavesNothingToUndo)) return;
     if (down.shape === 'raises' && options.downgrade === 'allow-raise') return;
     const at = down.loc ?? migration.upgrade.loc;
     if (!at) return;
     ctx.report({ messageId: down.shape, at });
   },
 });
+
+/** Steps whose effect a downgrade cannot or need not reverse structurally. */
+function leavesNothingToUndo(op: Operation): boolean {
+  if (changesData(op)) return true;
+  switch (op.kind) {
+    case 'validate_constraint':
+    case 'set_setting':
+    case 'transaction_control':
+      return true;
+    case 'sql':
+      return op.category !== 'schema';
+    case 'execute_sql':
+      return op.textKnown && op.statements.every((st) => st.category !== 'schema');
+    default:
+      return false;
+  }
+}

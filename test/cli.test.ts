@@ -60,7 +60,7 @@ down_revision = "a1"
 
 def upgrade():
     op.add_column("accounts", sa.Column("tier", sa.Text(), nullable=True))
-    op.execute("UPDATE accounts SET tier = 'free'")
+    op.execute("UPDATE accounts SET tier = 'free' WHERE tier IS NULL")
 
 
 def downgrade():
@@ -70,7 +70,8 @@ def downgrade():
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'migralint-cli-'));
   mkdirSync(path.join(dir, 'migrations', 'versions'), { recursive: true });
-  writeFileSync(path.join(dir, 'migrations', 'env.py'), 'from alembic import context\n');
+  // The runner sets lock_timeout, as a well-run project does, so require-lock-timeout stays quiet.
+  writeFileSync(path.join(dir, 'migrations', 'env.py'), 'from alembic import context\nconnection.execute(text("SET lock_timeout = 5000"))\n');
   writeFileSync(path.join(dir, 'package.json'), '{"name": "app", "private": true}\n');
   for (const [name, text] of Object.entries(files)) {
     const p = path.join(dir, name);

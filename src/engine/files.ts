@@ -1,7 +1,8 @@
 // Which files to lint and which directory (revision chain) each belongs to. Graph and lock
 // rules always see a whole directory, even when only one of its files was named.
-import { promises as fsp, existsSync, statSync } from 'node:fs';
+import { promises as fsp, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { classifyPath, detectLayout, looksLikeMigrationsDirName, sqlMigrationDirOf, type SqlLayout } from '../frontends/sqlfiles/layout.js';
 
 /** Directories never searched: dependencies, virtualenvs, VCS and build output. */
 const SKIP_DIRS = new Set([
@@ -31,12 +32,19 @@ export function isSkippedDir(name: string): boolean {
 
 /** A file the front ends can read, by extension. */
 export function isMigrationCandidate(file: string): boolean {
-  return file.endsWith('.py');
+  return file.endsWith('.py') || isSqlCandidate(file);
+}
+
+/** A file of a raw SQL migration directory: a .sql file, a Flyway .sql.conf, a Diesel metadata.toml. */
+export function isSqlCandidate(file: string): boolean {
+  return file.endsWith('.sql') || file.endsWith('.sql.conf') || path.basename(file) === 'metadata.toml';
 }
 
 export interface FileSelection {
   /** Files whose own findings are reported (absolute). */
   targets: Set<string>;
+  /** Files named one by one (not through their directory). */
+  named: Set<string>;
   /** Each migration directory with all of its candidate files (absolute, sorted). */
   dirs: Map<string, string[]>;
   /** Paths that were given but do not exist. */
@@ -49,7 +57,46 @@ export function isAlembicVersionsDir(dir: string): boolean {
   return existsSync(path.join(parent, 'env.py')) || existsSync(path.join(parent, 'script.py.mako'));
 }
 
-/** Finds Alembic versions directories below `root`. */
+/** At most this many numbered .sql files are read per directory to tell goose and dbmate files apart. */
+const MARKER_READS = 20;
+
+/**
+ * Whether a directory holds raw SQL migrations in a known layout (see frontends/sqlfiles/layout.ts):
+ * Flyway, golang-migrate/popx, dbmate or goose files, Diesel or Prisma migration folders, or
+ * numbered .sql files in a directory whose name says migrations.
+ */
+export function sqlLayoutOfDir(dir: string, entries: readonly { name: string; isFile(): boolean; isDirectory(): boolean }[]): SqlLayout | null {
+  const rels: string[] = [];
+  for (const e of entries) {
+    if (e.isFile() && e.name.endsWith('.sql')) rels.push(e.name);
+    else if (e.isDirectory() && /^\d/.test(e.name)) {
+      for (const inner of ['up.sql', 'down.sql', 'migration.sql']) {
+        const rel = `${e.name}/${inner}`;
+        if (classifyPath(rel) && existsSync(path.join(dir, e.name, inner))) rels.push(rel);
+      }
+    }
+  }
+  if (rels.length === 0) return null;
+  let reads = 0;
+  const read = (rel: string): string | null => {
+    if (reads++ >= MARKER_READS) return null;
+    try {
+      return readFileSync(path.join(dir, rel), 'utf8');
+    } catch {
+      return null;
+    }
+  };
+  return detectLayout(rels, read, { numberedCount: looksLikeMigrationsDirName(path.basename(dir)) })?.layout ?? null;
+}
+
+/** A Diesel or Prisma migration folder (`2020-01-01-000000_x/` with up.sql, `2021…_x/` with migration.sql). */
+function isSqlMigrationFolder(dir: string): boolean {
+  return ['up.sql', 'down.sql', 'migration.sql'].some(
+    (f) => existsSync(path.join(dir, f)) && sqlMigrationDirOf(path.join(dir, f)) !== dir,
+  );
+}
+
+/** Finds Alembic versions directories and raw SQL migration directories below `root`. */
 export async function discoverMigrationDirs(root: string): Promise<string[]> {
   const found: string[] = [];
   async function walk(dir: string, depth: number): Promise<void> {
@@ -63,6 +110,12 @@ export async function discoverMigrationDirs(root: string): Promise<string[]> {
     const names = new Set(entries.map((e) => e.name));
     if ((names.has('env.py') || names.has('script.py.mako')) && names.has('versions')) {
       found.push(path.join(dir, 'versions'));
+    } else if (!(path.basename(dir) === 'versions' && isAlembicVersionsDir(dir))) {
+      const layout = sqlLayoutOfDir(dir, entries);
+      if (layout) found.push(dir);
+      // Flyway reads its location recursively, and Diesel and Prisma folders belong to their
+      // directory; golang-migrate, goose and dbmate read one level, so a sub-folder is another chain.
+      if (layout === 'flyway' || layout === 'diesel' || layout === 'prisma') return;
     }
     await Promise.all(
       entries
@@ -76,6 +129,8 @@ export async function discoverMigrationDirs(root: string): Promise<string[]> {
 
 /** The directory (revision chain) a migration file belongs to. */
 export function migrationDirOf(file: string): string {
+  // A Diesel or Prisma migration folder belongs to the directory above it.
+  if (isSqlCandidate(file)) return sqlMigrationDirOf(file);
   // Alembic allows sub-folders inside versions/ (recursive_version_locations): climb to versions/.
   let dir = path.dirname(file);
   for (let d = dir; d !== path.dirname(d); d = path.dirname(d)) {
@@ -86,6 +141,8 @@ export function migrationDirOf(file: string): string {
 
 async function listCandidates(dir: string): Promise<string[]> {
   const out: string[] = [];
+  // .sql files next to Alembic migrations are scripts the migrations read, not migrations.
+  const sql = !isAlembicVersionsDir(dir);
   async function walk(d: string): Promise<void> {
     let entries;
     try {
@@ -97,7 +154,7 @@ async function listCandidates(dir: string): Promise<string[]> {
       const p = path.join(d, e.name);
       if (e.isDirectory()) {
         if (!isSkippedDir(e.name)) await walk(p);
-      } else if (e.isFile() && isMigrationCandidate(e.name)) {
+      } else if (e.isFile() && (e.name.endsWith('.py') || (sql && isSqlCandidate(e.name)))) {
         out.push(p);
       }
     }
@@ -112,6 +169,7 @@ export async function selectFiles(
   isIgnored: (file: string) => boolean,
 ): Promise<FileSelection> {
   const targets = new Set<string>();
+  const named = new Set<string>();
   const dirs = new Map<string, string[]>();
   const missing: string[] = [];
 
@@ -140,16 +198,23 @@ export async function selectFiles(
       const files = dirs.get(dir)!;
       if (!files.includes(abs)) files.push(abs);
       targets.add(abs);
+      named.add(abs);
       continue;
     }
-    // A directory: the versions directories inside it, or its own files when it has none.
+    // One Diesel or Prisma migration folder: its files, read with the whole directory.
+    if (isSqlMigrationFolder(abs)) {
+      const files = await addDir(path.dirname(abs));
+      for (const f of files) if (path.dirname(f) === abs) targets.add(f);
+      continue;
+    }
+    // A directory: the migration directories inside it, or its own files when it has none.
     const inside = path.basename(abs) === 'versions' && isAlembicVersionsDir(abs) ? [abs] : await discoverMigrationDirs(abs);
     const chosen = inside.length > 0 ? inside : [abs];
     for (const dir of chosen) {
       for (const f of await addDir(dir)) targets.add(f);
     }
   }
-  return { targets, dirs, missing };
+  return { targets, named, dirs, missing };
 }
 
 /** Where a project starts, for telling its own Python packages from installed ones. */

@@ -1,8 +1,11 @@
 // Picks the front end for a file and loads it on first use, so a run over Alembic files never
 // pays for the SQL or TypeScript parsers.
+import path from 'node:path';
 import { emptyMigration } from '../model/index.js';
 import type { Migration } from '../model/index.js';
+import type { Dialect } from '../model/index.js';
 import type { Frontend, FrontendInput } from '../frontends/types.js';
+import { isSqlCandidate } from './files.js';
 
 const loaded = new Map<string, Promise<Frontend>>();
 
@@ -12,6 +15,14 @@ function load(framework: string): Promise<Frontend> {
     switch (framework) {
       case 'alembic':
         p = import('../frontends/alembic/index.js').then((m) => m.alembicFrontend);
+        break;
+      case 'sql':
+        // Raw SQL directories (Flyway, golang-migrate, Diesel, dbmate, goose, Prisma...): the WASM
+        // SQL reader is loaded here, only when a run meets SQL files.
+        p = import('../frontends/sqlfiles/index.js').then(async (m) => {
+          await m.sqlFilesFrontend.prepare();
+          return m.sqlFilesFrontend;
+        });
         break;
       default:
         return Promise.reject(new Error(`No front end for framework ${framework}`));
@@ -23,7 +34,44 @@ function load(framework: string): Promise<Frontend> {
 
 export function frameworkOf(file: string): string | null {
   if (file.endsWith('.py')) return 'alembic';
+  if (isSqlCandidate(file)) return 'sql';
   return null;
+}
+
+/** Files read a directory at a time (by a set-level front end) rather than one by one. */
+export function isSetFile(file: string): boolean {
+  return isSqlCandidate(file);
+}
+
+/** Frameworks read by the raw SQL front end (config `directories.<dir>.framework`). */
+const SQL_FRAMEWORKS = new Set(['sql', 'flyway', 'golang-migrate', 'diesel', 'dbmate', 'goose', 'prisma']);
+
+/**
+ * Reads the set files of one directory (its .sql files) into migrations. A file that could not be
+ * read becomes a migration with an io parse error; the others are still read.
+ */
+export async function parseSetFiles(
+  dir: string,
+  items: { input: FrontendInput; error: Error | null }[],
+  opts: { framework?: string | undefined; dialect: Dialect; named?: readonly string[] },
+): Promise<Migration[]> {
+  // A directory the config gives to another framework (alembic) has no SQL migrations.
+  if (opts.framework !== undefined && !SQL_FRAMEWORKS.has(opts.framework)) return [];
+  const out: Migration[] = [];
+  const inputs: FrontendInput[] = [];
+  for (const { input, error } of items) {
+    if (!error) {
+      inputs.push(input);
+      continue;
+    }
+    const m = emptyMigration(input.file, 'sql', input.dialect);
+    m.parseError = { kind: 'io', message: error.message, loc: { line: 1, column: 1, endLine: 1, endColumn: 1 } };
+    out.push(m);
+  }
+  if (inputs.length === 0) return out;
+  const frontend = await load('sql');
+  if (!frontend.parseSet) return out;
+  return [...frontend.parseSet(inputs, dir, { framework: opts.framework, dialect: opts.dialect, named: opts.named }), ...out];
 }
 
 export async function parseFile(input: FrontendInput, readError: Error | null): Promise<Migration | null> {
@@ -36,4 +84,15 @@ export async function parseFile(input: FrontendInput, readError: Error | null): 
   }
   const frontend = await load(framework);
   return frontend.parse(input);
+}
+
+/** The framework the config names for a directory: the longest `directories` entry containing it. */
+export function frameworkForDir(directories: readonly { path: string; framework?: string | undefined }[], dir: string): string | undefined {
+  let best: { path: string; framework?: string | undefined } | null = null;
+  for (const d of directories) {
+    if (!d.framework) continue;
+    const inside = dir === d.path || dir.startsWith(d.path.endsWith(path.sep) ? d.path : d.path + path.sep);
+    if (inside && (!best || d.path.length > best.path.length)) best = d;
+  }
+  return best?.framework;
 }

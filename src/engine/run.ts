@@ -19,10 +19,12 @@ import { isRuleId, loadRule, ruleIds } from './registry.js';
 import { discoverMigrationDirs, projectRootOf, selectFiles } from './files.js';
 import { fingerprint, readLock } from './lockfile.js';
 import { applySuppressions, parseSuppressions } from './suppressions.js';
-import { parseFile } from './frontends.js';
+import { frameworkForDir, isSetFile, parseFile, parseSetFiles } from './frontends.js';
+import type { FrontendInput } from '../frontends/types.js';
 import { dialectFromDir, splitIndependentChains } from './chains.js';
 import { Catalog, historyOrder } from './catalog.js';
 import { applyRunContext } from './run-context.js';
+import { expandEmbeddedSql } from './sql-pass.js';
 
 export interface LintOptions {
   cwd: string;
@@ -80,12 +82,31 @@ export async function loadMigrations(opts: { cwd: string; paths: string[]; confi
         }
       }),
     );
+    // Raw SQL files are read a directory at a time (pairs of up/down files, order from names).
+    const setItems: { input: FrontendInput; error: Error | null }[] = [];
     for (const c of contents) {
       const fileDialect = dialectForFile(opts.config, c.file);
-      const m = await parseFile({ file: c.file, bytes: c.bytes ?? new Uint8Array(), projectRoot, dialect: fileDialect }, c.error);
+      const input = { file: c.file, bytes: c.bytes ?? new Uint8Array(), projectRoot, dialect: fileDialect };
+      if (isSetFile(c.file)) {
+        setItems.push({ input, error: c.error });
+        continue;
+      }
+      const m = await parseFile(input, c.error);
       if (m && isMigration(m)) migrations.push(m);
     }
-    for (const chain of splitIndependentChains({ dir, framework: 'alembic', dialect, migrations })) {
+    if (setItems.length > 0) {
+      const byName = dialectFromDir(dir);
+      const setDialect = byName && dialect === opts.config.dialect ? byName : dialect;
+      const configured = frameworkForDir(opts.config.directories, dir);
+      const named = files.filter((f) => selection.named.has(f));
+      for (const m of await parseSetFiles(dir, setItems, { framework: configured, dialect: setDialect, named })) {
+        migrations.push(m);
+        // Naming a migration's down file (or metadata) on the command line selects the migration.
+        if (m.companions.some((c) => selection.targets.has(c.file))) selection.targets.add(m.file);
+      }
+    }
+    const framework = migrations[0]?.framework ?? (setItems.length > 0 ? 'sql' : 'alembic');
+    for (const chain of splitIndependentChains({ dir, framework, dialect, migrations })) {
       // A chain kept in a directory named after its dialect (versions/sqlite/) is that dialect,
       // unless the configuration says something more specific for it.
       const named = dialectFromDir(chain.dir);
@@ -97,6 +118,8 @@ export async function loadMigrations(opts: { cwd: string; paths: string[]; confi
     }
   }
   await applyRunContext(sets, opts.config);
+  // SQL strings in PostgreSQL migrations become the operations their statements amount to.
+  await expandEmbeddedSql(sets.flatMap((s) => s.migrations));
   return { sets, targets: selection.targets, missing: selection.missing };
 }
 
@@ -145,6 +168,7 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
   ): Finding | null => {
     if (severity === 'off') return null;
     const loc = toLoc(d.at);
+    const host = 'fromSql' in d.at ? (d.at as { fromSql?: { host?: { line: number } } }).fromSql?.host : undefined;
     const template = (rule.meta.messages as Record<string, string>)[d.messageId];
     if (template === undefined) throw new Error(`Rule ${rule.id} reported unknown messageId ${d.messageId}`);
     return {
@@ -159,6 +183,7 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
       endColumn: loc.endColumn,
       message: formatMessage(template, d.data),
       migration: migration?.revision?.value ?? null,
+      ...(host && host.line !== loc.line ? { anchorLines: [host.line] } : {}),
     };
   };
 
@@ -224,12 +249,15 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
   const byFile = new Map(sets.flatMap((s) => s.migrations).map((m) => [m.file, m]));
   const suppressionsByFile = new Map<string, ReturnType<typeof parseSuppressions>>();
   for (const m of byFile.values()) {
-    if (!targets.has(m.file) && !findingsByFile.has(m.file)) continue;
+    const files = [m.file, ...m.companions.map((c) => c.file)];
+    if (!targets.has(m.file) && !files.some((f) => findingsByFile.has(f))) continue;
     const suppressions = parseSuppressions(m, isRuleId);
     if (suppressions.length === 0) continue;
     suppressionsByFile.set(m.file, suppressions);
-    const list = findingsByFile.get(m.file);
-    if (list) findingsByFile.set(m.file, applySuppressions(list, suppressions));
+    for (const file of files) {
+      const list = findingsByFile.get(file);
+      if (list) findingsByFile.set(file, applySuppressions(list, suppressions, m.file));
+    }
   }
   for (const m of targetMigrations) {
     const suppressions = suppressionsByFile.get(m.file);

@@ -13,7 +13,8 @@ export interface ParsedSuppression extends Suppression {
 
 export function parseSuppressions(migration: Migration, isRule: (id: string) => boolean): ParsedSuppression[] {
   const suppressions: ParsedSuppression[] = [];
-  const commentLines = new Set(migration.comments.filter((c) => !c.inline).map((c) => c.loc.line));
+  // Lines of standalone comments, per file (a migration's comments may span its companion files).
+  const commentLines = new Set(migration.comments.filter((c) => !c.inline).map((c) => `${c.loc.file ?? ''}:${c.loc.line}`));
   for (const comment of migration.comments) {
     const m = DIRECTIVE.exec(comment.text);
     if (!m) continue;
@@ -31,7 +32,7 @@ export function parseSuppressions(migration: Migration, isRule: (id: string) => 
       if (!comment.inline) {
         // A standalone comment covers the first code line below it, across a block of comment lines.
         let next = comment.loc.line + 1;
-        while (commentLines.has(next)) next++;
+        while (commentLines.has(`${comment.loc.file ?? ''}:${next}`)) next++;
         lines.add(next);
       }
     }
@@ -51,14 +52,18 @@ export function parseSuppressions(migration: Migration, isRule: (id: string) => 
   return suppressions;
 }
 
-/** Drops suppressed findings, recording on each suppression which rules it silenced. */
-export function applySuppressions(findings: Finding[], suppressions: ParsedSuppression[]): Finding[] {
+/**
+ * Drops suppressed findings, recording on each suppression which rules it silenced. A comment
+ * only covers findings in its own file (`loc.file`, else the migration's file `ownFile`).
+ */
+export function applySuppressions(findings: Finding[], suppressions: ParsedSuppression[], ownFile: string): Finding[] {
   if (suppressions.length === 0) return findings;
   return findings.filter((f) => {
     let suppressed = false;
     for (const s of suppressions) {
+      if ((s.loc.file ?? ownFile) !== f.file) continue;
       if (!s.rules.includes(f.ruleId)) continue;
-      if (!s.fileLevel && !s.lines.has(f.line)) continue;
+      if (!s.fileLevel && !s.lines.has(f.line) && !(f.anchorLines ?? []).some((l) => s.lines.has(l))) continue;
       suppressed = true;
       if (!s.used.includes(f.ruleId)) s.used.push(f.ruleId);
     }

@@ -11,8 +11,26 @@ export interface FrontendInput {
   dialect: Dialect;
 }
 
+/** What a set-level front end is told about the directory it reads. */
+export interface FrontendSetOptions {
+  /** The directory's framework when the config names one (`directories`); detected otherwise. */
+  framework?: string | undefined;
+  /** The directory's dialect. */
+  dialect: Dialect;
+  /** Files named one by one on the command line (read even when no layout claims them). */
+  named?: readonly string[] | undefined;
+}
+
 export interface Frontend {
   framework: string;
   /** Never throws for bad input: a file that cannot be read or parsed gets `parseError`. */
   parse(input: FrontendInput): Migration;
+  /** Loads what parsing needs (e.g. the WASM SQL parser); awaited once before parse/parseSet. */
+  prepare?(): Promise<void>;
+  /**
+   * Reads a whole directory at once, for frameworks whose migrations span several files (an up
+   * and a down file) or whose order comes from the file names. Returns the migrations in history
+   * order; files that are not migrations are left out.
+   */
+  parseSet?(inputs: FrontendInput[], dir: string, opts?: FrontendSetOptions): Migration[];
 }

@@ -1,2 +1,3 @@
 export * from './types.js';
 export * from './queries.js';
+export * from './locks.js';

@@ -209,3 +209,304 @@ export function emptiesTable(op: Operation, table: string | null): boolean {
     return false;
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Column types
+
+/** A column type reduced to PostgreSQL's own name, from its SQL or SQLAlchemy spelling. */
+export interface CanonicalType {
+  /**
+   * PostgreSQL's name, lower case: integer, smallint, bigint, serial, smallserial, bigserial,
+   * varchar, char, text, timestamp, timestamptz, time, timetz, date, interval, json, jsonb,
+   * boolean, numeric, real, double precision, uuid, bytea, enum. Any other type keeps its
+   * written name, lower case, without module prefix or arguments (`mytypes.Money()` → `money`).
+   */
+  name: string;
+  /** Literal numeric modifiers: varchar(50) → [50], numeric(10, 2) → [10, 2], timestamptz(3) → [3]; [] when none. */
+  params: number[];
+  /** An array of `name` (`integer[]`, `int ARRAY`, `sa.ARRAY(sa.Integer)`). */
+  array: boolean;
+  /** Written as a SQLAlchemy type (`sa.String(50)`) rather than in SQL (`varchar(50)`). */
+  sqlalchemy: boolean;
+}
+
+// Lower-cased SQL names, aliases and SQLAlchemy class names → PostgreSQL's name.
+const TYPE_NAMES: Record<string, string> = {
+  int: 'integer',
+  int4: 'integer',
+  integer: 'integer',
+  smallint: 'smallint',
+  int2: 'smallint',
+  smallinteger: 'smallint',
+  bigint: 'bigint',
+  int8: 'bigint',
+  biginteger: 'bigint',
+  serial: 'serial',
+  serial4: 'serial',
+  smallserial: 'smallserial',
+  serial2: 'smallserial',
+  bigserial: 'bigserial',
+  serial8: 'bigserial',
+  varchar: 'varchar',
+  'character varying': 'varchar',
+  'char varying': 'varchar',
+  'national character varying': 'varchar',
+  string: 'varchar',
+  unicode: 'varchar',
+  nvarchar: 'varchar',
+  char: 'char',
+  character: 'char',
+  nchar: 'char',
+  bpchar: 'char',
+  text: 'text',
+  unicodetext: 'text',
+  clob: 'text',
+  timestamp: 'timestamp',
+  datetime: 'timestamp',
+  timestamptz: 'timestamptz',
+  time: 'time',
+  timetz: 'timetz',
+  date: 'date',
+  interval: 'interval',
+  json: 'json',
+  jsonb: 'jsonb',
+  boolean: 'boolean',
+  bool: 'boolean',
+  numeric: 'numeric',
+  decimal: 'numeric',
+  real: 'real',
+  float4: 'real',
+  float: 'double precision',
+  float8: 'double precision',
+  double: 'double precision',
+  'double precision': 'double precision',
+  double_precision: 'double precision',
+  uuid: 'uuid',
+  bytea: 'bytea',
+  largebinary: 'bytea',
+  enum: 'enum',
+};
+
+/** SQLAlchemy types whose first positional argument is `timezone`. */
+const TZ_TYPES = new Set(['datetime', 'timestamp', 'time']);
+/** SQLAlchemy types whose first positional argument is `length`. */
+const LENGTH_TYPES = new Set(['string', 'unicode', 'varchar', 'nvarchar', 'char', 'nchar', 'text', 'unicodetext']);
+
+/**
+ * Reduces a column type as written (SQL: `character varying(50)`, `int4`, `timestamp without
+ * time zone`, `integer[]`; SQLAlchemy: `sa.String(length=50)`, `sa.Integer()`,
+ * `sa.DateTime(timezone=True)`, `postgresql.TIMESTAMP(timezone=True)`, `postgresql.JSON()`,
+ * `sa.ARRAY(sa.Integer)`, `sa.JSON().with_variant(postgresql.JSONB(), "postgresql")`) to
+ * PostgreSQL's name for it. `dialect` picks the `with_variant` that applies. Null when there is
+ * no type or it cannot be read (a variable is read as its name, lower case).
+ */
+export function canonicalType(written: string | null | undefined, dialect: import('./types.js').Dialect = 'postgresql'): CanonicalType | null {
+  if (written == null) return null;
+  let text = written.trim();
+  if (text === '') return null;
+
+  // `X.with_variant(Y, "postgresql")`: Y is the type on that dialect.
+  const chain = splitCalls(text);
+  text = chain.base;
+  for (const v of chain.variants) {
+    if (v.dialects.includes(dialect)) text = v.type;
+  }
+
+  const head = /^[A-Za-z_][\w.]*/.exec(text)?.[0] ?? '';
+  const rest = text.slice(head.length).trim();
+  const inner = rest.startsWith('(') ? rest.slice(1, matchingParen(rest, 0)).trim() : null;
+  const sqlalchemy =
+    head.includes('.') || // sa.Integer, postgresql.JSON
+    (/[a-z]/.test(head) && /[A-Z]/.test(head)) || // Integer, DateTime
+    (inner !== null && (inner === '' || /[=A-Za-z]/.test(inner))); // INTEGER(), TIMESTAMP(timezone=True)
+  if (sqlalchemy) return sqlalchemyType(text, dialect);
+  return sqlType(text);
+}
+
+function sqlType(text: string): CanonicalType | null {
+  let s = text.toLowerCase().replace(/"/g, '').replace(/\s+/g, ' ').trim();
+  let array = false;
+  // integer[] / integer[3][] / integer ARRAY / integer ARRAY[4]
+  const arr = /(?:\s*\[\s*\d*\s*\])+$|\s+array(?:\s*\[\s*\d*\s*\])?$/.exec(s);
+  if (arr) {
+    array = true;
+    s = s.slice(0, arr.index).trim();
+  }
+  // timestamp(3) with time zone → timestamptz(3); time without time zone → time.
+  const tz = /^(timestamp|time)\s*(\(\s*\d+\s*\))?\s+(with|without) time zone$/.exec(s);
+  if (tz) s = `${tz[1]}${tz[3] === 'with' ? 'tz' : ''}${tz[2] ?? ''}`;
+  const m = /^([a-z_][\w ]*?)\s*(?:\(([^)]*)\))?$/.exec(s);
+  if (!m) return null;
+  const base = m[1]!.split('.').pop()!.trim();
+  const params = (m[2] ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => /^\d+$/.test(p))
+    .map(Number);
+  return { name: TYPE_NAMES[base] ?? base, params, array, sqlalchemy: false };
+}
+
+function sqlalchemyType(text: string, dialect: import('./types.js').Dialect): CanonicalType | null {
+  const m = /^([A-Za-z_][\w.]*)\s*(?:\(([\s\S]*)\))?\s*$/.exec(text);
+  if (!m) return null;
+  const base = m[1]!.split('.').pop()!.toLowerCase();
+  const args = m[2] !== undefined ? splitArgs(m[2]) : [];
+  const positional = args.filter((a) => a.key === null).map((a) => a.value);
+  const kw = (k: string) => args.find((a) => a.key === k)?.value;
+
+  if (base === 'array') {
+    const inner = canonicalType(positional[0] ?? kw('item_type') ?? null, dialect);
+    return inner ? { ...inner, array: true, sqlalchemy: true } : null;
+  }
+
+  let name = TYPE_NAMES[base] ?? base;
+  const params: number[] = [];
+  const int = (v: string | undefined) => (v !== undefined && /^\d+$/.test(v.trim()) ? Number(v.trim()) : null);
+  if (TZ_TYPES.has(base)) {
+    const tzArg = kw('timezone') ?? positional[0];
+    if (tzArg?.trim() === 'True') name = name === 'time' ? 'timetz' : 'timestamptz';
+    const precision = int(kw('precision'));
+    if (precision !== null) params.push(precision);
+  } else if (LENGTH_TYPES.has(base)) {
+    const length = int(kw('length') ?? positional[0]);
+    if (length !== null) params.push(length);
+  } else {
+    for (const v of [kw('precision') ?? positional[0], kw('scale') ?? positional[1]]) {
+      const n = int(v);
+      if (n === null) break;
+      params.push(n);
+    }
+  }
+  return { name, params, array: false, sqlalchemy: true };
+}
+
+/** `base.with_variant(T, "d1", "d2").other()` → the base and its variants; other chained calls are dropped. */
+function splitCalls(text: string): { base: string; variants: { type: string; dialects: string[] }[] } {
+  const variants: { type: string; dialects: string[] }[] = [];
+  let depth = 0;
+  let quote: string | null = null;
+  let baseEnd = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = null;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') depth--;
+    else if (c === '.' && depth === 0 && i > 0 && text[i - 1] === ')') {
+      // A method call on the constructed type.
+      if (baseEnd < 0) baseEnd = i;
+      const m = /^\.\s*(\w+)\s*\(/.exec(text.slice(i));
+      if (!m) continue;
+      const open = i + m[0].length - 1;
+      const close = matchingParen(text, open);
+      if (m[1] === 'with_variant') {
+        const args = splitArgs(text.slice(open + 1, close)).map((a) => a.value);
+        const dialects = args.slice(1).map((a) => a.trim().replace(/^['"]|['"]$/g, ''));
+        if (args[0]) variants.push({ type: args[0].trim(), dialects });
+      }
+      i = close;
+    }
+  }
+  return { base: baseEnd < 0 ? text : text.slice(0, baseEnd).trim(), variants };
+}
+
+function matchingParen(text: string, open: number): number {
+  let depth = 0;
+  let quote: string | null = null;
+  for (let i = open; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = null;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') {
+      depth--;
+      if (depth === 0) return i;
+    }
+  }
+  return text.length;
+}
+
+/** Splits call arguments at top-level commas into `key=value` / positional values. */
+function splitArgs(inner: string): { key: string | null; value: string }[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quote: string | null = null;
+  let start = 0;
+  for (let i = 0; i < inner.length; i++) {
+    const c = inner[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = null;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 0) {
+      parts.push(inner.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(inner.slice(start));
+  return parts
+    .map((p) => p.trim())
+    .filter((p) => p !== '')
+    .map((p) => {
+      const m = /^([A-Za-z_]\w*)\s*=(?!=)\s*([\s\S]*)$/.exec(p);
+      return m ? { key: m[1]!, value: m[2]! } : { key: null, value: p };
+    });
+}
+
+/**
+ * Tables renamed in either direction among `ops` are the same table: an upgrade that renames
+ * `block` to `block_document` and alters `block_document` is undone by a downgrade that renames
+ * it back and alters `block`. Returns a comparison that also holds for equal names.
+ */
+export function tableAliases(ops: Operation[]): (a: string | null, b: string | null) => boolean {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let r = x;
+    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
+    return r;
+  };
+  for (const op of ops) {
+    if (op.kind !== 'rename_table' || !op.table || !op.newName) continue;
+    const a = find(normalizeName(op.table)!);
+    const b = find(normalizeName(op.newName)!);
+    if (a !== b) parent.set(a, b);
+  }
+  return (a, b) => a !== null && b !== null && find(normalizeName(a)!) === find(normalizeName(b)!);
+}
+
+/** A column type an operation declares: each column of a CREATE TABLE, an added column, or the new type of ALTER COLUMN TYPE. */
+export interface DeclaredType {
+  table: string | null;
+  column: string | null;
+  /** The type as written. */
+  type: string;
+  /** The column definition (create_table, add_column); null for alter_column. */
+  spec: import('./types.js').ColumnSpec | null;
+  /** The column definition, or the alter_column call. */
+  loc: import('./types.js').Loc;
+}
+
+export function declaredTypes(op: Operation): DeclaredType[] {
+  switch (op.kind) {
+    case 'create_table':
+      return op.columns.filter((c) => c.type !== null).map((c) => ({ table: op.table, column: c.name, type: c.type!, spec: c, loc: c.loc }));
+    case 'add_column':
+      return op.column.type === null ? [] : [{ table: op.table, column: op.column.name, type: op.column.type, spec: op.column, loc: op.column.loc }];
+    case 'alter_column':
+      return op.type === undefined ? [] : [{ table: op.table, column: op.column, type: op.type, spec: null, loc: op.loc }];
+    default:
+      return [];
+  }
+}

@@ -92,6 +92,8 @@ export interface SqlSource {
   index: number;
   /** The statement contains stand-ins for holes (f-string fields, %s parameters, templates). */
   hasHoles: boolean;
+  /** The call the SQL string was passed to (`op.execute(...)`), when it came from code. */
+  host?: Loc;
 }
 
 /** PostgreSQL table lock modes, weakest first. */

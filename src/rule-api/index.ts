@@ -216,6 +216,11 @@ export interface Finding {
   message: string;
   /** The revision id of the migration, when known. */
   migration: string | null;
+  /**
+   * Other lines an inline ignore may stand on to cover this finding: the first line of the call
+   * whose SQL string holds the statement (`op.execute(` above a multi-line string).
+   */
+  anchorLines?: number[];
 }
 
 /** Fills {{placeholders}} in a message template. */

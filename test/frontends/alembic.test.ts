@@ -237,9 +237,14 @@ op.add_column("t", sa.Column("a", sa.Integer(), autoincrement=True))
 op.add_column("t", Column("f", sa.Integer(), sa.ForeignKey("u.id")))
 op.add_column("t", sqlalchemy.Column("g", type_=sa.Boolean()))
 op.add_column("t", col)
-`) as AddColumnOp[];
-  const c = list.map((o) => o.column);
+`);
+  const c = list.filter((o): o is AddColumnOp => o.kind === 'add_column').map((o) => o.column);
   assert.equal([c[0]!.primaryKey, c[0]!.nullable], [true, false]);
+  // An integer primary key is rendered as SERIAL: the database fills it.
+  assert.is(c[0]!.generated, true);
+  // The inline ForeignKey becomes its own ADD CONSTRAINT, as Alembic emits it.
+  const fk = list.find((o): o is AddConstraintOp => o.kind === 'add_constraint')!;
+  assert.equal([fk.constraintType, fk.table, fk.columns, fk.referredTable, fk.referredColumns], ['foreign_key', 't', ['f'], 'u', ['id']]);
   assert.equal([c[1]!.primaryKey, c[1]!.nullable], [true, true]);
   assert.is(c[2]!.unique, true);
   assert.is(c[2]!.generated, false);
@@ -248,6 +253,22 @@ op.add_column("t", col)
   assert.equal([c[5]!.name, c[5]!.type], ['f', 'sa.Integer()']);
   assert.equal([c[6]!.name, c[6]!.type], ['g', 'sa.Boolean()']);
   assert.equal([c[7]!.name, c[7]!.type, c[7]!.nullable], [null, null, null]);
+});
+
+test('add_column with index=True also creates the (non-concurrent) index SQLAlchemy names ix_<table>_<column>', () => {
+  const list = ops(`op.add_column("accounts", sa.Column("tier", sa.Text(), index=True))`);
+  assert.equal(
+    list.map((o) => [o.kind, (o as CreateIndexOp).name ?? null, (o as CreateIndexOp).concurrently ?? null]),
+    [
+      ['add_column', null, null],
+      ['create_index', 'ix_accounts_tier', false],
+    ],
+  );
+});
+
+test('create_check_constraint reads postgresql_not_valid', () => {
+  const [c] = ops(`op.create_check_constraint("ck", "t", "x > 0", postgresql_not_valid=True)`) as AddConstraintOp[];
+  assert.is(c!.notValid, true);
 });
 
 test('server_default forms', () => {
@@ -808,6 +829,43 @@ test('f-strings: holes written as {}; %-format and .format(): template with hole
   assert.equal([plus.sql, plus.hasHoles], ['DELETE FROM {}', true]);
   const plain = one(`op.execute("SET lock_timeout = '5s'")`, 'execute_sql');
   assert.equal([plain.hasHoles, plain.statements[0]!.category, plain.statements[0]!.keyword], [false, 'other', 'SET']);
+});
+
+test('execute_sql carries offsets (source offset per SQL character) and hole ranges', () => {
+  const src = module(`
+op.execute(f"UPDATE {table} SET a = '{v}'")
+op.execute("DELETE FROM {} WHERE id = {id}; SELECT '{{x}}'".format(t, id=1))
+op.execute("UPDATE %s SET a = %(v)s, b = '100%%'" % (t, {"v": 1}))
+op.execute("DELETE FROM " + name)
+op.execute("SELECT 1")
+`);
+  const text = src;
+  const [f, fm, pct, plus, plain] = parse(src).upgrade.operations as ExecuteSqlOp[];
+  const at = (ex: ExecuteSqlOp, k: number) => text[ex.offsets![k]!];
+  // f-string: every SQL character maps to its source character; each field is a 2-character hole.
+  assert.is(f!.sql, "UPDATE {} SET a = '{}'");
+  assert.equal(f!.holes, [
+    [7, 9],
+    [19, 21],
+  ]);
+  assert.is(f!.offsets!.length, f!.sql.length);
+  assert.equal([at(f!, 0), at(f!, 6), at(f!, 7), at(f!, 8), at(f!, 10)], ['U', ' ', '{', '}', 'S']);
+  assert.is(text.slice(f!.offsets![7]!, f!.offsets![8]! + 1), '{table}');
+  // .format(): its fields are holes; {{ }} escapes are not.
+  assert.is(fm!.sql, "DELETE FROM {} WHERE id = {id}; SELECT '{{x}}'");
+  assert.equal(fm!.holes, [
+    [12, 14],
+    [26, 30],
+  ]);
+  // % formatting: %s and %(name)s are holes, %% is not.
+  assert.equal(pct!.holes, [
+    [7, 9],
+    [18, 23],
+  ]);
+  // A non-literal operand is a {} hole with unknown text; it maps to the operand's source.
+  assert.equal([plus!.sql, plus!.holes], ['DELETE FROM {}', [[12, 14]]]);
+  assert.is(text.slice(plus!.offsets![12]!, plus!.offsets![13]! + 1), 'name');
+  assert.equal([plain!.holes, Array.from(plain!.offsets!).map((o) => text[o]).join('')], [[], 'SELECT 1']);
 });
 
 test('execute forms: op, conn from get_bind, op.get_bind(), session, exec_driver_sql, text()', () => {

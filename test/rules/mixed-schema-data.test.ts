@@ -61,7 +61,7 @@ def upgrade():
 def downgrade():
     op.drop_column("accounts", "tier")
 `,
-      errors: [{ messageId: 'mixed', line: 5, column: 5 }],
+      errors: [{ messageId: 'mixed', line: 5, column: 17 }], // at the UPDATE inside the string
     },
     {
       name: 'ORM session data change next to DDL',

@@ -34,8 +34,10 @@ export function isColumnCall(e: ExprNode): boolean {
 
 export interface ColumnRead {
   spec: ColumnSpec;
-  /** Inline `sa.ForeignKey(...)` arguments. */
-  foreignKeys: { name: string | null; loc: Loc }[];
+  /** Inline `sa.ForeignKey(...)` arguments; `target` is the referenced `table.column` as written. */
+  foreignKeys: { name: string | null; target: string | null; loc: Loc }[];
+  /** `index=True`: SQLAlchemy creates a separate index for the column. */
+  index: boolean;
 }
 
 /** Reads `sa.Column(...)`; `loc` is the call's. */
@@ -65,7 +67,8 @@ export function readColumn(call: Expr<'Call'>, r: Reader): ColumnRead {
     if (callee && NON_TYPE_ARGS.has(callee)) {
       if (callee === 'Identity' || callee === 'Computed') generated = true;
       if (callee === 'ForeignKey' && a.nodeType === 'Call') {
-        foreignKeys.push({ name: r.name(kwValue(a, 'name')), loc: src.loc(a) });
+        const t = a.args[0] ? r.deref(a.args[0]) : undefined;
+        foreignKeys.push({ name: r.name(kwValue(a, 'name')), target: t && isStringConst(t) ? (t.value as string) : null, loc: src.loc(a) });
       }
       continue;
     }
@@ -84,7 +87,10 @@ export function readColumn(call: Expr<'Call'>, r: Reader): ColumnRead {
   const def = kwValue(call, 'default');
   const clientDefault = !!def && !isNone(def);
   const auto = kwValue(call, 'autoincrement');
-  if (auto && boolConst(deref(r, auto)) === true) generated = true;
+  const autoValue = auto ? boolConst(deref(r, auto)) : null;
+  if (autoValue === true) generated = true;
+  // An integer primary key without autoincrement=False is rendered as SERIAL on PostgreSQL.
+  if (primaryKey && autoValue !== false && type && /\b(?:Small|Big)?Integer\b|\bINTEGER\b|\bBIGINT\b/.test(type)) generated = true;
   return {
     spec: {
       name,
@@ -98,6 +104,7 @@ export function readColumn(call: Expr<'Call'>, r: Reader): ColumnRead {
       loc: src.loc(call),
     },
     foreignKeys,
+    index: boolConst(deref(r, kwValue(call, 'index'))) === true,
   };
 }
 

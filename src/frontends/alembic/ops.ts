@@ -828,15 +828,43 @@ class Walker {
       case 'add_column': {
         const colExpr = arg(p(1), 'column');
         let column: ColumnSpec;
+        let read: ReturnType<typeof readColumn> | null = null;
         if (!colExpr) column = opaqueColumn(call, this.src);
         else {
           const r = this.deref(colExpr, scope);
-          column =
-            r.e.nodeType === 'Call' && isColumnCall(r.e)
-              ? readColumn(r.e, this.reader(r.scope)).spec
-              : opaqueColumn(colExpr, this.src);
+          read = r.e.nodeType === 'Call' && isColumnCall(r.e) ? readColumn(r.e, this.reader(r.scope)) : null;
+          column = read ? read.spec : opaqueColumn(colExpr, this.src);
         }
-        this.ops.push({ ...base, kind: 'add_column', table: table(0, 'table_name'), schema: schema(), column });
+        const tableName = table(0, 'table_name');
+        this.ops.push({ ...base, kind: 'add_column', table: tableName, schema: schema(), column });
+        // Alembic emits an inline ForeignKey as ALTER TABLE ... ADD CONSTRAINT, and index=True as
+        // a separate CREATE INDEX (not concurrently): the rules must see both.
+        for (const fk of read?.foreignKeys ?? []) {
+          const [refTable, refColumn] = fk.target ? splitTarget(fk.target) : [null, null];
+          this.ops.push(
+            this.constraint(base, 'foreign_key', {
+              name: fk.name,
+              table: tableName,
+              schema: schema(),
+              columns: column.name ? [column.name] : [],
+              referredTable: refTable,
+              referredColumns: refColumn ? [refColumn] : [],
+            }),
+          );
+        }
+        if (read?.index && column.name) {
+          this.ops.push({
+            ...base,
+            kind: 'create_index',
+            name: tableName ? `ix_${tableName}_${column.name}` : null,
+            table: tableName,
+            schema: schema(),
+            columns: [column.name],
+            unique: column.unique,
+            concurrently: false,
+            ifNotExists: false,
+          });
+        }
         return;
       }
       case 'drop_column':
@@ -954,6 +982,7 @@ class Walker {
             table: b ? bt : str(arg(1, 'table_name')),
             schema: schema(),
             condition: this.conditionText(arg(b ? 1 : 2, 'condition'), scope),
+            notValid: flag('postgresql_not_valid'),
           }),
         );
         return;
@@ -1225,6 +1254,8 @@ class Walker {
         hasHoles: b.hasHoles,
         textKnown: true,
         statements: splitSql(sql, locator(this.src, map, fallback)),
+        offsets: map,
+        holes: b.holes,
       });
       return;
     }
@@ -1297,7 +1328,9 @@ class Walker {
       }
       case 'BinOp':
         if (e.op.nodeType === 'Mod') {
+          const from = b.size;
           this.appendText(e.left, scope, b, depth + 1);
+          b.markTemplateFields(from, 'percent');
           b.hasHoles = true;
         } else {
           this.appendText(e.left, scope, b, depth + 1);
@@ -1308,8 +1341,12 @@ class Walker {
         const f = e.func;
         if (f.nodeType === 'Attribute' && (f.attr === 'format' || STRIP_METHODS.has(f.attr) || TEXT_CHAIN.has(f.attr))) {
           if (this.isStringish(f.value, scope, depth + 1)) {
+            const from = b.size;
             this.appendText(f.value, scope, b, depth + 1);
-            if (f.attr === 'format') b.hasHoles = true;
+            if (f.attr === 'format') {
+              b.markTemplateFields(from, 'format');
+              b.hasHoles = true;
+            }
             return;
           }
         }
@@ -1434,3 +1471,10 @@ function defaultKind(name: string): Kind | null {
 }
 
 export type { FunctionNode };
+
+/** `"accounts.id"` or `"public.accounts.id"` -> ["accounts", "id"]. */
+function splitTarget(target: string): [string | null, string | null] {
+  const parts = target.split('.');
+  if (parts.length < 2) return [null, null];
+  return [parts[parts.length - 2]!, parts[parts.length - 1]!];
+}

@@ -15,6 +15,13 @@ export class TextBuilder {
   private readonly maps: Int32Array[] = [];
   private length = 0;
   hasHoles = false;
+  /** Ranges [start, end) of the text that stand for values unknown statically (in text order). */
+  readonly holes: [number, number][] = [];
+
+  /** The length of the text so far. */
+  get size(): number {
+    return this.length;
+  }
 
   append(text: string, map: Int32Array | null): void {
     this.parts.push(text);
@@ -25,9 +32,32 @@ export class TextBuilder {
   /** A hole (`{}`) standing for source [start, end). */
   hole(start: number, end: number): void {
     this.hasHoles = true;
+    this.holes.push([this.length, this.length + 2]);
     this.parts.push('{}');
     this.maps.push(Int32Array.of(start, Math.max(start, end - 1)));
     this.length += 2;
+  }
+
+  /** Records [start, end) of the text built so far as a hole (an f-string field appended as `{}`). */
+  markHole(start: number, end: number): void {
+    this.hasHoles = true;
+    this.holes.push([start, end]);
+  }
+
+  /**
+   * Records the fields of a `str.format()` template (`{}`, `{0}`, `{name!r:>3}`; not `{{`/`}}`) or of
+   * a `%` template (`%s`, `%(name)s`, `%5.2f`; not `%%`) appended since `from` as holes.
+   */
+  markTemplateFields(from: number, style: 'format' | 'percent'): void {
+    const text = this.parts.join('').slice(from);
+    const re = style === 'format' ? /\{\{|\}\}|\{[^{}]*\}/g : /%%|%(?:\([^)]*\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?[diouxXeEfFgGcrsa]/g;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      if (m[0] === '{{' || m[0] === '}}' || m[0] === '%%') continue;
+      const start = from + m.index;
+      if (this.holes.some(([a, e]) => start < e && a < start + m![0].length)) continue; // already a hole
+      this.holes.push([start, start + m[0].length]);
+    }
+    this.holes.sort((a, b) => a[0] - b[0]);
   }
 
   build(): { sql: string; map: Int32Array } {
@@ -230,16 +260,20 @@ export function literalMap(src: SourceText, node: Expr<'Constant'>): Int32Array 
 export function appendJoinedStr(src: SourceText, node: Expr<'JoinedStr'>, b: TextBuilder): void {
   let expected = '';
   let holes = false;
+  const fieldAt: number[] = [];
   for (const part of node.values) {
     if (part.nodeType === 'Constant' && typeof part.value === 'string') expected += part.value;
     else {
+      fieldAt.push(expected.length);
       expected += '{}';
       holes = true;
     }
   }
   const scanned = scanLiteral(src.text, src.startIndex(node), Math.min(src.endIndex(node), src.text.length));
   if (scanned && scanned.text === expected) {
+    const at = b.size;
     b.append(expected, Int32Array.from(scanned.map));
+    for (const k of fieldAt) b.markHole(at + k, at + k + 2);
     if (holes) b.hasHoles = true;
     return;
   }

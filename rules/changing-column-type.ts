@@ -1,0 +1,186 @@
+import { canonicalType, normalizeName, sameName, tablesCreated } from '../src/model/index.js';
+import type { AlterColumnOp, CanonicalType, Operation } from '../src/model/index.js';
+import { defineRule } from '../src/rule-api/index.js';
+
+export type MessageIds = 'typeChange' | 'timestampToTimestamptz' | 'unknownOldType';
+export interface Options {
+  sessionTimeZoneUtc: boolean;
+}
+
+export default defineRule<MessageIds, Options>({
+  id: 'changing-column-type',
+  scope: 'migration',
+  meta: {
+    type: 'problem',
+    description: 'Disallow column type changes that rewrite or rescan an existing table',
+    docs: {
+      why:
+        'ALTER COLUMN ... TYPE holds an ACCESS EXCLUSIVE lock, blocking every read and write, while PostgreSQL ' +
+        'rewrites the whole table and rebuilds its indexes (or at least rescans it), unless the old values are ' +
+        'valid as they are: varchar(n) to a longer varchar or text, varchar to text, numeric(p,s) to a larger ' +
+        'precision with the same scale or to unconstrained numeric, a larger timestamp/time/interval precision, ' +
+        'and timestamp to timestamptz when the session time zone is UTC on PostgreSQL 12+. Those are not ' +
+        'reported (squawk reports every type change; this is a deliberate difference), nor are tables created ' +
+        'earlier in the same migration. Only the upgrade is judged: a downgrade is an emergency path (squawk ' +
+        'judges whatever SQL it is given, downgrades included; this is also deliberate).',
+      bad: `"""account ids outgrow int"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "b2"
+down_revision = "a1"
+
+
+def upgrade():
+    op.alter_column("accounts", "id", type_=sa.BigInteger(), existing_type=sa.Integer())
+
+
+def downgrade():
+    op.alter_column("accounts", "id", type_=sa.Integer(), existing_type=sa.BigInteger())
+`,
+      good: `"""longer display names"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "b2"
+down_revision = "a1"
+
+
+def upgrade():
+    op.alter_column("accounts", "display_name", type_=sa.String(length=200), existing_type=sa.String(length=80))
+    op.alter_column("accounts", "bio", type_=sa.Text(), existing_type=sa.String(length=500))
+
+
+def downgrade():
+    op.alter_column("accounts", "bio", type_=sa.String(length=500), existing_type=sa.Text())
+    op.alter_column("accounts", "display_name", type_=sa.String(length=80), existing_type=sa.String(length=200))
+`,
+    },
+    help:
+      'Add a new column of the new type, write to both, backfill it in batches, switch readers over, then drop ' +
+      'the old column; or keep to the changes PostgreSQL does without a rewrite (widen varchar or numeric ' +
+      'precision, varchar to text). Give Alembic `existing_type=` so the change can be judged.',
+    messages: {
+      typeChange:
+        'Changing {{table}}.{{column}} from {{from}} to {{to}} rewrites {{table}} and its indexes under an ACCESS EXCLUSIVE lock.',
+      timestampToTimestamptz:
+        'Changing {{table}}.{{column}} from {{from}} to {{to}} rewrites {{table}} under an ACCESS EXCLUSIVE lock unless the session time zone is UTC on PostgreSQL 12+ (option sessionTimeZoneUtc).',
+      unknownOldType:
+        'The type of {{table}}.{{column}} is changed to {{to}} but its current type is unknown (no existing_type= and no earlier migration says); most type changes rewrite {{table}} under an ACCESS EXCLUSIVE lock.',
+    },
+    schema: {
+      type: 'object',
+      properties: {
+        sessionTimeZoneUtc: {
+          type: 'boolean',
+          description:
+            'The migration session\'s TimeZone is UTC, so on PostgreSQL 12+ timestamp → timestamptz needs no rewrite.',
+        },
+      },
+      additionalProperties: false,
+    },
+    dialects: ['postgresql'],
+    defaultOptions: { sessionTimeZoneUtc: false },
+  },
+  check(ctx, migration, options) {
+    const body = migration.upgrade;
+    const ops = body.operations;
+    ops.forEach((op, index) => {
+      if (op.kind !== 'alter_column' || op.type === undefined) return;
+      const before = ops.slice(0, index);
+      if (op.table && tablesCreated({ ...body, operations: before }).has(normalizeName(op.table)!)) return;
+      const toType = canonicalType(op.type, migration.dialect);
+      const fromText = op.existingType ?? typeEarlierInBody(before, op) ?? ctx.catalog.column(op.table, op.column)?.type ?? null;
+      const fromType = canonicalType(fromText, migration.dialect);
+      const data = {
+        table: op.table ?? '(unknown table)',
+        column: op.column ?? '(unknown column)',
+        to: toType ? render(toType) : op.type,
+      };
+      if (!fromType) {
+        ctx.report({ messageId: 'unknownOldType', at: op, data });
+        return;
+      }
+      const full = { ...data, from: render(fromType) };
+      // Two Enum(...) spellings name the same kind but not the same values.
+      const enumChange = toType?.name === 'enum' && fromType.name === 'enum' && squash(op.type) !== squash(fromText);
+      if (toType && !rewritingUsing(op) && !enumChange) {
+        const verdict = change(fromType, toType, options.sessionTimeZoneUtc && ctx.settings.postgresVersion >= 12);
+        if (verdict === 'safe') return;
+        if (verdict === 'timezone') {
+          ctx.report({ messageId: 'timestampToTimestamptz', at: op, data: full });
+          return;
+        }
+      }
+      ctx.report({ messageId: 'typeChange', at: op, data: full });
+    });
+  },
+});
+
+/** The column's type as an earlier operation of the same upgrade left it. */
+function typeEarlierInBody(before: Operation[], op: AlterColumnOp): string | null {
+  for (let i = before.length - 1; i >= 0; i--) {
+    const b = before[i]!;
+    if (b.kind === 'alter_column' && b.type !== undefined && sameName(b.table, op.table) && sameName(b.newName ?? b.column, op.column)) {
+      return b.type;
+    }
+    if (b.kind === 'add_column' && sameName(b.table, op.table) && sameName(b.column.name, op.column)) return b.column.type;
+  }
+  return null;
+}
+
+/** `USING col` or `USING col::type` converts nothing by itself; any other expression recomputes every row. */
+function rewritingUsing(op: AlterColumnOp): boolean {
+  if (op.using == null || !op.column) return false;
+  const col = op.column.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return !new RegExp(`^\\s*\\(?\\s*"?${col}"?\\s*\\)?\\s*(?:::[\\s\\S]+)?$`, 'i').test(op.using);
+}
+
+const SERIAL_BASE: Record<string, string> = { serial: 'integer', bigserial: 'bigint', smallserial: 'smallint' };
+/** PostgreSQL's default (and largest) fractional-second precision. */
+const MAX_TIME_PRECISION = 6;
+const TIME_TYPES = new Set(['timestamp', 'timestamptz', 'time', 'timetz', 'interval']);
+
+function render(t: CanonicalType): string {
+  const name = SERIAL_BASE[t.name] ?? t.name;
+  return `${name}${t.params.length > 0 ? `(${t.params.join(',')})` : ''}${t.array ? '[]' : ''}`;
+}
+
+/**
+ * Whether PostgreSQL can change the type without rewriting (or rescanning) the table: the old
+ * values are binary-compatible and within the new limits.
+ */
+function change(from: CanonicalType, to: CanonicalType, utcSession: boolean): 'safe' | 'timezone' | 'rewrite' {
+  const a = SERIAL_BASE[from.name] ?? from.name;
+  const b = SERIAL_BASE[to.name] ?? to.name;
+  if (from.array !== to.array) return 'rewrite';
+  if (a === b && sameParams(from.params, to.params)) return 'safe';
+  if (from.array) return 'rewrite';
+  const [n] = from.params;
+  const [m] = to.params;
+  if (a === 'varchar') {
+    if (b === 'text' || (b === 'varchar' && (m === undefined || (n !== undefined && m >= n)))) return 'safe';
+    return 'rewrite';
+  }
+  if (a === 'text') return b === 'varchar' && m === undefined ? 'safe' : 'rewrite';
+  if (a === 'numeric' && b === 'numeric') {
+    if (to.params.length === 0) return 'safe';
+    if (n === undefined || m === undefined) return 'rewrite';
+    return m >= n && (from.params[1] ?? 0) === (to.params[1] ?? 0) ? 'safe' : 'rewrite';
+  }
+  if (TIME_TYPES.has(a) && TIME_TYPES.has(b)) {
+    const wider = (m ?? MAX_TIME_PRECISION) >= (n ?? MAX_TIME_PRECISION);
+    if (a === b) return wider ? 'safe' : 'rewrite';
+    if (a === 'timestamp' && b === 'timestamptz') return wider && utcSession ? 'safe' : wider ? 'timezone' : 'rewrite';
+    return 'rewrite';
+  }
+  return 'rewrite';
+}
+
+function squash(text: string | null): string {
+  return (text ?? '').replace(/\s+/g, '');
+}
+
+function sameParams(a: number[], b: number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}

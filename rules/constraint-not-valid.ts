@@ -1,0 +1,164 @@
+import { normalizeName, sameName, tablesCreated } from '../src/model/index.js';
+import type { AddConstraintOp, Migration, Operation } from '../src/model/index.js';
+import { defineRule } from '../src/rule-api/index.js';
+
+export type MessageIds = 'foreignKey' | 'check' | 'validatedInSameTransaction';
+export type Options = Record<string, never>;
+
+export default defineRule<MessageIds, Options>({
+  id: 'constraint-not-valid',
+  scope: 'migration',
+  meta: {
+    type: 'problem',
+    description: 'Require FOREIGN KEY and CHECK constraints added to an existing table to be NOT VALID first',
+    docs: {
+      why:
+        'Adding a FOREIGN KEY or CHECK constraint checks every existing row while holding a lock that blocks ' +
+        'writes (SHARE ROW EXCLUSIVE on both tables for a foreign key, ACCESS EXCLUSIVE for a CHECK): on a big ' +
+        'table that is minutes of failed or queued requests. Added NOT VALID, the constraint applies to new rows ' +
+        'at once and skips the scan; VALIDATE CONSTRAINT then checks the old rows under a SHARE UPDATE EXCLUSIVE ' +
+        'lock that lets reads and writes go on. Validating in the same transaction as the NOT VALID add keeps ' +
+        'the strong lock for the whole scan, so it gains nothing. Only the upgrade is judged: a downgrade is an ' +
+        'emergency path (squawk judges whatever SQL it is given; this is a deliberate difference).',
+      bad: `"""orders reference accounts"""
+from alembic import op
+
+revision = "b2"
+down_revision = "a1"
+
+
+def upgrade():
+    op.create_foreign_key("fk_orders_account_id", "orders", "accounts", ["account_id"], ["id"])
+
+
+def downgrade():
+    op.drop_constraint("fk_orders_account_id", "orders", type_="foreignkey")
+`,
+      good: `"""orders reference accounts (NOT VALID; validated in the next revision)"""
+from alembic import op
+
+revision = "b2"
+down_revision = "a1"
+
+
+def upgrade():
+    op.create_foreign_key(
+        "fk_orders_account_id", "orders", "accounts", ["account_id"], ["id"], postgresql_not_valid=True
+    )
+
+
+def downgrade():
+    op.drop_constraint("fk_orders_account_id", "orders", type_="foreignkey")
+`,
+    },
+    help:
+      'Add the constraint NOT VALID (`postgresql_not_valid=True`, or `ADD CONSTRAINT ... NOT VALID`), then run ' +
+      '`ALTER TABLE ... VALIDATE CONSTRAINT ...` in a later step: a later migration (deployed separately, or with ' +
+      'transaction_per_migration=True), or later in the same migration after a COMMIT / inside ' +
+      '`op.get_context().autocommit_block()`.',
+    messages: {
+      foreignKey:
+        'Foreign key {{constraint}} is added to existing table {{table}} without NOT VALID; every row is checked while writes to {{table}} and {{referred}} are blocked.',
+      check:
+        'CHECK constraint {{constraint}} is added to existing table {{table}} without NOT VALID; every row is checked under an ACCESS EXCLUSIVE lock on {{table}}.',
+      validatedInSameTransaction:
+        'Constraint {{constraint}} is validated in the same transaction that added it NOT VALID, so the lock taken by the add is held during the whole validation.',
+    },
+    dialects: ['postgresql'],
+    defaultOptions: {},
+  },
+  check(ctx, migration) {
+    const body = migration.upgrade;
+    const ops = body.operations;
+    const segments = transactionSegments(migration, ops);
+    ops.forEach((op, index) => {
+      if (op.kind === 'add_constraint') {
+        if (op.notValid) return;
+        if (op.constraintType !== 'foreign_key' && op.constraintType !== 'check') return;
+        if (op.table && tablesCreated({ ...body, operations: ops.slice(0, index) }).has(normalizeName(op.table)!)) return;
+        ctx.report({
+          messageId: op.constraintType === 'foreign_key' ? 'foreignKey' : 'check',
+          at: op,
+          data: {
+            constraint: op.name ?? '(unnamed)',
+            table: op.table ?? '(unknown table)',
+            referred: op.referredTable ?? '(unknown table)',
+          },
+        });
+        return;
+      }
+      if (op.kind === 'validate_constraint') {
+        const segment = segments[index]!;
+        if (segment === null) return;
+        const added = findNotValidAdd(ops, index, op.table, op.name);
+        if (!added || segments[added.index] !== segment) return;
+        ctx.report({ messageId: 'validatedInSameTransaction', at: op, data: { constraint: op.name ?? '(unnamed)' } });
+      }
+    });
+  },
+});
+
+function findNotValidAdd(
+  ops: Operation[],
+  before: number,
+  table: string | null,
+  name: string | null,
+): { op: AddConstraintOp; index: number } | null {
+  if (!name) return null;
+  for (let i = before - 1; i >= 0; i--) {
+    const op = ops[i]!;
+    if (op.kind !== 'add_constraint' || !op.notValid || !sameName(op.name, name)) continue;
+    if (table && op.table && !sameName(op.table, table)) continue;
+    return { op, index: i };
+  }
+  return null;
+}
+
+/**
+ * For each operation, the number of the transaction it runs in, or null when it runs outside any
+ * (autocommit). A COMMIT/ROLLBACK ends a transaction, an explicit BEGIN opens one, and an
+ * `autocommit_block()` commits the migration's transaction and starts a new one after it.
+ */
+function transactionSegments(m: Migration, ops: Operation[]): (number | null)[] {
+  let open = m.transaction.mode !== 'none';
+  let segment = 0;
+  let split = false;
+  return ops.map((op) => {
+    const actions = op.conditional ? [] : controlActions(op);
+    if (actions.length > 0) {
+      for (const action of actions) {
+        if (action === 'begin' && !open) {
+          open = true;
+          segment++;
+        } else if (action === 'end') {
+          open = false;
+          segment++;
+        }
+      }
+      return null;
+    }
+    if (!op.transactional) {
+      split = true;
+      return null;
+    }
+    if (split) {
+      segment++;
+      split = false;
+    }
+    return open ? segment : null;
+  });
+}
+
+/** BEGIN / COMMIT / ROLLBACK, as an operation or inside an `op.execute()` string not read as operations. */
+function controlActions(op: Operation): ('begin' | 'end')[] {
+  if (op.kind === 'transaction_control') {
+    if (op.action === 'begin') return ['begin'];
+    return op.action === 'commit' || op.action === 'rollback' ? ['end'] : [];
+  }
+  if (op.kind !== 'execute_sql') return [];
+  return op.statements.flatMap((st): ('begin' | 'end')[] => {
+    if (st.keyword === 'BEGIN' || st.keyword === 'START TRANSACTION') return ['begin'];
+    if (st.keyword === 'COMMIT' || st.keyword === 'END' || st.keyword === 'ROLLBACK' || st.keyword === 'ABORT') return ['end'];
+    return [];
+  });
+}

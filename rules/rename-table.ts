@@ -1,0 +1,104 @@
+import { normalizeName, sameName, tableAliases, tablesCreated } from '../src/model/index.js';
+import type { Body, Operation, RenameTableOp } from '../src/model/index.js';
+import { defineRule } from '../src/rule-api/index.js';
+
+export type MessageIds = 'renamed';
+export type Options = Record<string, never>;
+
+export default defineRule<MessageIds, Options>({
+  id: 'rename-table',
+  scope: 'migration',
+  meta: {
+    type: 'problem',
+    description: 'Disallow renaming an existing table',
+    docs: {
+      why:
+        'During a deploy the old release keeps running while the migration runs, and for a while after: every ' +
+        'query it sends names the old table, so reads and writes fail from the moment the rename commits until ' +
+        'the last old process is gone. A rename followed in the same migration by a view under the old name ' +
+        '(a simple view is updatable, so old code keeps working) is not reported, nor is a downgrade that ' +
+        'renames back what its own upgrade renamed, nor a table created earlier in the same migration.',
+      bad: `"""rename block to block_document"""
+from alembic import op
+
+revision = "b2"
+down_revision = "a1"
+
+
+def upgrade():
+    op.rename_table("block", "block_document")
+
+
+def downgrade():
+    op.rename_table("block_document", "block")
+`,
+      good: `"""rename block to block_document, keeping the old name as a view"""
+from alembic import op
+
+revision = "b2"
+down_revision = "a1"
+
+
+def upgrade():
+    op.rename_table("block", "block_document")
+    op.execute("CREATE VIEW block AS SELECT * FROM block_document")
+
+
+def downgrade():
+    op.execute("DROP VIEW block")
+    op.rename_table("block_document", "block")
+`,
+    },
+    help:
+      'Keep the old name working while old code runs: rename and create a view with the old name in the same ' +
+      'migration (op.execute("CREATE VIEW old AS SELECT * FROM new")) and drop the view in a later release; or ' +
+      'create the new table, write to both, backfill, switch reads, and drop the old table later.',
+    messages: {
+      renamed:
+        'Table {{table}} is renamed to {{newName}}; application code still running during the deploy queries {{table}} and fails.',
+    },
+    defaultOptions: {},
+  },
+  check(ctx, migration) {
+    const up = migration.upgrade.operations;
+    const down = migration.downgrade.operations;
+    const report = (op: RenameTableOp) =>
+      ctx.report({ messageId: 'renamed', at: op, data: { table: op.table ?? '(unknown table)', newName: op.newName ?? '(unknown name)' } });
+
+    forEachRename(migration.upgrade, report);
+
+    const same = tableAliases([...up, ...down]);
+    const createdByUpgrade = [...tablesCreated(migration.upgrade)];
+    forEachRename(migration.downgrade, (op) => {
+      const renamesBack = up.some((u) => u.kind === 'rename_table' && sameName(u.newName, op.table) && sameName(u.table, op.newName));
+      if (renamesBack || createdByUpgrade.some((t) => same(t, op.table))) return;
+      report(op);
+    });
+  },
+});
+
+/** Calls `fn` for each rename in `body` of a table that existed before the migration and keeps no view under its old name. */
+function forEachRename(body: Body, fn: (op: RenameTableOp) => void): void {
+  body.operations.forEach((op, i) => {
+    if (op.kind !== 'rename_table' || sameName(op.table, op.newName)) return;
+    if (op.table && tablesCreated({ ...body, operations: body.operations.slice(0, i) }).has(normalizeName(op.table)!)) return;
+    if (body.operations.slice(i + 1).some((later) => createsView(later, op.table))) return;
+    fn(op);
+  });
+}
+
+const CREATE_VIEW = /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?(?:RECURSIVE\s+)?VIEW\s+((?:"[^"]+"|[\w$]+)(?:\s*\.\s*(?:"[^"]+"|[\w$]+))*)/i;
+
+/** Does `op` create a view named `name` (SQL in op.execute(), or a parsed CREATE VIEW)? */
+function createsView(op: Operation, name: string | null): boolean {
+  if (!name) return false;
+  const named = (text: string) => {
+    const m = CREATE_VIEW.exec(text);
+    if (!m) return false;
+    const last = m[1]!.split('.').pop()!.trim();
+    return sameName(last, name);
+  };
+  if (op.kind === 'execute_sql') return op.statements.some((st) => named(st.text));
+  if (op.kind === 'sql' && op.keyword === 'CREATE VIEW') return sameName(op.table, name) || (op.fromSql ? named(op.fromSql.statement) : false);
+  return false;
+}

@@ -1,0 +1,118 @@
+import { normalizeName, sameName, tablesCreated } from '../src/model/index.js';
+import type { Body, CreateIndexOp } from '../src/model/index.js';
+import { defineRule } from '../src/rule-api/index.js';
+
+export type MessageIds = 'noIndex' | 'indexNotConcurrent' | 'inlineColumn';
+export type Options = Record<string, never>;
+
+export default defineRule<MessageIds, Options>({
+  id: 'unique-constraint-without-index',
+  scope: 'migration',
+  meta: {
+    type: 'problem',
+    description: 'Require UNIQUE and PRIMARY KEY constraints on an existing table to use an index built concurrently',
+    docs: {
+      why:
+        'ADD CONSTRAINT ... UNIQUE or PRIMARY KEY builds its index while holding an ACCESS EXCLUSIVE lock on the ' +
+        'table: nothing can read or write it until every row is indexed. Building a unique index CONCURRENTLY ' +
+        'first and then adding the constraint `USING INDEX` makes the lock last only an instant. A table created ' +
+        'earlier in the same migration is empty and is not reported. Only the upgrade is judged: a downgrade is ' +
+        'an emergency path (squawk judges whatever SQL it is given; this is a deliberate difference).',
+      bad: `"""emails are unique"""
+from alembic import op
+
+revision = "b2"
+down_revision = "a1"
+
+
+def upgrade():
+    op.create_unique_constraint("uq_accounts_email", "accounts", ["email"])
+
+
+def downgrade():
+    op.drop_constraint("uq_accounts_email", "accounts", type_="unique")
+`,
+      good: `"""emails are unique: index built concurrently, then the constraint uses it"""
+from alembic import op
+
+revision = "b2"
+down_revision = "a1"
+
+
+def upgrade():
+    with op.get_context().autocommit_block():
+        op.create_index(
+            "uq_accounts_email", "accounts", ["email"], unique=True, postgresql_concurrently=True
+        )
+    op.execute("ALTER TABLE accounts ADD CONSTRAINT uq_accounts_email UNIQUE USING INDEX uq_accounts_email")
+
+
+def downgrade():
+    op.drop_constraint("uq_accounts_email", "accounts", type_="unique")
+`,
+    },
+    help:
+      'Build a unique index first with `op.create_index(..., unique=True, postgresql_concurrently=True)` inside ' +
+      '`with op.get_context().autocommit_block():` (or `CREATE UNIQUE INDEX CONCURRENTLY` outside a transaction), ' +
+      'then `ALTER TABLE ... ADD CONSTRAINT ... UNIQUE USING INDEX ...` (or PRIMARY KEY USING INDEX).',
+    messages: {
+      noIndex:
+        '{{kind}} constraint {{constraint}} is added to existing table {{table}} without USING INDEX; its index is built under an ACCESS EXCLUSIVE lock on {{table}}.',
+      indexNotConcurrent:
+        '{{kind}} constraint {{constraint}} uses index {{index}}, which this migration builds on existing table {{table}} without CONCURRENTLY.',
+      inlineColumn:
+        'Column {{column}} is added to existing table {{table}} as {{kind}}; its index is built under an ACCESS EXCLUSIVE lock on {{table}}.',
+    },
+    dialects: ['postgresql'],
+    defaultOptions: {},
+  },
+  check(ctx, migration) {
+    const body = migration.upgrade;
+    body.operations.forEach((op, index) => {
+      const earlier: Body = { ...body, operations: body.operations.slice(0, index) };
+      if (op.kind === 'add_column') {
+        // Alembic's add_column() leaves out the PRIMARY KEY of a primary_key=True column (it only
+        // makes it NOT NULL) but does add UNIQUE; SQL `ADD COLUMN ... PRIMARY KEY` adds both.
+        const primaryKey = op.column.primaryKey && op.fromSql !== undefined;
+        const kind = primaryKey ? 'PRIMARY KEY' : op.column.unique ? 'UNIQUE' : null;
+        if (!kind || createdIn(earlier, op.table)) return;
+        ctx.report({
+          messageId: 'inlineColumn',
+          at: op,
+          data: { column: op.column.name ?? '(unnamed)', table: op.table ?? '(unknown table)', kind },
+        });
+        return;
+      }
+      if (op.kind !== 'add_constraint') return;
+      if (op.constraintType !== 'unique' && op.constraintType !== 'primary_key') return;
+      if (createdIn(earlier, op.table)) return;
+      const data = {
+        kind: op.constraintType === 'unique' ? 'UNIQUE' : 'PRIMARY KEY',
+        constraint: op.name ?? '(unnamed)',
+        table: op.table ?? '(unknown table)',
+      };
+      if (!op.usingIndex) {
+        ctx.report({ messageId: 'noIndex', at: op, data });
+        return;
+      }
+      // An index built earlier in this migration must have been built concurrently (on a table
+      // that existed). One from an earlier migration, or one we do not know, is taken as it is:
+      // attaching it takes the lock only for an instant.
+      const built = lastCreateIndex(earlier, op.usingIndex);
+      if (!built || built.concurrently || createdIn(earlier, built.table)) return;
+      ctx.report({ messageId: 'indexNotConcurrent', at: op, data: { ...data, index: op.usingIndex } });
+    });
+  },
+});
+
+function createdIn(body: Body, table: string | null): boolean {
+  return table !== null && tablesCreated(body).has(normalizeName(table)!);
+}
+
+function lastCreateIndex(body: Body, name: string): CreateIndexOp | null {
+  for (let i = body.operations.length - 1; i >= 0; i--) {
+    const op = body.operations[i]!;
+    if (op.kind === 'create_index' && sameName(op.name, name)) return op;
+  }
+  return null;
+}

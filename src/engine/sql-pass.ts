@@ -1,0 +1,68 @@
+// Reads the SQL of `execute_sql` operations (op.execute("..."), conn.execute(text("..."))) with
+// PostgreSQL's parser and replaces each such operation with the operations its statements amount
+// to, in place. Runs after the front ends, for PostgreSQL migrations (and migrations whose dialect
+// is unknown); SQLite and MySQL migrations keep the light classification of sql-text/split.ts.
+// The parser (libpg-query, WASM) is loaded only when there is SQL to read.
+import type { Body, Loc, Migration, Operation } from '../model/index.js';
+import type { SqlParser } from '../frontends/sql/api.js';
+import { lineIndex } from '../frontends/sql/locate.js';
+
+type ExecuteSql = Extract<Operation, { kind: 'execute_sql' }>;
+
+function readable(op: Operation): op is ExecuteSql {
+  return op.kind === 'execute_sql' && op.textKnown && op.sql !== '';
+}
+
+function wantsSql(m: Migration): boolean {
+  return m.dialect === 'postgresql' || m.dialect === 'unknown';
+}
+
+export async function expandEmbeddedSql(migrations: Migration[]): Promise<void> {
+  const targets = migrations.filter((m) => wantsSql(m) && (m.upgrade.operations.some(readable) || m.downgrade.operations.some(readable)));
+  if (targets.length === 0) return;
+  const { loadSqlParser } = await import('../frontends/sql/index.js');
+  const parser = await loadSqlParser();
+  for (const m of targets) {
+    for (const body of [m.upgrade, m.downgrade]) expandBody(body, m.source, parser);
+  }
+}
+
+function expandBody(body: Body, source: string, parser: SqlParser): void {
+  if (!body.operations.some(readable)) return;
+  const out: Operation[] = [];
+  for (const op of body.operations) {
+    if (!readable(op)) {
+      out.push(op);
+      continue;
+    }
+    const { loc: _loc, fromSql: _fromSql, kind: _kind, sql, hasHoles: _h, textKnown: _t, statements: _s, offsets, holes, ...base } = op;
+    // Without a map the text is not the host file: every position falls back to the call.
+    const map = offsets ?? new Int32Array(sql.length).fill(-1);
+    const ops = parser.toOperations(sql, {
+      offsets: map,
+      source,
+      holes: holes ?? [],
+      base,
+      fallback: literalLoc(map, source) ?? op.loc,
+    });
+    // Remember the call: an ignore comment above a multi-line `op.execute(...)` covers its statements.
+    for (const o of ops) if (o.fromSql) o.fromSql.host = op.loc;
+    out.push(...ops);
+  }
+  body.operations.splice(0, body.operations.length, ...out);
+}
+
+/**
+ * The span of the string literal the SQL was read from (first to last character), when every
+ * character maps and in order (one literal, or an implicit concatenation); null otherwise (text
+ * built from several places), and the call's loc is used.
+ */
+function literalLoc(offsets: Int32Array, source: string): Loc | null {
+  if (offsets.length === 0) return null;
+  let prev = -1;
+  for (const o of offsets) {
+    if (o < 0 || o < prev) return null;
+    prev = o;
+  }
+  return lineIndex(source).range(offsets[0]!, prev + 1);
+}

@@ -1,0 +1,153 @@
+// The PostgreSQL table lock each model operation takes, so lock rules (require-lock-timeout and
+// others) agree on one table. Framework-neutral: only the model's shapes are read.
+//
+// Sources (PostgreSQL 12-18 documentation; the modes and conflicts have not changed since 9.5):
+// - "Explicit Locking", 13.3.1 Table-Level Locks, and Table 13.2 "Conflicting Lock Modes"
+//   (https://www.postgresql.org/docs/current/explicit-locking.html):
+//     ROW EXCLUSIVE           UPDATE, DELETE, INSERT, MERGE (and COPY FROM)
+//     SHARE UPDATE EXCLUSIVE  VACUUM, ANALYZE, CREATE INDEX CONCURRENTLY, CREATE STATISTICS,
+//                             COMMENT ON, REINDEX CONCURRENTLY, ALTER TABLE VALIDATE CONSTRAINT
+//                             and other ALTER TABLE variants (see ALTER TABLE)
+//     SHARE                   CREATE INDEX (without CONCURRENTLY)
+//     SHARE ROW EXCLUSIVE     CREATE TRIGGER and some forms of ALTER TABLE
+//     EXCLUSIVE               REFRESH MATERIALIZED VIEW CONCURRENTLY
+//     ACCESS EXCLUSIVE        DROP TABLE, TRUNCATE, REINDEX, CLUSTER, VACUUM FULL,
+//                             REFRESH MATERIALIZED VIEW, many forms of ALTER TABLE and ALTER INDEX
+// - "ALTER TABLE", Description and Notes (https://www.postgresql.org/docs/current/sql-altertable.html):
+//   "An ACCESS EXCLUSIVE lock is acquired unless explicitly noted." ADD/DROP COLUMN, ALTER COLUMN
+//   TYPE, SET/DROP NOT NULL, SET/DROP DEFAULT, RENAME (table and column) and DROP CONSTRAINT
+//   are not noted, so they take ACCESS EXCLUSIVE. "ADD FOREIGN KEY requires only a SHARE ROW
+//   EXCLUSIVE lock" on the altered table, and also a SHARE ROW EXCLUSIVE lock on the referenced
+//   table. VALIDATE CONSTRAINT takes SHARE UPDATE EXCLUSIVE (plus ROW SHARE on the table a
+//   foreign key references). ADD CHECK, UNIQUE, PRIMARY KEY (also USING INDEX) and EXCLUDE take
+//   ACCESS EXCLUSIVE; NOT VALID skips the scan, not the lock.
+// - "DROP INDEX" (https://www.postgresql.org/docs/current/sql-dropindex.html): "A normal DROP
+//   INDEX acquires an ACCESS EXCLUSIVE lock on the table"; CONCURRENTLY avoids it (it takes
+//   SHARE UPDATE EXCLUSIVE, like CREATE INDEX CONCURRENTLY).
+// - "CREATE INDEX" (https://www.postgresql.org/docs/current/sql-createindex.html): a normal build
+//   locks the table against writes (SHARE); CONCURRENTLY takes SHARE UPDATE EXCLUSIVE.
+//
+// | operation                          | mode                                   | table             |
+// |------------------------------------|----------------------------------------|-------------------|
+// | create_table                       | none on an existing table (null)       |                   |
+// | drop_table                         | ACCESS EXCLUSIVE                       | the table         |
+// | rename_table                       | ACCESS EXCLUSIVE                       | the old name      |
+// | add_column / drop_column           | ACCESS EXCLUSIVE                       | the table         |
+// | alter_column (type, nullability,   | ACCESS EXCLUSIVE                       | the table         |
+// |   rename, server default)          |                                        |                   |
+// | alter_column changing none of them | null (a comment-only change is         |                   |
+// |                                    |   COMMENT ON: SHARE UPDATE EXCLUSIVE)  |                   |
+// | create_index                       | SHARE; CONCURRENTLY: SHARE UPDATE EXCL | the table         |
+// | drop_index                         | ACCESS EXCLUSIVE; CONCURRENTLY: S.U.E. | the index's table |
+// | add_constraint foreign key         | SHARE ROW EXCLUSIVE (also referenced)  | constrained table |
+// | add_constraint check/unique/pk/... | ACCESS EXCLUSIVE                       | the table         |
+// | drop_constraint                    | ACCESS EXCLUSIVE                       | the table         |
+// | validate_constraint                | SHARE UPDATE EXCLUSIVE                 | the table         |
+// | data_change truncate               | ACCESS EXCLUSIVE                       | the table         |
+// | data_change other writes           | ROW EXCLUSIVE                          | the table         |
+// | data_change unknown                | null                                   |                   |
+// | sql                                | its `lock` field                       | its `table`       |
+// | execute_sql, transaction_control,  | null                                   |                   |
+// |   set_setting, sql_error, unknown  |                                        |                   |
+import type { LockMode, Operation } from './types.js';
+
+/** Every lock mode, weakest first (the order of the documentation's list). */
+export const LOCK_MODES: readonly LockMode[] = [
+  'ACCESS SHARE',
+  'ROW SHARE',
+  'ROW EXCLUSIVE',
+  'SHARE UPDATE EXCLUSIVE',
+  'SHARE',
+  'SHARE ROW EXCLUSIVE',
+  'EXCLUSIVE',
+  'ACCESS EXCLUSIVE',
+];
+
+/** Position in LOCK_MODES: a larger number is a stronger lock. */
+export function lockStrength(mode: LockMode): number {
+  return LOCK_MODES.indexOf(mode);
+}
+
+// Table 13.2 "Conflicting Lock Modes": for each mode, the modes it conflicts with.
+const CONFLICTS: Record<LockMode, readonly LockMode[]> = {
+  'ACCESS SHARE': ['ACCESS EXCLUSIVE'],
+  'ROW SHARE': ['EXCLUSIVE', 'ACCESS EXCLUSIVE'],
+  'ROW EXCLUSIVE': ['SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'],
+  'SHARE UPDATE EXCLUSIVE': ['SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'],
+  SHARE: ['ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'],
+  'SHARE ROW EXCLUSIVE': ['ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'],
+  EXCLUSIVE: ['ROW SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'],
+  'ACCESS EXCLUSIVE': LOCK_MODES,
+};
+
+/** Do two lock modes conflict (Table 13.2)? Symmetric. */
+export function locksConflict(a: LockMode, b: LockMode): boolean {
+  return CONFLICTS[a].includes(b);
+}
+
+/** What application traffic a lock held (or queued for) on a table stops. */
+export function lockBlocks(mode: LockMode): 'reads and writes' | 'writes' | 'schema changes' {
+  if (locksConflict(mode, 'ACCESS SHARE')) return 'reads and writes'; // plain SELECT
+  if (locksConflict(mode, 'ROW EXCLUSIVE')) return 'writes'; // INSERT / UPDATE / DELETE
+  return 'schema changes';
+}
+
+export interface TableLock {
+  mode: LockMode;
+  /** The table locked; null when the operation names it in a way we cannot read. */
+  table: string | null;
+  /** Another table locked by the same statement (the referenced table of a foreign key), with its mode. */
+  also?: { mode: LockMode; table: string | null };
+}
+
+export interface LockOfOptions {
+  /** The table of an index, for `drop_index` calls that do not name it (from the schema catalog). */
+  indexTable?: (index: string | null) => string | null;
+}
+
+/** The table lock an operation takes in PostgreSQL, or null when it takes none on an existing table (or we cannot tell). */
+export function lockOf(op: Operation, opts: LockOfOptions = {}): TableLock | null {
+  switch (op.kind) {
+    case 'create_table':
+      return null;
+    case 'drop_table':
+    case 'rename_table':
+    case 'add_column':
+    case 'drop_column':
+    case 'drop_constraint':
+      return { mode: 'ACCESS EXCLUSIVE', table: op.table };
+    case 'alter_column':
+      if (op.type === undefined && op.nullable === undefined && !op.newName && op.serverDefault === undefined) return null;
+      return { mode: 'ACCESS EXCLUSIVE', table: op.table };
+    case 'create_index':
+      return { mode: op.concurrently ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE', table: op.table };
+    case 'drop_index':
+      return {
+        mode: op.concurrently ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE',
+        table: op.table ?? opts.indexTable?.(op.name) ?? null,
+      };
+    case 'add_constraint':
+      if (op.constraintType === 'foreign_key') {
+        return { mode: 'SHARE ROW EXCLUSIVE', table: op.table, also: { mode: 'SHARE ROW EXCLUSIVE', table: op.referredTable } };
+      }
+      return { mode: 'ACCESS EXCLUSIVE', table: op.table };
+    case 'validate_constraint':
+      return { mode: 'SHARE UPDATE EXCLUSIVE', table: op.table };
+    case 'data_change':
+      if (op.action === 'truncate') return { mode: 'ACCESS EXCLUSIVE', table: op.table };
+      if (op.action === 'unknown') return null;
+      return { mode: 'ROW EXCLUSIVE', table: op.table };
+    case 'sql':
+      return op.lock ? { mode: op.lock, table: op.table } : null;
+    case 'execute_sql':
+    case 'transaction_control':
+    case 'set_setting':
+    case 'sql_error':
+    case 'unknown':
+      return null;
+    default: {
+      const never: never = op;
+      return never;
+    }
+  }
+}
