@@ -3,6 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import path from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadMigrations, lint } from '../src/engine/run.js';
 import { fingerprint, parseLock, renderLock, lockEntryFor, normalizeSource, LockFileError } from '../src/engine/lockfile.js';
 import { configFor, writeProject } from './helpers/rule-tester.js';
@@ -71,6 +72,47 @@ def upgrade():
     });
     const { findings } = await lint({ cwd: p.root, paths: [p.versions], config, lockfile: null });
     assert.equal(findings, []);
+  } finally {
+    p.cleanup();
+  }
+});
+
+test('an ignore above a multi-line op.execute covers the statements inside its string', async () => {
+  const p = writeProject({
+    'a1.py': `revision = "a1"
+down_revision = None
+def upgrade():
+    # migralint: ignore[unbounded-data-change] the table holds three rows in every environment
+    op.execute(
+        """
+        UPDATE settings SET value = 'on'
+        """
+    )
+    op.execute("DELETE FROM audit")
+`,
+  });
+  try {
+    const config = configFor(p.root, { 'unbounded-data-change': { severity: 'error', options: {} } });
+    const { findings } = await lint({ cwd: p.root, paths: [p.versions], config, lockfile: null });
+    assert.equal(findings.map((f) => [f.ruleId, f.line]), [['unbounded-data-change', 10]]);
+  } finally {
+    p.cleanup();
+  }
+});
+
+test('an ignore in a down.sql covers findings of that file only', async () => {
+  const p = writeProject({});
+  const dir = path.join(p.root, 'db');
+  mkdirSync(dir);
+  writeFileSync(path.join(dir, '1_users.up.sql'), 'ALTER TABLE users DROP COLUMN nickname;\n');
+  writeFileSync(
+    path.join(dir, '1_users.down.sql'),
+    '-- migralint: ignore[drop-column] the column only existed in the release being rolled back\nALTER TABLE users DROP COLUMN nickname_v2;\n',
+  );
+  try {
+    const config = configFor(p.root, { 'drop-column': { severity: 'error', options: {} }, 'unused-ignore': { severity: 'warn', options: {} } });
+    const { findings } = await lint({ cwd: p.root, paths: [dir], config, lockfile: null });
+    assert.equal(findings.map((f) => [f.ruleId, path.basename(f.file), f.line]), [['drop-column', '1_users.up.sql', 1]]);
   } finally {
     p.cleanup();
   }
