@@ -622,6 +622,7 @@ export function rulesForFile(config: ResolvedConfig, file: string): Record<strin
  * else the last matching override that names one, else the top-level dialect.
  */
 export function dialectForFile(config: ResolvedConfig, file: string): ConfigDialect {
+  if (config.directories.length === 0 && !config.overrides.some((o) => o.dialect)) return config.dialect;
   const abs = path.resolve(config.rootDir, file);
   let best: DirectorySetting | null = null;
   for (const d of config.directories) {
@@ -630,6 +631,8 @@ export function dialectForFile(config: ResolvedConfig, file: string): ConfigDial
     if (inside && (!best || d.path.length > best.path.length)) best = d;
   }
   if (best?.dialect) return best.dialect;
+  // Most configs have no dialect override: skip the path arithmetic (it showed in profiles).
+  if (!config.overrides.some((o) => o.dialect)) return config.dialect;
   const rel = relativeToRoot(config, abs);
   let dialect: ConfigDialect = config.dialect;
   for (const o of config.overrides) if (o.dialect && overrideMatches(o, rel)) dialect = o.dialect;

@@ -295,14 +295,22 @@ function golangMigrate(b: Builder, files: Classified[]): void {
   const specific = new Set(all.filter((f) => f.role.dialect !== null).map((f) => `${f.role.direction}\0${numeric(f.role.version)}\0${f.role.name}`));
   all = all.filter((f) => f.role.dialect !== null || !specific.has(`${f.role.direction}\0${numeric(f.role.version)}\0${f.role.name}`));
 
-  const decide = (m: Migration, src: Src, role: UpDown): TransactionContext => {
-    if (role.autocommit) return tx('none', '`.autocommit.` in the file name: popx runs it outside a transaction', src.file, null);
-    if (popx) return tx('per-migration', 'popx runs each migration in a transaction');
-    const n = statementsOf(src).length;
-    if (n > 1) {
-      return tx('per-migration', `golang-migrate sends the file as one query: PostgreSQL runs its ${n} statements in one implicit transaction`);
+  // The transaction mode depends on how many statements the file has, which the real parser
+  // tells while reading it: read as transactional, then clear the flag for a single statement.
+  const read = (src: Src, role: UpDown, companion: boolean): { t: TransactionContext; body: Body } => {
+    const header = src.lines.lineLoc(1);
+    if (role.autocommit) {
+      const t = tx('none', '`.autocommit.` in the file name: popx runs it outside a transaction', src.file, null);
+      return { t, body: readBody(b.ctx, src, null, header, companion, false) };
     }
-    return tx('none', 'golang-migrate sends the file as one query: a single statement runs on its own, outside a transaction block');
+    if (popx) return { t: tx('per-migration', 'popx runs each migration in a transaction'), body: readBody(b.ctx, src, null, header, companion, true) };
+    const body = readBody(b.ctx, src, null, header, companion, true);
+    const n = new Set(body.operations.map((op) => op.fromSql?.index ?? -1)).size;
+    if (n > 1) {
+      return { t: tx('per-migration', `golang-migrate sends the file as one query: PostgreSQL runs its ${n} statements in one implicit transaction`), body };
+    }
+    for (const op of body.operations) op.transactional = false;
+    return { t: tx('none', 'golang-migrate sends the file as one query: a single statement runs on its own, outside a transaction block'), body };
   };
 
   const ups = all.filter((f) => f.role.direction === 'up');
@@ -311,24 +319,25 @@ function golangMigrate(b: Builder, files: Classified[]): void {
   for (const { src, role } of ups) {
     const version = numeric(role.version);
     const m = b.start(src, version, role.name);
-    m.transaction = decide(m, src, role);
-    m.upgrade = readBody(b.ctx, src, null, src.lines.lineLoc(1), false, m.transaction.mode !== 'none');
+    const up = read(src, role, false);
+    m.transaction = up.t;
+    m.upgrade = up.body;
     const down =
       downs.find((d) => !used.has(d.src) && numeric(d.role.version) === version && d.role.name === role.name) ??
       downs.find((d) => !used.has(d.src) && numeric(d.role.version) === version);
     if (down) {
       used.add(down.src);
       b.companion(m, down.src, 'down');
-      const t = decide(m, down.src, down.role);
-      m.downgrade = readBody(b.ctx, down.src, null, down.src.lines.lineLoc(1), true, t.mode !== 'none');
+      m.downgrade = read(down.src, down.role, true).body;
     }
     b.add(m, digits(role.version), src.rel);
   }
   for (const { src, role } of downs) {
     if (used.has(src)) continue;
     const m = b.start(src, numeric(role.version), role.name);
-    m.transaction = decide(m, src, role);
-    m.downgrade = readBody(b.ctx, src, null, src.lines.lineLoc(1), false, m.transaction.mode !== 'none');
+    const only = read(src, role, false);
+    m.transaction = only.t;
+    m.downgrade = only.body;
     b.add(m, digits(role.version), src.rel);
   }
 }
