@@ -664,4 +664,16 @@ test('expandEmbeddedSql leaves SQLite migrations and unreadable SQL alone', asyn
   assert.equal(unknown.upgrade.operations.map((o) => o.kind), ['sql', 'transaction_control']);
 });
 
+test('a statement that fails to parse only because of its holes is unknown, not a syntax error', async () => {
+  const m = migration(`
+op.execute(f"CREATE TYPE connectiontype AS ENUM ({', '.join(values)})")
+op.execute(f"UPDATE orgs SET {set_clause} WHERE key = 'x'")
+op.execute("UPDATE orgs SET a = 1 LIMIT 5")
+`);
+  await expandEmbeddedSql([m]);
+  const ops = m.upgrade.operations;
+  assert.equal(ops.map((o) => o.kind), ['unknown', 'unknown', 'sql_error']);
+  assert.match((ops[0] as Extract<Operation, { kind: 'unknown' }>).reason, /interpolated parts/);
+});
+
 test.run();

@@ -157,10 +157,24 @@ function errorOp(
     if (keyword === 'UPDATE') hint = UPDATE_LIMIT_HINT;
     else if (keyword === 'DELETE') hint = DELETE_LIMIT_HINT;
   }
+  const hasHoles = hasStandIn(p, start, end);
+  if (hasHoles) {
+    // The text is only known in part (an f-string field standing for a list of values, a SET
+    // list, WHEN clauses...): a stand-in cannot always take its place, so PostgreSQL's complaint
+    // may be about our stand-in, not the user's SQL. Say what could not be read instead of
+    // reporting a syntax error that may not exist.
+    return {
+      ...opts.base,
+      loc: locate.range(start, end),
+      fromSql: { statement, index, hasHoles },
+      kind: 'unknown',
+      reason: `SQL with interpolated parts that migralint cannot read (${message.replace(/\u2026+|…+/g, '{}')})`,
+    };
+  }
   return {
     ...opts.base,
     loc,
-    fromSql: { statement, index, hasHoles: hasStandIn(p, start, end) },
+    fromSql: { statement, index, hasHoles },
     kind: 'sql_error',
     message,
     hint,
