@@ -192,6 +192,12 @@ test('templates: Go {{ }}, ${...}, psql :\'v\', COMMENT ... IS %s, INTERVAL :i',
   assert.is((ops[0] as Extract<Operation, { kind: 'data_change' }>).table, null);
   assert.equal([(ops[1] as Extract<Operation, { kind: 'create_table' }>).table, (ops[1] as Extract<Operation, { kind: 'create_table' }>).schema], ['t', null]);
   assert.ok(ops.every((o) => o.fromSql!.hasHoles));
+  // A Go template function with arguments (ory popx) stands in for a name too.
+  const [ct] = read('CREATE TABLE {{ identifier .Parameters.tableName }} ( "id" UUID NOT NULL, PRIMARY KEY ("id"));');
+  assert.is(ct!.kind, 'create_table');
+  // A two-dimensional array literal is not a template.
+  const [ins] = read("INSERT INTO t (m) VALUES ('{{a,b},{c,d}}')");
+  assert.equal([ins!.kind, ins!.fromSql!.hasHoles], ['data_change', false]);
 });
 
 // ---------------------------------------------------------------------------------------------

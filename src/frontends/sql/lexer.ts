@@ -51,7 +51,7 @@ export interface Prepared {
 
 const GO_CONTROL = /^\{\{-?\s*(?:\/\*|if\b|else\b|end\b|range\b|with\b|define\b|block\b|template\b|break\b|continue\b)/;
 const TEMPLATE =
-  /\{\{-?\s*(?:[.$]|\/\*|(?:if|else|end|range|with|define|block|template|break|continue|index|printf|print|println|len|not|and|or|eq|ne|lt|le|gt|ge|call|slice|html|js|urlquery)\b)[\s\S]*?-?\}\}|\{\{-?\s*[A-Za-z_][\w.]*\s*-?\}\}|\{%[\s\S]*?%\}|\{#[\s\S]*?#\}|\$\{[^{}\n]*\}/g;
+  /\{\{-?\s*(?:[.$]|\/\*|(?:if|else|end|range|with|define|block|template|break|continue|index|printf|print|println|len|not|and|or|eq|ne|lt|le|gt|ge|call|slice|html|js|urlquery)\b)[\s\S]*?-?\}\}|\{\{-?\s*[A-Za-z_][\w.]*\s*-?\}\}|\{\{-?\s*[A-Za-z_][\w.]*\s+[^{}]*?-?\}\}|\{%[\s\S]*?%\}|\{#[\s\S]*?#\}|\$\{[^{}\n]*\}/g;
 
 function isIdentStart(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c >= 128;
