@@ -1,3 +1,4 @@
+import { transactionBoundaries } from '../src/model/index.js';
 import type { Migration, Operation } from '../src/model/index.js';
 import { defineRule } from '../src/rule-api/index.js';
 
@@ -101,7 +102,7 @@ function describe(op: Operation): string | null {
 function transactionStates(m: Migration, ops: Operation[]): { reason: string | null }[] {
   let open: string | null = m.transaction.mode === 'none' ? null : m.transaction.reason;
   return ops.map((op) => {
-    const actions = op.conditional ? [] : controlActions(op);
+    const actions = op.conditional ? [] : transactionBoundaries(op);
     if (actions.length > 0) {
       for (const action of actions) {
         if (action === 'begin' && open === null) open = `an explicit BEGIN at line ${op.loc.line}`;
@@ -113,16 +114,3 @@ function transactionStates(m: Migration, ops: Operation[]): { reason: string | n
   });
 }
 
-/** BEGIN / COMMIT / ROLLBACK, as an operation or inside an `op.execute()` string not read as operations. */
-function controlActions(op: Operation): ('begin' | 'end')[] {
-  if (op.kind === 'transaction_control') {
-    if (op.action === 'begin') return ['begin'];
-    return op.action === 'commit' || op.action === 'rollback' ? ['end'] : [];
-  }
-  if (op.kind !== 'execute_sql') return [];
-  return op.statements.flatMap((st): ('begin' | 'end')[] => {
-    if (st.keyword === 'BEGIN' || st.keyword === 'START TRANSACTION') return ['begin'];
-    if (st.keyword === 'COMMIT' || st.keyword === 'END' || st.keyword === 'ROLLBACK' || st.keyword === 'ABORT') return ['end'];
-    return [];
-  });
-}

@@ -1,4 +1,4 @@
-import { normalizeName, sameName, tablesCreated } from '../src/model/index.js';
+import { normalizeName, sameName, tablesCreated, transactionBoundaries } from '../src/model/index.js';
 import type { AddConstraintOp, Migration, Operation } from '../src/model/index.js';
 import { defineRule } from '../src/rule-api/index.js';
 
@@ -124,7 +124,7 @@ function transactionSegments(m: Migration, ops: Operation[]): (number | null)[] 
   let segment = 0;
   let split = false;
   return ops.map((op) => {
-    const actions = op.conditional ? [] : controlActions(op);
+    const actions = op.conditional ? [] : transactionBoundaries(op);
     if (actions.length > 0) {
       for (const action of actions) {
         if (action === 'begin' && !open) {
@@ -149,16 +149,3 @@ function transactionSegments(m: Migration, ops: Operation[]): (number | null)[] 
   });
 }
 
-/** BEGIN / COMMIT / ROLLBACK, as an operation or inside an `op.execute()` string not read as operations. */
-function controlActions(op: Operation): ('begin' | 'end')[] {
-  if (op.kind === 'transaction_control') {
-    if (op.action === 'begin') return ['begin'];
-    return op.action === 'commit' || op.action === 'rollback' ? ['end'] : [];
-  }
-  if (op.kind !== 'execute_sql') return [];
-  return op.statements.flatMap((st): ('begin' | 'end')[] => {
-    if (st.keyword === 'BEGIN' || st.keyword === 'START TRANSACTION') return ['begin'];
-    if (st.keyword === 'COMMIT' || st.keyword === 'END' || st.keyword === 'ROLLBACK' || st.keyword === 'ABORT') return ['end'];
-    return [];
-  });
-}

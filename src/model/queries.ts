@@ -510,3 +510,20 @@ export function declaredTypes(op: Operation): DeclaredType[] {
       return [];
   }
 }
+
+/**
+ * Transaction boundaries an operation contains: BEGIN, or COMMIT/ROLLBACK ('end'), as an
+ * operation or inside an `execute()` string that was not read as operations (non-PostgreSQL).
+ */
+export function transactionBoundaries(op: Operation): ('begin' | 'end')[] {
+  if (op.kind === 'transaction_control') {
+    if (op.action === 'begin') return ['begin'];
+    return op.action === 'commit' || op.action === 'rollback' ? ['end'] : [];
+  }
+  if (op.kind !== 'execute_sql') return [];
+  return op.statements.flatMap((st): ('begin' | 'end')[] => {
+    if (st.keyword === 'BEGIN' || st.keyword === 'START TRANSACTION') return ['begin'];
+    if (st.keyword === 'COMMIT' || st.keyword === 'END' || st.keyword === 'ROLLBACK' || st.keyword === 'ABORT') return ['end'];
+    return [];
+  });
+}
