@@ -67,9 +67,9 @@ def downgrade():
       'Write a downgrade that reverses each upgrade step, or set the policy option `downgrade` ' +
       '("allow-empty", "allow-raise", "none") if this project deliberately never downgrades.',
     messages: {
-      missing: 'The upgrade changes the database but there is no downgrade().',
-      empty: 'The upgrade changes the database but downgrade() does nothing.',
-      raises: 'The upgrade changes the database but downgrade() raises instead of undoing it.',
+      missing: 'The upgrade changes the database but there is no {{down}}.',
+      empty: 'The upgrade changes the database but {{down}} does nothing.',
+      raises: 'The upgrade changes the database but {{down}} raises instead of undoing it.',
     },
     schema: {
       type: 'object',
@@ -106,7 +106,7 @@ def downgrade():
     if (down.shape === 'raises' && options.downgrade === 'allow-raise') return;
     const at = down.loc ?? migration.upgrade.loc;
     if (!at) return;
-    ctx.report({ messageId: down.shape, at });
+    ctx.report({ messageId: down.shape, at, data: { down: migration.framework === 'alembic' ? 'downgrade()' : 'down migration' } });
   },
 });
 

@@ -73,7 +73,9 @@ def downgrade():
   },
   check(ctx, migration, options) {
     const ops = migration.upgrade.operations;
-    const schemaOp = ops.find(changesSchema);
+    // Only schema changes that touch a table count: CREATE FUNCTION or CREATE TYPE next to a
+    // backfill holds no table lock for the backfill to prolong.
+    const schemaOp = ops.find((op) => changesSchema(op) && touchesTable(op));
     if (!schemaOp) return;
     const created = options.allowSeedingNewTables ? tablesCreated(migration.upgrade) : new Set<string>();
     const dataOp = ops.find(
@@ -98,4 +100,10 @@ function describeData(op: Operation): string {
     return op.table ? `${what} on ${op.table}` : what;
   }
   return op.callee;
+}
+
+function touchesTable(op: Operation): boolean {
+  if (op.kind === 'sql') return op.table !== null;
+  if (op.kind === 'execute_sql') return op.statements.some((st) => st.category === 'schema' && st.table !== null);
+  return true;
 }

@@ -53,7 +53,7 @@ def downgrade():
       'Use postgresql.JSONB() (or sa.JSON().with_variant(postgresql.JSONB(), "postgresql") for models shared ' +
       'with other databases; SQL: jsonb).',
     messages: {
-      preferJsonb: 'Column {{table}}.{{column}} ({{type}}) is json: no equality, no GIN index, re-parsed on every read. Use jsonb.',
+      preferJsonb: 'Column {{table}}.{{column}} is declared as {{type}}, text-stored json: no equality, no GIN index, re-parsed on every read.',
     },
     defaultOptions: {},
   },

@@ -82,7 +82,9 @@ def downgrade():
 type Action = 'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollback_to';
 
 function checkBody(body: Body, migration: Migration, report: (id: MessageIds, op: Operation, statement: string) => void): void {
-  const runnerWraps = migration.transaction.mode !== 'none';
+  // An implicit transaction (several statements sent as one query) is taken over by an explicit
+  // BEGIN ... COMMIT: golang-migrate's own tutorial writes migrations that way.
+  const runnerWraps = migration.transaction.mode !== 'none' && !migration.transaction.implicit;
   let explicitTx = false; // a BEGIN of the migration's own, outside the runner's transaction
   let savepoints = 0;
   let previous: boolean | null = null;

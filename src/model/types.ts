@@ -406,6 +406,13 @@ export interface TransactionContext {
    * run_in_transaction = false, dbmate transaction:false, a `.autocommit.` file).
    */
   mode: 'per-migration' | 'single' | 'none';
+  /**
+   * The transaction exists only because several statements reach PostgreSQL as one query (an
+   * implicit transaction block: golang-migrate, dbmate transaction:false, Diesel
+   * run_in_transaction = false). CONCURRENTLY still fails there, but an explicit BEGIN ... COMMIT
+   * simply takes it over: that is how such files manage their own transaction.
+   */
+  implicit?: boolean;
   /** Why migralint believes so, for messages: e.g. `env.py: transaction_per_migration=True`. */
   reason: string;
   /** Where the deciding setting is, when it is in a file. */

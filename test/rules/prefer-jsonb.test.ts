@@ -29,7 +29,7 @@ def downgrade():
     pass
 `,
       errors: [
-        { messageId: 'preferJsonb', line: 4, includes: 'Column events.payload (sa.JSON) is json' },
+        { messageId: 'preferJsonb', line: 4, includes: "Column events.payload is declared as sa.JSON" },
         { messageId: 'preferJsonb', line: 5, includes: 'accounts.prefs' },
         { messageId: 'preferJsonb', line: 6, includes: 'accounts.meta' },
       ],
@@ -55,7 +55,7 @@ def upgrade():
 def downgrade():
     op.drop_table("events")
 `,
-      errors: [{ messageId: 'preferJsonb', line: 10, includes: 'Column events.payload (json) is json' }],
+      errors: [{ messageId: 'preferJsonb', line: 10, includes: "Column events.payload is declared as json" }],
     },
   ],
 });

@@ -135,7 +135,7 @@ def downgrade():
 `,
       errors: [
         { messageId: 'noIndex', line: 4, includes: 'uq_accounts_email' },
-        { messageId: 'noIndex', line: 5, includes: 'PRIMARY KEY constraint (unnamed) is added to existing table audit' },
+        { messageId: 'noIndex', line: 5, includes: 'PRIMARY KEY constraint audit_pkey is added to existing table audit' },
         { messageId: 'inlineColumn', line: 6, includes: 'slug' },
         { messageId: 'inlineColumn', line: 7, includes: 'Column id is added to existing table events as PRIMARY KEY' },
       ],

@@ -358,14 +358,15 @@ function addConstraint(
   let columns: string[];
   if (type === 'foreign_key') columns = c.fk_attrs ? strings(c.fk_attrs) : column ? [column] : [];
   else if (type === 'unique' || type === 'primary_key') columns = c.keys ? strings(c.keys) : column ? [column] : [];
-  else columns = column ? [column] : [];
+  else columns = column ? [column] : type === 'check' ? columnRefs(c.raw_expr) : [];
+  const known = knownNames(columns) ?? [];
   const draft: Draft<'add_constraint'> & { kind: 'add_constraint' } = {
     kind: 'add_constraint',
     constraintType: type,
-    name: clean(c.conname),
+    name: clean(c.conname) ?? defaultConstraintName(type, target.table, known),
     table: target.table,
     schema: target.schema,
-    columns: knownNames(columns) ?? [],
+    columns: known,
     referredTable: type === 'foreign_key' ? clean(c.pktable?.relname) : null,
     referredColumns: type === 'foreign_key' ? (knownNames(strings(c.pk_attrs)) ?? []) : [],
     condition: type === 'check' ? parenthesised(ctx, idx(ctx, c.location), 'CHECK') : null,
@@ -373,6 +374,50 @@ function addConstraint(
     usingIndex: c.indexname ? clean(c.indexname) : null,
   };
   return make(ctx, draft);
+}
+
+/** Column names a CHECK expression reads, in order of appearance. */
+function columnRefs(expr: unknown): string[] {
+  const out: string[] = [];
+  const visit = (n: unknown): void => {
+    if (Array.isArray(n)) {
+      for (const x of n) visit(x);
+      return;
+    }
+    if (!n || typeof n !== 'object') return;
+    const ref = (n as { ColumnRef?: { fields?: unknown[] } }).ColumnRef;
+    if (ref) {
+      const names = strings(ref.fields as Parameters<typeof strings>[0]);
+      const last = names[names.length - 1];
+      if (last && !out.includes(last)) out.push(last);
+      return;
+    }
+    for (const v of Object.values(n)) visit(v);
+  };
+  visit(expr);
+  return out;
+}
+
+/**
+ * The name PostgreSQL gives a constraint added without one (ChooseConstraintName): `<table>_pkey`,
+ * `<table>_<columns>_key`, `<table>_<columns>_fkey`, `<table>_<column>_check`, so that a later
+ * `DROP CONSTRAINT accounts_pkey` is matched. Null when a part is unknown; names longer than
+ * PostgreSQL's 63 bytes are truncated by it in ways not reproduced here.
+ */
+function defaultConstraintName(type: ConstraintType, table: string | null, columns: string[]): string | null {
+  if (!table) return null;
+  switch (type) {
+    case 'primary_key':
+      return `${table}_pkey`;
+    case 'unique':
+      return columns.length > 0 ? `${table}_${columns.join('_')}_key` : null;
+    case 'foreign_key':
+      return columns.length > 0 ? `${table}_${columns.join('_')}_fkey` : null;
+    case 'check':
+      return columns.length > 0 ? `${table}_${columns[0]}_check` : `${table}_check`;
+    default:
+      return null;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

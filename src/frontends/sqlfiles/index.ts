@@ -304,13 +304,7 @@ function golangMigrate(b: Builder, files: Classified[]): void {
       return { t, body: readBody(b.ctx, src, null, header, companion, false) };
     }
     if (popx) return { t: tx('per-migration', 'popx runs each migration in a transaction'), body: readBody(b.ctx, src, null, header, companion, true) };
-    const body = readBody(b.ctx, src, null, header, companion, true);
-    const n = new Set(body.operations.map((op) => op.fromSql?.index ?? -1)).size;
-    if (n > 1) {
-      return { t: tx('per-migration', `golang-migrate sends the file as one query: PostgreSQL runs its ${n} statements in one implicit transaction`), body };
-    }
-    for (const op of body.operations) op.transactional = false;
-    return { t: tx('none', 'golang-migrate sends the file as one query: a single statement runs on its own, outside a transaction block'), body };
+    return oneQuery(b.ctx, src, null, header, companion, 'golang-migrate sends the file as one query', src.file, null);
   };
 
   const ups = all.filter((f) => f.role.direction === 'up');
@@ -342,6 +336,32 @@ function golangMigrate(b: Builder, files: Classified[]): void {
   }
 }
 
+/**
+ * A file or section the runner sends as ONE query, without a transaction of its own: PostgreSQL
+ * runs several statements in an implicit transaction block, a single one on its own. The parser
+ * tells how many statements there are while reading, so read as transactional first.
+ */
+function oneQuery(
+  ctx: Ctx,
+  src: Src,
+  range: { start: number; end: number } | null,
+  header: Loc,
+  companion: boolean,
+  why: string,
+  file: string | null,
+  loc: Loc | null,
+  /** The reason to give when there is a single statement; default: explain the one-query rule. */
+  singleWhy?: string,
+): { t: TransactionContext; body: Body } {
+  const body = readBody(ctx, src, range, header, companion, true);
+  const n = new Set(body.operations.map((op) => op.fromSql?.index ?? -1)).size;
+  if (n > 1) {
+    return { t: { ...tx('per-migration', `${why}: PostgreSQL runs its ${n} statements in one implicit transaction`, file, loc), implicit: true }, body };
+  }
+  for (const op of body.operations) op.transactional = false;
+  return { t: tx('none', singleWhy ?? `${why}: a single statement runs on its own, outside a transaction block`, file, loc), body };
+}
+
 function diesel(b: Builder, files: Classified[]): void {
   const folders = new Map<string, { version: string; name: string; up?: Src; down?: Src; metadata?: Src }>();
   for (const { src, role } of files) {
@@ -362,11 +382,19 @@ function diesel(b: Builder, files: Classified[]): void {
         m.transaction = tx('none', 'metadata.toml: run_in_transaction = false', f.metadata.file, locIn(f.metadata, f.metadata.lines.lineLoc(s.line), m));
       }
     }
-    const transactional = m.transaction.mode !== 'none';
-    if (f.up) m.upgrade = readBody(b.ctx, f.up, null, f.up.lines.lineLoc(1), false, transactional);
+    // run_in_transaction = false: Diesel's batch_execute still sends each file as one query.
+    const read = (src: Src, companion: boolean): { t: TransactionContext; body: Body } =>
+      m.transaction.mode === 'none'
+        ? oneQuery(b.ctx, src, null, src.lines.lineLoc(1), companion, `${m.transaction.reason}, and Diesel sends the file as one query`, m.transaction.file, m.transaction.loc, m.transaction.reason)
+        : { t: m.transaction, body: readBody(b.ctx, src, null, src.lines.lineLoc(1), companion, true) };
+    if (f.up) {
+      const up = read(f.up, false);
+      m.transaction = up.t;
+      m.upgrade = up.body;
+    }
     if (f.down) {
       if (f.up) b.companion(m, f.down, 'down');
-      m.downgrade = readBody(b.ctx, f.down, null, f.down.lines.lineLoc(1), f.up !== undefined, transactional);
+      m.downgrade = read(f.down, f.up !== undefined).body;
     }
     b.add(m, digits(f.version), folder);
   }
@@ -405,8 +433,17 @@ function sectioned(b: Builder, files: Classified[], kind: 'goose' | 'dbmate'): v
     }
     const transactional = (sec: Section): boolean =>
       kind === 'goose' ? m.transaction.mode !== 'none' : sec.transaction !== false;
-    if (s.up) m.upgrade = readBody(b.ctx, src, s.up, src.lines.lineLoc(s.up.marker.line), false, transactional(s.up));
-    if (s.down) m.downgrade = readBody(b.ctx, src, s.down, src.lines.lineLoc(s.down.marker.line), false, transactional(s.down));
+    // dbmate transaction:false still sends the section as one query (lib/pq Exec).
+    const read = (sec: Section): Body => {
+      const header = src.lines.lineLoc(sec.marker.line);
+      if (kind === 'goose' || transactional(sec)) return readBody(b.ctx, src, sec, header, false, transactional(sec));
+      const marker = `-- migrate:${sec === s.up ? 'up' : 'down'} transaction:false`;
+      const r = oneQuery(b.ctx, src, sec, header, false, `${marker}, and dbmate sends the section as one query`, src.file, header, marker);
+      if (sec === s.up) m.transaction = r.t;
+      return r.body;
+    };
+    if (s.up) m.upgrade = read(s.up);
+    if (s.down) m.downgrade = read(s.down);
   }
 }
 
