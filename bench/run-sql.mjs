@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSql } from './generate-sql.mjs';
+import { toolBin } from '../scripts/tools.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -15,7 +16,8 @@ const rounds = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 7;
 
 const dir = generateSql(path.join(out, 'sql'), 1000);
 const files = readdirSync(dir).map((f) => path.join(dir, f));
-const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+// squawk and pgfence are installed on first use into .cache/tools (scripts/tools.mjs).
+const bin = (name) => toolBin(name);
 const hasTime = existsSync('/usr/bin/time');
 
 const commands = [

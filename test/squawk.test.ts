@@ -1,4 +1,4 @@
-// Compares migralint with squawk (squawk-cli, a devDependency) on every SQL fixture project in
+// Compares migralint with squawk (squawk-cli, installed on first use by scripts/tools.mjs) on every SQL fixture project in
 // fixtures/sql/<case>/: for each squawk finding of a rule that overlaps one of migralint's, migralint
 // must report the mapped rule in the same file, on squawk's line (squawk's JSON lines are 0-based:
 // line + 1) or on a finding that spans it (a multi-line statement reported from its first line).
@@ -38,6 +38,7 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { ensureTool } from '../scripts/tools.mjs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -197,13 +198,13 @@ interface LintFinding {
   endLine: number;
 }
 
-const require = createRequire(import.meta.url);
-
 /**
  * How to start squawk: its native binary when the platform package is installed (the npm wrapper
  * only spawns it; calling it directly saves a Node start per run), else the wrapper through Node.
+ * squawk-cli is installed on first use into .cache/tools (see scripts/tools.mjs).
  */
 function squawkCommand(): { command: string; prefix: string[] } {
+  const require = createRequire(path.join(ensureTool('squawk'), 'package.json'));
   try {
     const { getBinaryPath } = require('squawk-cli/js/index.js') as { getBinaryPath: () => string };
     return { command: getBinaryPath(), prefix: [] };
