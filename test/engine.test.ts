@@ -118,6 +118,28 @@ test('an ignore in a down.sql covers findings of that file only', async () => {
   }
 });
 
+test('a finding about a statement with interpolated parts says so', async () => {
+  const p = writeProject({
+    'a1.py': `revision = "a1"
+down_revision = None
+def upgrade():
+    for table in ("audit", "events"):
+        op.execute(f"DELETE FROM {table}")
+    op.execute("DELETE FROM sessions")
+`,
+  });
+  try {
+    const config = configFor(p.root, { 'unbounded-data-change': { severity: 'error', options: {} } });
+    const { findings } = await lint({ cwd: p.root, paths: [p.versions], config, lockfile: null });
+    assert.equal(findings.map((f) => [f.line, /interpolated parts/.test(f.message)]), [
+      [5, true],
+      [6, false],
+    ]);
+  } finally {
+    p.cleanup();
+  }
+});
+
 test('lock format: normalised checksums, sorted lines, round trip, and clear errors', () => {
   assert.is(normalizeSource('\ufeffa\r\nb\rc\n'), 'a\nb\nc\n');
   assert.equal(fingerprint('a\r\nb\n'), fingerprint('\ufeffa\nb\n'));

@@ -168,7 +168,8 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
   ): Finding | null => {
     if (severity === 'off') return null;
     const loc = toLoc(d.at);
-    const host = 'fromSql' in d.at ? (d.at as { fromSql?: { host?: { line: number } } }).fromSql?.host : undefined;
+    const fromSql = 'fromSql' in d.at ? (d.at as { fromSql?: { host?: { line: number }; hasHoles?: boolean } }).fromSql : undefined;
+    const host = fromSql?.host;
     const template = (rule.meta.messages as Record<string, string>)[d.messageId];
     if (template === undefined) throw new Error(`Rule ${rule.id} reported unknown messageId ${d.messageId}`);
     return {
@@ -181,7 +182,8 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
       column: loc.column,
       endLine: loc.endLine,
       endColumn: loc.endColumn,
-      message: formatMessage(template, d.data),
+      // A finding about a statement with interpolated parts says so: what stood there is a guess.
+      message: formatMessage(template, d.data) + (fromSql?.hasHoles ? ' (The statement has interpolated parts, read as stand-ins.)' : ''),
       migration: migration?.revision?.value ?? null,
       ...(host && host.line !== loc.line ? { anchorLines: [host.line] } : {}),
     };
