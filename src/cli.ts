@@ -14,18 +14,34 @@ Commands:
   rules               List the rules with their levels in the active configuration
   explain <rule>      Explain a rule: what it flags, why, an example, and the safer way
   graph [path]        Show the revision graph: heads, roots, branches and merges
+  verify [paths]      Pre-deploy checklist against the database about to be migrated (--database-url)
+  waivers             List the configured waivers: rule, migration, owner, expiry, days left, reason
 
 Options:
-  -f, --format <name>     Output format: stylish (default) or json
+  -f, --format <name>     Output format: stylish (default), json, sarif, github, junit, gitlab or markdown
   -c, --config <path>     Use this configuration file instead of searching for one
       --lockfile <path>   Lock file to read or write (default: migralint.lock beside the config)
       --no-lock           Do not read the lock file
+      --database-url <url>
+                          verify, lock --from-database: postgres://... or pglite:<directory>
+      --from-database <url>
+                          lock: record exactly the migrations this database has applied
+      --policy <name|path>
+                          verify: the policy pending migrations must pass (preset or config file)
+      --attest backup=<reference>
+                          verify: record that a backup was taken
+      --version-table <[kind:]table>
+                          verify, lock --from-database: where the database records applied migrations
+      --staged            Lint the staged content of staged migrations (git index), each with its directory
+      --changed-since <ref>
+                          Lint migrations added or modified since the merge base with <ref>
       --max-warnings <n>  Exit 1 when there are more than n warnings
   -q, --quiet             Report errors only
   -v, --version           Print the version
   -h, --help              Print this help
 
-Exit codes: 0 no error-level findings, 1 error-level findings (or too many warnings), 2 usage or configuration error.`;
+Exit codes: 0 no error-level findings, 1 error-level findings (or too many warnings), 2 usage or configuration error.
+verify: 0 every check holds, 1 a check fails or cannot be checked, 2 usage error or a database that cannot be reached.`;
 
 class UsageError extends Error {
   override name = 'UsageError';
@@ -59,6 +75,13 @@ export async function main(argv: string[]): Promise<number> {
         config: { type: 'string', short: 'c' },
         lockfile: { type: 'string' },
         'no-lock': { type: 'boolean' },
+        'database-url': { type: 'string' },
+        'from-database': { type: 'string' },
+        policy: { type: 'string' },
+        attest: { type: 'string', multiple: true },
+        'version-table': { type: 'string' },
+        staged: { type: 'boolean' },
+        'changed-since': { type: 'string' },
         'max-warnings': { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         version: { type: 'boolean', short: 'v' },
@@ -77,7 +100,7 @@ export async function main(argv: string[]): Promise<number> {
     write(`${USAGE}\n`);
     return 0;
   }
-  const commands = ['lint', 'lock', 'rules', 'explain', 'graph'];
+  const commands = ['lint', 'lock', 'rules', 'explain', 'graph', 'waivers', 'verify'];
   const command = positionals[0] && commands.includes(positionals[0]) ? positionals[0] : 'lint';
   const rest = positionals[0] && commands.includes(positionals[0]) ? positionals.slice(1) : positionals;
   if (positionals[0] && !commands.includes(positionals[0]) && !/[./\\]/.test(positionals[0])) {
@@ -91,6 +114,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   const format = values.format ?? 'stylish';
   const cwd = process.cwd();
+  let scope: import('./engine/run.js').LintScope | undefined;
+  if (values.staged && values['changed-since'] !== undefined) throw new UsageError('use --staged or --changed-since, not both');
+  if (values.staged) scope = { kind: 'staged' };
+  else if (values['changed-since'] !== undefined) scope = { kind: 'changed-since', ref: values['changed-since'] };
+  if (scope && command !== 'lint') throw new UsageError(`--${scope.kind} applies to lint only`);
 
   const { loadConfig } = await import('./config/index.js');
   const config = await loadConfig({ cwd, ...(values.config ? { configPath: path.resolve(cwd, values.config) } : {}) });
@@ -98,11 +126,31 @@ export async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'lint':
-      return runLint({ cwd, paths: rest, config, lockfile, format, quiet: Boolean(values.quiet), maxWarnings });
+      return runLint({ cwd, paths: rest, config, lockfile, format, quiet: Boolean(values.quiet), maxWarnings, scope });
     case 'lock': {
-      const { runLock } = await import('./commands/lock.js');
       if (!lockfile) throw new UsageError('lock needs a lock file; drop --no-lock');
+      const fromDatabase = values['from-database'] ?? values['database-url'];
+      if (fromDatabase !== undefined) {
+        const { runLockFromDatabase } = await import('./commands/verify.js');
+        return runLockFromDatabase({ cwd, paths: rest, config, lockfile, databaseUrl: fromDatabase, versionTable: values['version-table'], write });
+      }
+      const { runLock } = await import('./commands/lock.js');
       return runLock({ cwd, paths: rest, config, lockfile, write });
+    }
+    case 'verify': {
+      const { runVerify } = await import('./commands/verify.js');
+      return runVerify({
+        cwd,
+        paths: rest,
+        config,
+        lockfile,
+        format: values.format,
+        databaseUrl: values['database-url'],
+        policy: values.policy,
+        attest: values.attest ?? [],
+        versionTable: values['version-table'],
+        write,
+      });
     }
     case 'rules': {
       const { runRules } = await import('./commands/info.js');
@@ -117,6 +165,10 @@ export async function main(argv: string[]): Promise<number> {
       const { runGraph } = await import('./commands/graph.js');
       return runGraph({ cwd, paths: rest, config, format, write });
     }
+    case 'waivers': {
+      const { runWaivers } = await import('./commands/waivers.js');
+      return runWaivers({ cwd, config, format, write });
+    }
   }
   return 2;
 }
@@ -129,13 +181,20 @@ async function runLint(opts: {
   format: string;
   quiet: boolean;
   maxWarnings: number | null;
+  scope: import('./engine/run.js').LintScope | undefined;
 }): Promise<number> {
   const { reporters, reporterNames } = await import('./reporters/index.js');
   const load = reporters[opts.format];
   if (!load) throw new UsageError(`unknown format "${opts.format}"; expected one of ${reporterNames.join(', ')}`);
   const { lint } = await import('./engine/run.js');
   const { summarize } = await import('./reporters/types.js');
-  const result = await lint({ cwd: opts.cwd, paths: opts.paths, config: opts.config, lockfile: opts.lockfile });
+  const result = await lint({
+    cwd: opts.cwd,
+    paths: opts.paths,
+    config: opts.config,
+    lockfile: opts.lockfile,
+    ...(opts.scope ? { scope: opts.scope } : {}),
+  });
   const findings = opts.quiet ? result.findings.filter((f) => f.severity === 'error') : result.findings;
   const files = result.sets.reduce((n, s) => n + s.migrations.length, 0);
   const summary = summarize(findings, files, result.migrations.length);

@@ -1,5 +1,5 @@
 // The library API: lint programmatically with the same engine as the CLI.
-export { lint, loadMigrations, type LintOptions, type LintResult } from './engine/run.js';
+export { lint, loadMigrations, type LintOptions, type LintResult, type LintScope } from './engine/run.js';
 export { loadConfig, type ResolvedConfig } from './config/index.js';
 export { buildGraph, type RevisionGraph } from './graph/index.js';
 export { fingerprint, readLock, renderLock } from './engine/lockfile.js';

@@ -33,6 +33,24 @@ export interface DirectorySetting {
   path: string;
   framework?: string;
   dialect?: ConfigDialect;
+  /** A revision id or file name: it and the migrations it descends from are not linted by migration rules. */
+  startAfter?: string;
+}
+
+/** One accepted finding (`waivers` in the config). */
+export interface WaiverSetting {
+  rule: string;
+  /** As written: a revision id, or a path relative to rootDir. */
+  migration: string;
+  /** `migration` read as a path: path.resolve(rootDir, migration). */
+  path: string;
+  reason: string;
+  owner: string;
+  /** Last day the waiver applies, YYYY-MM-DD. */
+  expires: string;
+  /** The config file that declares it (absolute), and the line of the waiver there (1 when not found). */
+  file: string;
+  line: number;
 }
 
 export interface OverrideSetting {
@@ -61,6 +79,19 @@ export interface ResolvedConfig {
   /** Every registry rule, after presets and extends, options merged over the rule's defaults. */
   rules: Record<string, RuleSetting>;
   overrides: OverrideSetting[];
+  /** Top-level `startAfter`, for every directory without its own; absent when not set. */
+  startAfter?: string;
+  /** Absent when the config has none. */
+  waivers?: WaiverSetting[];
+}
+
+/** A waiver as written in a config file. */
+export interface WaiverInput {
+  rule: string;
+  migration: string;
+  reason: string;
+  owner: string;
+  expires: string;
 }
 
 /** A rule setting as written in a config file. */
@@ -79,9 +110,11 @@ export interface UserConfig {
   dialect?: ConfigDialect;
   postgresVersion?: number;
   runner?: { lockTimeout?: string; statementTimeout?: string };
-  directories?: Record<string, { framework?: string; dialect?: ConfigDialect }>;
+  directories?: Record<string, { framework?: string; dialect?: ConfigDialect; startAfter?: string }>;
+  startAfter?: string;
   rules?: Record<string, RuleSettingInput>;
   overrides?: { files: string[]; rules?: Record<string, RuleSettingInput>; dialect?: ConfigDialect }[];
+  waivers?: WaiverInput[];
 }
 
 /** A validator compiled from `buildConfigSchema` with `AJV_OPTIONS` (generated, or Ajv in tests). */
@@ -314,9 +347,11 @@ interface RawConfig {
   dialect?: ConfigDialect;
   postgresVersion?: number;
   runner?: { lockTimeout?: string; statementTimeout?: string };
-  directories?: Record<string, { framework?: string; dialect?: ConfigDialect }>;
+  directories?: Record<string, { framework?: string; dialect?: ConfigDialect; startAfter?: string }>;
+  startAfter?: string;
   rules?: Record<string, unknown>;
   overrides?: { files: string[]; rules?: Record<string, unknown>; dialect?: ConfigDialect }[];
+  waivers?: WaiverInput[];
 }
 
 /**
@@ -356,7 +391,8 @@ export async function loadConfig(opts: { cwd: string; configPath?: string; env?:
 
   const problems: string[] = [];
   const layers: RawConfig[] = [];
-  const ctx: CollectContext = { env, explorer, display, problems, layers };
+  const sources = new Map<RawConfig, string>();
+  const ctx: CollectContext = { env, explorer, display, problems, layers, sources };
   if (found) {
     await collect(ctx, found.filepath, found.config ?? {}, [], true);
   } else {
@@ -365,7 +401,7 @@ export async function loadConfig(opts: { cwd: string; configPath?: string; env?:
   if (problems.length > 0) throw new ConfigError(problems);
 
   const rootDir = found ? path.dirname(found.filepath) : cwd;
-  return resolveLayers(layers, env, rootDir, found?.filepath ?? null);
+  return resolveLayers(layers, env, rootDir, found?.filepath ?? null, sources);
 }
 
 async function loadFile(explorer: Explorer, file: string, display: (f: string) => string) {
@@ -383,6 +419,8 @@ interface CollectContext {
   display: (file: string) => string;
   problems: string[];
   layers: RawConfig[];
+  /** The file each layer was read from (presets: "migralint:<name>"). */
+  sources: Map<RawConfig, string>;
 }
 
 function isPathLike(entry: string): boolean {
@@ -408,6 +446,7 @@ async function collect(ctx: CollectContext, file: string, config: unknown, stack
     const validate = await ctx.env.loadValidate();
     valid = validate(config);
     if (!valid) ctx.problems.push(...formatValidationErrors(validate.errors ?? [], name, config));
+    else ctx.problems.push(...checkValues(config as RawConfig, name, ctx.env));
   }
 
   const raw = config as RawConfig & { extends?: unknown };
@@ -457,7 +496,107 @@ async function collect(ctx: CollectContext, file: string, config: unknown, stack
     }
     await collect(ctx, target, loaded?.config ?? {}, chain, false);
   }
-  if (valid) ctx.layers.push(raw);
+  if (valid) {
+    ctx.layers.push(raw);
+    ctx.sources.set(raw, file);
+  }
+}
+
+/**
+ * What the schema cannot say: waivers name known rules, say why and who owns them, and expire on a
+ * real date; startAfter values are not blank. (Whether a startAfter names a migration is checked
+ * when its directory is linted.)
+ */
+function checkValues(config: RawConfig, name: string, env: ConfigEnv): string[] {
+  const problems: string[] = [];
+  const blank = (v: string) => v.trim() === '';
+  if (config.startAfter !== undefined && blank(config.startAfter)) {
+    problems.push(`${name}: startAfter: must be a revision id or a file name, got ""`);
+  }
+  for (const [dir, setting] of Object.entries(config.directories ?? {})) {
+    if (setting.startAfter !== undefined && blank(setting.startAfter)) {
+      problems.push(`${name}: directories[${JSON.stringify(dir)}].startAfter: must be a revision id or a file name, got ""`);
+    }
+  }
+  const ids = env.rules.map((r) => r.id);
+  (config.waivers ?? []).forEach((w, i) => {
+    const at = `${name}: waivers[${i}]`;
+    if (!ids.includes(w.rule)) {
+      const guess = didYouMean(w.rule, ids);
+      problems.push(`${at}.rule: unknown rule ${JSON.stringify(w.rule)}.${guess ? ` Did you mean ${JSON.stringify(guess)}?` : ''}`);
+    }
+    if (blank(w.migration)) problems.push(`${at}.migration: must name a migration (a revision id or a file path), got ""`);
+    if (blank(w.reason)) problems.push(`${at}.reason: must say why the finding is accepted, got ""`);
+    if (blank(w.owner)) problems.push(`${at}.owner: must name who answers for the waiver, got ""`);
+    if (!isCalendarDate(w.expires)) problems.push(`${at}.expires: ${JSON.stringify(w.expires)} is not a date; expected YYYY-MM-DD, e.g. "2026-12-31"`);
+  });
+  return problems;
+}
+
+/** A real day written YYYY-MM-DD (2026-02-30 is not one). */
+export function isCalendarDate(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
+}
+
+/**
+ * The line of each of the first `count` waivers in a config file's text (1 where it cannot be
+ * told): the line of each object of the `waivers` array in JSON and JavaScript, of each `-` item
+ * in YAML.
+ */
+export function waiverLines(text: string, count: number, yaml: boolean): number[] {
+  const lines: number[] = new Array<number>(count).fill(1);
+  const lineAt = (index: number): number => {
+    let n = 1;
+    for (let i = 0; i < index; i++) if (text.charCodeAt(i) === 10) n++;
+    return n;
+  };
+  if (yaml) {
+    const key = /^[ \t]*["']?waivers["']?[ \t]*:/m.exec(text);
+    if (!key) return lines;
+    const first = lineAt(key.index);
+    const rows = text.slice(key.index).split('\n');
+    const keyIndent = /^\s*/.exec(rows[0]!)![0].length;
+    let indent: number | null = null;
+    let found = 0;
+    for (let r = 1; r < rows.length && found < count; r++) {
+      const row = rows[r]!;
+      if (row.trim() === '' || row.trim().startsWith('#')) continue;
+      const item = /^(\s*)-(?:\s|$)/.exec(row);
+      const rowIndent = /^\s*/.exec(row)![0].length;
+      if (!item) {
+        if (rowIndent <= keyIndent) break;
+        continue;
+      }
+      indent ??= item[1]!.length;
+      if (item[1]!.length === indent) lines[found++] = first + r;
+    }
+    return lines;
+  }
+  const key = /["']?\bwaivers["']?\s*:\s*\[/.exec(text);
+  if (!key) return lines;
+  let depth = 0;
+  let found = 0;
+  for (let i = key.index + key[0].length; i < text.length && found < count; i++) {
+    const ch = text[i]!;
+    if (ch === '"' || ch === "'" || ch === '`') {
+      for (i++; i < text.length && text[i] !== ch; i++) if (text[i] === '\\') i++;
+    } else if (ch === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (ch === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : end + 1;
+    } else if (ch === '{' || ch === '[') {
+      if (ch === '{' && depth === 0) lines[found++] = lineAt(i);
+      depth++;
+    } else if (ch === '}' || ch === ']') {
+      if (depth === 0) break;
+      depth--;
+    }
+  }
+  return lines;
 }
 
 async function collectPreset(ctx: CollectContext, preset: string, stack: string[], from: string | null): Promise<void> {
@@ -499,7 +638,13 @@ function applyPatch(current: RuleSetting, patch: RuleSettingPatch): RuleSetting 
   };
 }
 
-function resolveLayers(layers: RawConfig[], env: ConfigEnv, rootDir: string, configFile: string | null): ResolvedConfig {
+function resolveLayers(
+  layers: RawConfig[],
+  env: ConfigEnv,
+  rootDir: string,
+  configFile: string | null,
+  sources: ReadonlyMap<RawConfig, string> = new Map(),
+): ResolvedConfig {
   const rules: Record<string, RuleSetting> = {};
   for (const r of env.rules) rules[r.id] = { severity: 'off', options: structuredClone(r.defaultOptions) };
   let paths: string[] | undefined;
@@ -508,8 +653,10 @@ function resolveLayers(layers: RawConfig[], env: ConfigEnv, rootDir: string, con
   let dialect: ConfigDialect = 'postgresql';
   let postgresVersion = 14;
   let runner: { lockTimeout?: string; statementTimeout?: string } = {};
-  const directories = new Map<string, { framework?: string; dialect?: ConfigDialect }>();
+  const directories = new Map<string, { framework?: string; dialect?: ConfigDialect; startAfter?: string }>();
   const overrides: OverrideSetting[] = [];
+  let startAfter: string | undefined;
+  const waivers: WaiverSetting[] = [];
 
   for (const layer of layers) {
     if (layer.paths) paths = [...layer.paths];
@@ -518,6 +665,30 @@ function resolveLayers(layers: RawConfig[], env: ConfigEnv, rootDir: string, con
     if (layer.dialect !== undefined) dialect = layer.dialect;
     if (layer.postgresVersion !== undefined) postgresVersion = layer.postgresVersion;
     if (layer.runner !== undefined) runner = { ...runner, ...layer.runner };
+    if (layer.startAfter !== undefined) startAfter = layer.startAfter;
+    if (layer.waivers && layer.waivers.length > 0) {
+      // Waivers add up across the configs: each stays located in the file that declares it.
+      const file = sources.get(layer) ?? configFile ?? path.join(rootDir, 'migralint.config.json');
+      let text = '';
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch {
+        // A preset or an unreadable file: every waiver is located at line 1.
+      }
+      const lines = waiverLines(text, layer.waivers.length, /\.ya?ml$|^\.migralintrc$/.test(path.basename(file)) && !text.trimStart().startsWith('{'));
+      layer.waivers.forEach((w, i) => {
+        waivers.push({
+          rule: w.rule,
+          migration: w.migration,
+          path: path.resolve(rootDir, w.migration),
+          reason: w.reason,
+          owner: w.owner,
+          expires: w.expires,
+          file,
+          line: lines[i] ?? 1,
+        });
+      });
+    }
     for (const [dir, setting] of Object.entries(layer.directories ?? {})) {
       const abs = path.resolve(rootDir, dir);
       directories.set(abs, { ...directories.get(abs), ...setting });
@@ -553,6 +724,8 @@ function resolveLayers(layers: RawConfig[], env: ConfigEnv, rootDir: string, con
     directories: directoryList,
     rules,
     overrides,
+    ...(startAfter !== undefined ? { startAfter } : {}),
+    ...(waivers.length > 0 ? { waivers } : {}),
   };
 }
 

@@ -24,8 +24,10 @@ export const CONFIG_KEYS = [
   'postgresVersion',
   'runner',
   'directories',
+  'startAfter',
   'rules',
   'overrides',
+  'waivers',
 ] as const;
 
 /**
@@ -79,6 +81,24 @@ const DESCRIPTIONS = {
   directory: 'Settings for the migrations under this directory.',
   framework: 'Migration framework of this directory.',
   directoryDialect: 'SQL dialect of the migrations in this directory.',
+  directoryStartAfter:
+    'A revision id or a file name in this directory: it and the migrations before it (its ancestors) are ' +
+    'only graph- and lock-checked, not linted by migration rules, so a project can adopt migralint ' +
+    'without a wall of findings about released history.',
+  startAfter:
+    'Like "directories.<dir>.startAfter", for every directory without its own: a revision id or a file ' +
+    'name that must exist in each linted directory it applies to (meant for a single chain).',
+  waivers:
+    'Findings accepted for a while, each with a reason, an owner and an expiry date. A waiver silences ' +
+    'one rule for one migration (all of its files) until it expires; an expired waiver stops applying ' +
+    'and is reported (expired-waiver), and one that silences nothing is reported (unused-waiver).',
+  waiver: 'One accepted finding: which rule, which migration, why, who answers for it, and until when.',
+  waiverRule: 'The rule id whose findings are accepted.',
+  waiverMigration:
+    'The migration: its revision id, or the path of one of its files relative to the config file\'s directory.',
+  waiverReason: 'Why the finding is accepted (required, not empty).',
+  waiverOwner: 'Who answers for the waiver and renews or removes it (required, not empty).',
+  waiverExpires: 'Last day the waiver applies, as YYYY-MM-DD; from the next day on it is reported instead.',
   rules:
     'Rule severities and options: "off", "info", "warn" or "error", or [severity] or [severity, options]. ' +
     'Options are merged over the rule\'s defaults and over options set by the configs this one extends.',
@@ -144,10 +164,12 @@ export function buildConfigSchema(rules: readonly RuleForSchema[], opts: BuildSc
           properties: {
             framework: { description: DESCRIPTIONS.framework, enum: [...frameworks] },
             dialect: dialect(DESCRIPTIONS.directoryDialect),
+            startAfter: { description: DESCRIPTIONS.directoryStartAfter, type: 'string' },
           },
           additionalProperties: false,
         },
       },
+      startAfter: { description: DESCRIPTIONS.startAfter, type: 'string' },
       rules: rulesSchema(DESCRIPTIONS.rules),
       overrides: {
         description: DESCRIPTIONS.overrides,
@@ -161,6 +183,23 @@ export function buildConfigSchema(rules: readonly RuleForSchema[], opts: BuildSc
             dialect: dialect(DESCRIPTIONS.overrideDialect),
           },
           required: ['files'],
+          additionalProperties: false,
+        },
+      },
+      waivers: {
+        description: DESCRIPTIONS.waivers,
+        type: 'array',
+        items: {
+          description: DESCRIPTIONS.waiver,
+          type: 'object',
+          properties: {
+            rule: { description: DESCRIPTIONS.waiverRule, type: 'string' },
+            migration: { description: DESCRIPTIONS.waiverMigration, type: 'string' },
+            reason: { description: DESCRIPTIONS.waiverReason, type: 'string' },
+            owner: { description: DESCRIPTIONS.waiverOwner, type: 'string' },
+            expires: { description: DESCRIPTIONS.waiverExpires, type: 'string', examples: ['2026-12-31'] },
+          },
+          required: ['rule', 'migration', 'reason', 'owner', 'expires'],
           additionalProperties: false,
         },
       },

@@ -1,6 +1,6 @@
 // Which files to lint and which directory (revision chain) each belongs to. Graph and lock
 // rules always see a whole directory, even when only one of its files was named.
-import { promises as fsp, existsSync, readFileSync, statSync } from 'node:fs';
+import { promises as fsp, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { classifyPath, detectLayout, looksLikeMigrationsDirName, sqlMigrationDirOf, type SqlLayout } from '../frontends/sqlfiles/layout.js';
 
@@ -137,6 +137,72 @@ export function migrationDirOf(file: string): string {
     if (path.basename(d) === 'versions' && isAlembicVersionsDir(d)) return d;
   }
   return dir;
+}
+
+/**
+ * Whether `file` is one of the files `dir` is read from (what listCandidates lists): a .py file, or
+ * a raw SQL file outside an Alembic versions directory, not inside a skipped directory.
+ */
+export function isCandidateOf(dir: string, file: string): boolean {
+  const rel = path.relative(dir, file);
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return false;
+  const parts = rel.split(path.sep);
+  if (parts.slice(0, -1).some(isSkippedDir)) return false;
+  const name = parts[parts.length - 1]!;
+  return name.endsWith('.py') || (isSqlCandidate(name) && !isAlembicVersionsDir(dir));
+}
+
+/**
+ * The migration directory of a changed file (--staged, --changed-since), or null when the file is
+ * not a migration file: a candidate of an Alembic versions directory, of a raw SQL directory in a
+ * known layout, or of a directory the config names. The directory must exist (a deleted file's
+ * directory is still read, for the lock rule).
+ */
+export function migrationDirOfChanged(
+  file: string,
+  configured: readonly string[],
+  /** Whether a directory holds SQL migrations, by directory: many changed files share one. */
+  sqlDirs: Map<string, boolean> = new Map(),
+): string | null {
+  if (!isMigrationCandidate(file)) return null;
+  const dir = migrationDirOf(file);
+  if (!isCandidateOf(dir, file)) return null;
+  if (configured.includes(dir)) return existsSync(dir) ? dir : null;
+  if (file.endsWith('.py')) return isAlembicVersionsDir(dir) ? dir : null;
+  let isSql = sqlDirs.get(dir);
+  if (isSql === undefined) {
+    try {
+      isSql = sqlLayoutOfDir(dir, readdirSync(dir, { withFileTypes: true })) !== null;
+    } catch {
+      isSql = false;
+    }
+    sqlDirs.set(dir, isSql);
+  }
+  return isSql ? dir : null;
+}
+
+/**
+ * Whole migration directories with the given targets (--staged, --changed-since): every candidate
+ * file of each directory, plus `extra` files inside them (in the git index, not on disk), minus
+ * `exclude` (deleted in the index). Targets outside the directories are dropped.
+ */
+export async function selectDirectories(
+  dirs: readonly string[],
+  targets: Iterable<string>,
+  isIgnored: (file: string) => boolean,
+  opts: { extra?: readonly string[]; exclude?: ReadonlySet<string> } = {},
+): Promise<FileSelection> {
+  const selection: FileSelection = { targets: new Set(), named: new Set(), dirs: new Map(), missing: [] };
+  const all = new Set<string>();
+  for (const dir of dirs) {
+    const files = new Set(await listCandidates(dir));
+    for (const f of opts.extra ?? []) if (isCandidateOf(dir, f)) files.add(f);
+    const kept = [...files].filter((f) => !isIgnored(f) && !opts.exclude?.has(f)).sort();
+    selection.dirs.set(dir, kept);
+    for (const f of kept) all.add(f);
+  }
+  for (const t of targets) if (all.has(t)) selection.targets.add(t);
+  return selection;
 }
 
 async function listCandidates(dir: string): Promise<string[]> {

@@ -14,9 +14,11 @@ import dropColumn from '../../rules/drop-column.js';
 import dropTable from '../../rules/drop-table.js';
 import duplicateRevision from '../../rules/duplicate-revision.js';
 import emptyMigration from '../../rules/empty-migration.js';
+import expiredWaiver from '../../rules/expired-waiver.js';
 import incompleteDowngrade from '../../rules/incomplete-downgrade.js';
 import invalidIgnore from '../../rules/invalid-ignore.js';
 import irreversibleDowngrade from '../../rules/irreversible-downgrade.js';
+import lossyDowngrade from '../../rules/lossy-downgrade.js';
 import missingParent from '../../rules/missing-parent.js';
 import mixedSchemaData from '../../rules/mixed-schema-data.js';
 import multipleHeads from '../../rules/multiple-heads.js';
@@ -41,6 +43,7 @@ import uniqueConstraintWithoutIndex from '../../rules/unique-constraint-without-
 import unknownOperation from '../../rules/unknown-operation.js';
 import unreviewedAutogenerate from '../../rules/unreviewed-autogenerate.js';
 import unusedIgnore from '../../rules/unused-ignore.js';
+import unusedWaiver from '../../rules/unused-waiver.js';
 import volatileDefault from '../../rules/volatile-default.js';
 
 
@@ -56,9 +59,11 @@ const rules: Record<string, Rule<string, any>> = {
   'drop-table': dropTable,
   'duplicate-revision': duplicateRevision,
   'empty-migration': emptyMigration,
+  'expired-waiver': expiredWaiver,
   'incomplete-downgrade': incompleteDowngrade,
   'invalid-ignore': invalidIgnore,
   'irreversible-downgrade': irreversibleDowngrade,
+  'lossy-downgrade': lossyDowngrade,
   'missing-parent': missingParent,
   'mixed-schema-data': mixedSchemaData,
   'multiple-heads': multipleHeads,
@@ -83,6 +88,7 @@ const rules: Record<string, Rule<string, any>> = {
   'unknown-operation': unknownOperation,
   'unreviewed-autogenerate': unreviewedAutogenerate,
   'unused-ignore': unusedIgnore,
+  'unused-waiver': unusedWaiver,
   'volatile-default': volatileDefault,
 };
 

@@ -25,6 +25,9 @@ import { dialectFromDir, splitIndependentChains } from './chains.js';
 import { Catalog, historyOrder } from './catalog.js';
 import { applyRunContext } from './run-context.js';
 import { expandEmbeddedSql } from './sql-pass.js';
+import { applyWaivers, exemptByStartAfter, selectScope, today, WAIVER_RULES, waiverStates, type LintScope } from './scope.js';
+
+export type { LintScope } from './scope.js';
 
 export interface LintOptions {
   cwd: string;
@@ -33,6 +36,11 @@ export interface LintOptions {
   config: ResolvedConfig;
   /** Overrides the configured lock file; null disables lock checks. */
   lockfile?: string | null;
+  /**
+   * Lint only the migrations git reports (--staged: their staged content; --changed-since: those
+   * changed since the merge base), each with its whole directory as context. `paths` then narrow it.
+   */
+  scope?: LintScope;
 }
 
 export interface LintResult {
@@ -61,13 +69,22 @@ export async function resolvePaths(opts: { cwd: string; paths: string[]; config:
 }
 
 /** Reads and parses every file of every selected directory. */
-export async function loadMigrations(opts: { cwd: string; paths: string[]; config: ResolvedConfig }): Promise<{
+export async function loadMigrations(opts: { cwd: string; paths: string[]; config: ResolvedConfig; scope?: LintScope }): Promise<{
   sets: MigrationSet[];
   targets: Set<string>;
   missing: string[];
 }> {
-  const paths = await resolvePaths(opts);
-  const selection = await selectFiles(opts.cwd, paths, (f) => isIgnored(opts.config, f));
+  let selection;
+  // Content that is not the working tree's (the git index under --staged), by file.
+  let contentsOf: Map<string, Uint8Array> | null = null;
+  if (opts.scope) {
+    const scoped = await selectScope({ cwd: opts.cwd, paths: opts.paths, config: opts.config, scope: opts.scope });
+    selection = scoped.selection;
+    contentsOf = scoped.contents;
+  } else {
+    const paths = await resolvePaths(opts);
+    selection = await selectFiles(opts.cwd, paths, (f) => isIgnored(opts.config, f));
+  }
   const sets: MigrationSet[] = [];
   for (const [dir, files] of [...selection.dirs].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const dialect: Dialect = dialectForFile(opts.config, path.join(dir, '_'));
@@ -76,6 +93,8 @@ export async function loadMigrations(opts: { cwd: string; paths: string[]; confi
     // Synchronous reads: migrations are many small files, and a thread-pool round trip per file
     // cost more than the read itself (1,000 SQL files: 40 ms of idle time and fstat/close calls).
     const contents = files.map((file) => {
+      const given = contentsOf?.get(file);
+      if (given) return { file, bytes: given, error: null };
       try {
         return { file, bytes: readFileSync(file) as Uint8Array, error: null };
       } catch (err) {
@@ -190,13 +209,19 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
   };
 
   const targetMigrations = sets.flatMap((s) => s.migrations).filter((m) => targets.has(m.file));
+  // Released history before `startAfter` is only graph- and lock-checked (project rules).
+  const exempt = exemptByStartAfter(sets, config, opts.cwd);
+  // Under a git scope, a changed migration that the lock file records is released: the lock rule
+  // reports the change (applied-migration-modified); it is not linted again as if it were new.
+  if (opts.scope && lock) for (const e of lock.entries) exempt.add(e.file);
+  const linted = (m: Migration) => targets.has(m.file) && !exempt.has(m.file);
 
   // Migration rules run in history order while the catalog replays each chain, so every rule
   // sees the schema as the earlier migrations left it.
   for (const set of sets) {
     const catalog = new Catalog();
     for (const m of historyOrder(set.migrations)) {
-      if (targets.has(m.file)) runMigrationRules(m, catalog);
+      if (linted(m)) runMigrationRules(m, catalog);
       catalog.applyUpgrade(m);
     }
   }
@@ -229,8 +254,8 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
     lock,
     fingerprint,
   };
-  for (const rule of rules.values()) {
-    if (rule.scope !== 'project') continue;
+  const runProjectRule = (rule: Rule<string, unknown>, view: ProjectView) => {
+    if (rule.scope !== 'project') return;
     const top = config.rules[rule.id];
     const options = withDefaults(rule, top?.options);
     rule.check(
@@ -243,17 +268,18 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
           if (f) push(f);
         },
       },
-      project,
+      view,
       options,
     );
-  }
+  };
+  for (const rule of rules.values()) if (!WAIVER_RULES.has(rule.id)) runProjectRule(rule, project);
 
   // Inline ignores, then the rules that judge the ignores themselves.
   const byFile = new Map(sets.flatMap((s) => s.migrations).map((m) => [m.file, m]));
   const suppressionsByFile = new Map<string, ReturnType<typeof parseSuppressions>>();
   for (const m of byFile.values()) {
     const files = [m.file, ...m.companions.map((c) => c.file)];
-    if (!targets.has(m.file) && !files.some((f) => findingsByFile.has(f))) continue;
+    if (!linted(m) && !files.some((f) => findingsByFile.has(f))) continue;
     const suppressions = parseSuppressions(m, isRuleId);
     if (suppressions.length === 0) continue;
     suppressionsByFile.set(m.file, suppressions);
@@ -263,6 +289,7 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
     }
   }
   for (const m of targetMigrations) {
+    if (!linted(m)) continue;
     const suppressions = suppressionsByFile.get(m.file);
     if (!suppressions) continue;
     const settings = settingsFor(m.file);
@@ -285,7 +312,28 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
     }
   }
 
-  const findings = [...findingsByFile.values()].flat().sort(compareFindings);
+  // Waivers from the config, then the rules that judge the waivers themselves.
+  let findings = [...findingsByFile.values()].flat();
+  if (config.waivers && config.waivers.length > 0) {
+    const states = waiverStates(config, today());
+    findings = applyWaivers(findings, states, {
+      sets,
+      linted,
+      ran: (id, m) => {
+        const rule = rules.get(id);
+        if (!rule || (settingsFor(m.file)[id]?.severity ?? 'off') === 'off') return false;
+        if (rule.meta.dialects && !rule.meta.dialects.includes(m.dialect)) return false;
+        return !m.parseError || id === 'parse-error' || rule.scope === 'project';
+      },
+      isProjectRule: (id) => rules.get(id)?.scope === 'project',
+      wholeProject: opts.paths.length === 0 && !opts.scope,
+    });
+    findingsByFile.clear();
+    for (const f of findings) push(f);
+    for (const rule of rules.values()) if (WAIVER_RULES.has(rule.id)) runProjectRule(rule, { ...project, waivers: states });
+    findings = [...findingsByFile.values()].flat();
+  }
+  findings.sort(compareFindings);
   return { findings, migrations: targetMigrations, sets, missing, lock, rules };
 }
 

@@ -127,8 +127,42 @@ export interface ProjectSetView {
   graph: RevisionGraph;
 }
 
+/** A waiver from the config, as this run applied it (for the rules that judge waivers). */
+export interface WaiverState {
+  rule: string;
+  /** As written in the config: a revision id or a path relative to the config's directory. */
+  migration: string;
+  /** `migration` read as a path (absolute). */
+  path: string;
+  reason: string;
+  owner: string;
+  expires: string;
+  /** The config file that declares it (absolute) and the waiver's line there. */
+  file: string;
+  line: number;
+  /** Days from today to the expiry: 0 on its last day, negative once expired. */
+  daysLeft: number;
+  /** Past its expiry: it silences nothing and is reported (expired-waiver). */
+  expired: boolean;
+  /** How many findings it silenced in this run. */
+  used: number;
+  /** Whether some migration read in this run is the one it names. */
+  matched: boolean;
+  /**
+   * Whether this run saw every finding it could silence: its migration was linted with the rule on
+   * (project rules see every migration read), or, for a waiver that names no migration read, the run
+   * linted the whole configured project. Only judged waivers are reported as unused.
+   */
+  judged: boolean;
+}
+
 export interface ProjectView {
   sets: ProjectSetView[];
+  /**
+   * The config's waivers as this run applied them. Set only for the rules that judge waivers
+   * (expired-waiver, unused-waiver), which the engine runs after every other finding is known.
+   */
+  waivers?: readonly WaiverState[];
   /** Directories whose every migration file was read: a locked file missing there is gone. */
   completeDirs: string[];
   lock: LockState | null;
