@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import type { Severity } from '../rule-api/index.js';
+import type { Severity, WaiverState } from '../rule-api/index.js';
 import recommendedPreset from '../../policies/recommended.json' with { type: 'json' };
 import strictPreset from '../../policies/strict.json' with { type: 'json' };
 import { ConfigError, didYouMean, formatValidationErrors, quoteList, type ValidationError } from './errors.js';
@@ -37,21 +37,8 @@ export interface DirectorySetting {
   startAfter?: string;
 }
 
-/** One accepted finding (`waivers` in the config). */
-export interface WaiverSetting {
-  rule: string;
-  /** As written: a revision id, or a path relative to rootDir. */
-  migration: string;
-  /** `migration` read as a path: path.resolve(rootDir, migration). */
-  path: string;
-  reason: string;
-  owner: string;
-  /** Last day the waiver applies, YYYY-MM-DD. */
-  expires: string;
-  /** The config file that declares it (absolute), and the line of the waiver there (1 when not found). */
-  file: string;
-  line: number;
-}
+/** One accepted finding (`waivers` in the config), as read: the run adds its state (WaiverState). */
+export type WaiverSetting = Pick<WaiverState, 'rule' | 'migration' | 'path' | 'reason' | 'owner' | 'expires' | 'file' | 'line'>;
 
 export interface OverrideSetting {
   /** Globs relative to rootDir, as written. */
