@@ -7,7 +7,7 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 const started = performance.now();
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
-  entryPoints: { cli: 'src/cli.ts', index: 'src/index.ts' },
+  entryPoints: { cli: 'src/cli.ts', index: 'src/index.ts', eslint: 'src/eslint/index.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,
@@ -15,8 +15,9 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: true,
-  // typescript is loaded by cosmiconfig only for a .ts config file, from the user's project.
-  external: [...Object.keys(pkg.dependencies ?? {}), 'typescript'],
+  // typescript is loaded by cosmiconfig only for a .ts config file, from the user's project;
+  // eslint and @typescript-eslint/parser (dist/eslint.js) are the user's (peer dependencies).
+  external: [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {}), 'typescript'],
   define: { __MIGRALINT_VERSION__: JSON.stringify(pkg.version) },
   // Generated ajv validators are CommonJS and require() ajv's runtime helpers.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },

@@ -32,7 +32,24 @@ export function isSkippedDir(name: string): boolean {
 
 /** A file the front ends can read, by extension. */
 export function isMigrationCandidate(file: string): boolean {
-  return file.endsWith('.py') || isSqlCandidate(file);
+  return file.endsWith('.py') || isSqlCandidate(file) || isTsCandidate(file);
+}
+
+/**
+ * A TS/JS migration file (knex, TypeORM, node-pg-migrate, Kysely, Sequelize, MikroORM, db-migrate):
+ * a .ts/.js/.mjs/.cjs file (not a .d.ts) whose name starts with a timestamp or sortable prefix, or
+ * MikroORM's `Migration20240101120000`.
+ */
+export function isTsCandidate(file: string): boolean {
+  const name = path.basename(file);
+  return /^(\d|Migration\d)/.test(name) && /\.(ts|mts|cts|js|mjs|cjs)$/.test(name) && !/\.d\.[mc]?ts$/.test(name);
+}
+
+/** A directory of TS/JS migrations: named like one (`migrations`), or holding timestamp-named files. */
+export function isTsMigrationDir(dir: string, names: readonly string[]): boolean {
+  const ts = names.filter((n) => isTsCandidate(n));
+  if (ts.length === 0 || isAlembicVersionsDir(dir)) return false;
+  return /migrat/i.test(path.basename(dir)) || ts.some((n) => /^(\d{8,}|\d{4}-\d{2}-\d{2}|Migration\d{8,})/.test(n));
 }
 
 /** A file of a raw SQL migration directory: a .sql file, a Flyway .sql.conf, a Diesel metadata.toml. */
@@ -116,6 +133,7 @@ export async function discoverMigrationDirs(root: string): Promise<string[]> {
       // Flyway reads its location recursively, and Diesel and Prisma folders belong to their
       // directory; golang-migrate, goose and dbmate read one level, so a sub-folder is another chain.
       if (layout === 'flyway' || layout === 'diesel' || layout === 'prisma') return;
+      if (!layout && isTsMigrationDir(dir, entries.filter((e) => e.isFile()).map((e) => e.name))) found.push(dir);
     }
     await Promise.all(
       entries
@@ -149,7 +167,7 @@ export function isCandidateOf(dir: string, file: string): boolean {
   const parts = rel.split(path.sep);
   if (parts.slice(0, -1).some(isSkippedDir)) return false;
   const name = parts[parts.length - 1]!;
-  return name.endsWith('.py') || (isSqlCandidate(name) && !isAlembicVersionsDir(dir));
+  return name.endsWith('.py') || ((isSqlCandidate(name) || isTsCandidate(name)) && !isAlembicVersionsDir(dir));
 }
 
 /**
@@ -172,7 +190,10 @@ export function migrationDirOfChanged(
   let isSql = sqlDirs.get(dir);
   if (isSql === undefined) {
     try {
-      isSql = sqlLayoutOfDir(dir, readdirSync(dir, { withFileTypes: true })) !== null;
+      const entries = readdirSync(dir, { withFileTypes: true });
+      isSql = isTsCandidate(file)
+        ? isTsMigrationDir(dir, entries.filter((e) => e.isFile()).map((e) => e.name))
+        : sqlLayoutOfDir(dir, entries) !== null;
     } catch {
       isSql = false;
     }
@@ -220,7 +241,7 @@ async function listCandidates(dir: string): Promise<string[]> {
       const p = path.join(d, e.name);
       if (e.isDirectory()) {
         if (!isSkippedDir(e.name)) await walk(p);
-      } else if (e.isFile() && (e.name.endsWith('.py') || (sql && isSqlCandidate(e.name)))) {
+      } else if (e.isFile() && (e.name.endsWith('.py') || (sql && (isSqlCandidate(e.name) || isTsCandidate(e.name))))) {
         out.push(p);
       }
     }

@@ -5,11 +5,11 @@ import { emptyMigration } from '../model/index.js';
 import type { Migration } from '../model/index.js';
 import type { Dialect } from '../model/index.js';
 import type { Frontend, FrontendInput } from '../frontends/types.js';
-import { isSqlCandidate } from './files.js';
+import { isSqlCandidate, isTsCandidate } from './files.js';
 
 const loaded = new Map<string, Promise<Frontend>>();
 
-function load(framework: string): Promise<Frontend> {
+export function load(framework: string): Promise<Frontend> {
   let p = loaded.get(framework);
   if (!p) {
     switch (framework) {
@@ -23,6 +23,11 @@ function load(framework: string): Promise<Frontend> {
           await m.sqlFilesFrontend.prepare();
           return m.sqlFilesFrontend;
         });
+        break;
+      case 'ts':
+        // TS/JS migrations (knex, TypeORM, node-pg-migrate...): ts-morph is required by this
+        // module's first parse, only when a run meets TS/JS migration files.
+        p = import('../frontends/ts/index.js').then((m) => m.tsFrontend);
         break;
       default:
         return Promise.reject(new Error(`No front end for framework ${framework}`));
@@ -40,11 +45,11 @@ export function frameworkOf(file: string): string | null {
 
 /** Files read a directory at a time (by a set-level front end) rather than one by one. */
 export function isSetFile(file: string): boolean {
-  return isSqlCandidate(file);
+  return isSqlCandidate(file) || isTsCandidate(file);
 }
 
 /** Frameworks read by the raw SQL front end (config `directories.<dir>.framework`). */
-const SQL_FRAMEWORKS = new Set(['sql', 'flyway', 'golang-migrate', 'diesel', 'dbmate', 'goose', 'prisma']);
+export const SQL_FRAMEWORKS = new Set(['sql', 'flyway', 'golang-migrate', 'diesel', 'dbmate', 'goose', 'prisma']);
 
 /**
  * Reads the set files of one directory (its .sql files) into migrations. A file that could not be
@@ -55,6 +60,13 @@ export async function parseSetFiles(
   items: { input: FrontendInput; error: Error | null }[],
   opts: { framework?: string | undefined; dialect: Dialect; named?: readonly string[] },
 ): Promise<Migration[]> {
+  // TS/JS files go to the TS front end, .sql files to the SQL one.
+  const tsItems = items.filter((i) => isTsCandidate(i.input.file));
+  if (tsItems.length > 0) {
+    const rest = items.filter((i) => !isTsCandidate(i.input.file));
+    const fromTs = opts.framework !== undefined && (SQL_FRAMEWORKS.has(opts.framework) || opts.framework === 'alembic') ? [] : await parseTsFiles(dir, tsItems, opts);
+    return rest.length > 0 ? [...fromTs, ...(await parseSetFiles(dir, rest, opts))] : fromTs;
+  }
   // A directory the config gives to another framework (alembic) has no SQL migrations.
   if (opts.framework !== undefined && !SQL_FRAMEWORKS.has(opts.framework)) return [];
   const out: Migration[] = [];
@@ -72,6 +84,27 @@ export async function parseSetFiles(
   const frontend = await load('sql');
   if (!frontend.parseSet) return out;
   return [...frontend.parseSet(inputs, dir, { framework: opts.framework, dialect: opts.dialect, named: opts.named }), ...out];
+}
+
+async function parseTsFiles(
+  dir: string,
+  items: { input: FrontendInput; error: Error | null }[],
+  opts: { framework?: string | undefined; dialect: Dialect; named?: readonly string[] },
+): Promise<Migration[]> {
+  const out: Migration[] = [];
+  const inputs: FrontendInput[] = [];
+  for (const { input, error } of items) {
+    if (!error) {
+      inputs.push({ ...input, dialect: input.dialect });
+      continue;
+    }
+    const m = emptyMigration(input.file, opts.framework ?? 'unknown', input.dialect);
+    m.parseError = { kind: 'io', message: error.message, loc: { line: 1, column: 1, endLine: 1, endColumn: 1 } };
+    out.push(m);
+  }
+  if (inputs.length === 0) return out;
+  const frontend = await load('ts');
+  return [...frontend.parseSet!(inputs, dir, { framework: opts.framework, dialect: opts.dialect, named: opts.named }), ...out];
 }
 
 export async function parseFile(input: FrontendInput, readError: Error | null): Promise<Migration | null> {

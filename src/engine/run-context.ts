@@ -35,7 +35,7 @@ export async function applyRunContext(sets: MigrationSet[], config: ResolvedConf
 }
 
 /** env.py sits beside versions/ (versions/<chain>/ for split chains); look up to three levels. */
-function findEnvPy(dir: string): string | null {
+export function findEnvPy(dir: string): string | null {
   let d = dir;
   for (let i = 0; i < 3; i++) {
     const parent = path.dirname(d);

@@ -143,23 +143,40 @@ export async function loadMigrations(opts: { cwd: string; paths: string[]; confi
 }
 
 /** Package markers and helper modules in a versions directory are not migrations. */
-function isMigration(m: Migration): boolean {
+export function isMigration(m: Migration): boolean {
   return m.parseError !== null || m.revision !== null || m.parents !== null || m.upgrade.shape !== 'missing';
 }
 
 export async function lint(opts: LintOptions): Promise<LintResult> {
-  const { config } = opts;
-  const { sets, targets, missing } = await loadMigrations(opts);
-  if (missing.length > 0) throw new LintUsageError(`no such file or directory: ${missing.join(', ')}`);
-  const lockPath = opts.lockfile === undefined ? config.lockfile : opts.lockfile;
+  const loaded = await loadMigrations(opts);
+  if (loaded.missing.length > 0) throw new LintUsageError(`no such file or directory: ${loaded.missing.join(', ')}`);
+  const lockPath = opts.lockfile === undefined ? opts.config.lockfile : opts.lockfile;
   const lock = lockPath ? await readLock(lockPath) : null;
-
   // Load only the rules some file enables.
-  const enabled = ruleIds.filter(
+  const rules = await Promise.all(enabledRuleIds(opts.config).map(loadRule));
+  return lintLoaded(opts, { ...loaded, lock }, rules);
+}
+
+/** The rules some file enables (at the top level or in an override). */
+export function enabledRuleIds(config: ResolvedConfig): string[] {
+  return ruleIds.filter(
     (id) => config.rules[id]?.severity !== 'off' || config.overrides.some((o) => o.rules[id]?.severity && o.rules[id]?.severity !== 'off'),
   );
+}
+
+/**
+ * The synchronous rest of a run, once the migrations, the lock file and the enabled rules are
+ * loaded: shared by lint() and the editor entry (engine/sync.ts, the ESLint plugin).
+ */
+export function lintLoaded(
+  opts: LintOptions,
+  loaded: { sets: MigrationSet[]; targets: Set<string>; missing: string[]; lock: LockState | null },
+  enabledRules: readonly Rule<string, unknown>[],
+): LintResult {
+  const { config } = opts;
+  const { sets, targets, missing, lock } = loaded;
   const rules = new Map<string, Rule<string, unknown>>();
-  for (const r of await Promise.all(enabled.map(loadRule))) rules.set(r.id, r);
+  for (const r of enabledRules) rules.set(r.id, r);
 
   const settingsCache = new Map<string, Record<string, RuleSetting>>();
   const settingsFor = (file: string) => {

@@ -13,7 +13,7 @@ function readable(op: Operation): op is ExecuteSql {
   return op.kind === 'execute_sql' && op.textKnown && op.sql !== '';
 }
 
-function wantsSql(m: Migration): boolean {
+export function wantsSql(m: Migration): boolean {
   return m.dialect === 'postgresql' || m.dialect === 'unknown';
 }
 
@@ -27,7 +27,7 @@ export async function expandEmbeddedSql(migrations: Migration[]): Promise<void> 
   }
 }
 
-function expandBody(body: Body, source: string, parser: SqlParser): void {
+export function expandBody(body: Body, source: string, parser: SqlParser): void {
   if (!body.operations.some(readable)) return;
   const out: Operation[] = [];
   for (const op of body.operations) {

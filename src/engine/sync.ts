@@ -1,0 +1,307 @@
+// The synchronous entry of the engine, for editors (the ESLint plugin, whose rules cannot await):
+// lint ONE file's current text (the editor buffer, not the disk) with the rest of its migration
+// directory read from disk, exactly as `lint({ paths: [file] })` would.
+//
+// The engine is asynchronous only because it loads front ends, the SQL parser (libpg-query,
+// WASM) and Alembic's env.py reader lazily. prepareSync() loads all of them once; after that,
+// lintFileSync() does what loadMigrations() does for one directory with synchronous calls, then
+// hands over to lintLoaded(), the same rule runner lint() uses (rules, inline ignores, waivers).
+// Front ends are reached through the same registry (engine/frontends.ts): a framework that
+// frameworkOf() names for a file gets prepared here, so TS/JS front ends work once they land.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Dialect, Migration, MigrationSet } from '../model/index.js';
+import type { Finding, LockState, Rule } from '../rule-api/index.js';
+import type { Frontend, FrontendInput } from '../frontends/types.js';
+import type { SqlParser } from '../frontends/sql/api.js';
+import type { EnvInfo } from '../frontends/alembic/env.js';
+import { dialectForFile, isIgnored, type ResolvedConfig } from '../config/index.js';
+import { emptyMigration } from '../model/index.js';
+import { loadAllRules } from './registry.js';
+import { isCandidateOf, isSkippedDir, isTsCandidate, migrationDirOf, projectRootOf } from './files.js';
+import { frameworkForDir, frameworkOf, isSetFile, load, SQL_FRAMEWORKS } from './frontends.js';
+import { dialectFromDir, splitIndependentChains } from './chains.js';
+import { findEnvPy } from './run-context.js';
+import { expandBody, wantsSql } from './sql-pass.js';
+import { parseLock } from './lockfile.js';
+import { enabledRuleIds, isMigration, lintLoaded } from './run.js';
+
+interface Prepared {
+  frontends: Map<string, Frontend>;
+  rules: Rule<string, unknown>[];
+  parser: SqlParser;
+  env: typeof import('../frontends/alembic/env.js');
+}
+
+let prepared: Prepared | null = null;
+
+/**
+ * File names whose framework (frameworkOf) is prepared: every extension a front end may claim.
+ * `sql` is always prepared (set files).
+ */
+const PROBES = ['m.py', 'm.sql', 'm.ts', 'm.mts', 'm.cts', 'm.tsx', 'm.js', 'm.mjs', 'm.cjs', 'm.jsx'];
+
+/** Front ends prepared when the registry has them (set-level front ends frameworkOf() does not name). */
+const OPTIONAL = ['ts'];
+
+/**
+ * Loads everything lintFileSync needs: the front ends (and what they prepare, such as the WASM
+ * SQL reader), the rules, the SQL parser of embedded statements and the env.py reader.
+ * `frameworks` adds front ends by name that no file extension names.
+ */
+export async function prepareSync(frameworks: readonly string[] = []): Promise<void> {
+  const names = new Set<string>(['sql', ...frameworks]);
+  for (const probe of PROBES) {
+    const f = frameworkOf(probe);
+    if (f) names.add(f);
+  }
+  const frontends = new Map<string, Frontend>();
+  for (const name of names) frontends.set(name, await load(name));
+  // Front ends read a directory at a time whose files frameworkOf() does not name (TS/JS).
+  for (const name of OPTIONAL) {
+    if (frontends.has(name)) continue;
+    const f = await load(name).catch(() => null);
+    if (f) frontends.set(name, f);
+  }
+  const { loadSqlParser } = await import('../frontends/sql/index.js');
+  prepared = {
+    frontends,
+    rules: await loadAllRules(),
+    parser: await loadSqlParser(),
+    env: await import('../frontends/alembic/env.js'),
+  };
+}
+
+function ready(): Prepared {
+  if (!prepared) throw new Error('migralint: lintFileSync() called before prepareSync() finished');
+  return prepared;
+}
+
+function frontend(framework: string): Frontend {
+  const f = ready().frontends.get(framework);
+  if (!f) throw new Error(`migralint: the ${framework} front end was not prepared (prepareSync)`);
+  return f;
+}
+
+export interface LintFileSyncOptions {
+  /** The file (absolute, or relative to cwd); it need not exist on disk yet. */
+  file: string;
+  /** Its current content, linted instead of what the disk holds (bytes keep invalid UTF-8 as such). */
+  text: string | Uint8Array;
+  cwd: string;
+  config: ResolvedConfig;
+  /** Overrides the configured lock file; null disables lock checks (as in LintOptions). */
+  lockfile?: string | null;
+}
+
+/**
+ * What `lint({ cwd, config, paths: [file] })` finds, with `text` as the file's content: the
+ * findings of the file (and of the other files of its directory that project rules report on,
+ * as lint() does). Synchronous; prepareSync() must have finished.
+ */
+export function lintFileSync(opts: LintFileSyncOptions): Finding[] {
+  const { config, cwd } = opts;
+  const file = path.resolve(cwd, opts.file);
+  const p = ready();
+  const enabled = new Set(enabledRuleIds(config));
+  const rules = p.rules.filter((r) => enabled.has(r.id));
+  const lintOpts = { cwd, paths: [file], config };
+  const empty = { sets: [], targets: new Set<string>(), missing: [], lock: null };
+  // selectFiles: an ignored file selects nothing.
+  if (isIgnored(config, file)) return lintLoaded(lintOpts, empty, rules).findings;
+
+  const dir = migrationDirOf(file);
+  const files = listCandidatesSync(dir).filter((f) => !isIgnored(config, f));
+  if (!files.includes(file)) files.push(file);
+  const targets = new Set([file]);
+  const named = new Set([file]);
+  const sets = loadDirSync({
+    dir,
+    files,
+    config,
+    targets,
+    named,
+    contentOf: (f) => (f !== file ? null : typeof opts.text === 'string' ? new TextEncoder().encode(opts.text) : opts.text),
+  });
+  applyRunContextSync(sets, config, p.env);
+  for (const m of sets.flatMap((s) => s.migrations)) {
+    if (wantsSql(m)) for (const body of [m.upgrade, m.downgrade]) expandBody(body, m.source, p.parser);
+  }
+  const lockPath = opts.lockfile === undefined ? config.lockfile : opts.lockfile;
+  const lock = lockPath ? readLockSync(lockPath) : null;
+  return lintLoaded({ ...lintOpts, lockfile: opts.lockfile }, { sets, targets, missing: [], lock }, rules).findings;
+}
+
+/** listCandidates (files.ts), synchronously: the files isCandidateOf accepts, sorted. */
+function listCandidatesSync(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) {
+        if (!isSkippedDir(e.name)) walk(p);
+      } else if (e.isFile() && isCandidateOf(dir, p)) {
+        out.push(p);
+      }
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+/** The body of loadMigrations' loop (run.ts) for one directory, with the prepared front ends. */
+function loadDirSync(opts: {
+  dir: string;
+  files: string[];
+  config: ResolvedConfig;
+  targets: Set<string>;
+  named: Set<string>;
+  contentOf: (file: string) => Uint8Array | null;
+}): MigrationSet[] {
+  const { dir, files, config } = opts;
+  const dialect: Dialect = dialectForFile(config, path.join(dir, '_'));
+  const projectRoot = projectRootOf(dir, config.rootDir);
+  const migrations: Migration[] = [];
+  const setItems: { input: FrontendInput; error: Error | null }[] = [];
+  for (const file of files) {
+    let bytes = opts.contentOf(file);
+    let error: Error | null = null;
+    if (!bytes) {
+      try {
+        bytes = readFileSync(file) as Uint8Array;
+      } catch (err) {
+        error = err as Error;
+      }
+    }
+    const input = { file, bytes: bytes ?? new Uint8Array(), projectRoot, dialect: dialectForFile(config, file) };
+    if (isSetFile(file)) {
+      setItems.push({ input, error });
+      continue;
+    }
+    const m = parseFileSync(input, error);
+    if (m && isMigration(m)) migrations.push(m);
+  }
+  if (setItems.length > 0) {
+    const byName = dialectFromDir(dir);
+    const setDialect = byName && dialect === config.dialect ? byName : dialect;
+    const configured = frameworkForDir(config.directories, dir);
+    const named = files.filter((f) => opts.named.has(f));
+    for (const m of parseSetFilesSync(dir, setItems, { framework: configured, dialect: setDialect, named })) {
+      migrations.push(m);
+      if (m.companions.some((c) => opts.targets.has(c.file))) opts.targets.add(m.file);
+    }
+  }
+  const framework = migrations[0]?.framework ?? (setItems.length > 0 ? 'sql' : 'alembic');
+  const sets: MigrationSet[] = [];
+  for (const chain of splitIndependentChains({ dir, framework, dialect, migrations })) {
+    const byName = dialectFromDir(chain.dir);
+    if (byName && dialectForFile(config, path.join(chain.dir, '_')) === config.dialect) {
+      chain.dialect = byName;
+      for (const m of chain.migrations) if (dialectForFile(config, m.file) === config.dialect) m.dialect = byName;
+    }
+    sets.push(chain);
+  }
+  return sets;
+}
+
+function ioError(file: string, framework: string, dialect: Dialect, error: Error): Migration {
+  const m = emptyMigration(file, framework, dialect);
+  m.parseError = { kind: 'io', message: error.message, loc: { line: 1, column: 1, endLine: 1, endColumn: 1 } };
+  return m;
+}
+
+/** parseFile (frontends.ts), synchronously. */
+function parseFileSync(input: FrontendInput, readError: Error | null): Migration | null {
+  const framework = frameworkOf(input.file);
+  if (!framework) return null;
+  if (readError) return ioError(input.file, framework, input.dialect, readError);
+  return frontend(framework).parse(input);
+}
+
+/** parseSetFiles (frontends.ts), synchronously. */
+function parseSetFilesSync(
+  dir: string,
+  items: { input: FrontendInput; error: Error | null }[],
+  opts: { framework?: string | undefined; dialect: Dialect; named?: readonly string[] },
+): Migration[] {
+  // TS/JS files go to the TS front end, .sql files to the SQL one.
+  const tsItems = items.filter((i) => isTsCandidate(i.input.file));
+  if (tsItems.length > 0) {
+    const rest = items.filter((i) => !isTsCandidate(i.input.file));
+    const fromTs = opts.framework !== undefined && (SQL_FRAMEWORKS.has(opts.framework) || opts.framework === 'alembic') ? [] : parseTsFilesSync(dir, tsItems, opts);
+    return rest.length > 0 ? [...fromTs, ...parseSetFilesSync(dir, rest, opts)] : fromTs;
+  }
+  if (opts.framework !== undefined && !SQL_FRAMEWORKS.has(opts.framework)) return [];
+  const out: Migration[] = [];
+  const inputs: FrontendInput[] = [];
+  for (const { input, error } of items) {
+    if (error) out.push(ioError(input.file, 'sql', input.dialect, error));
+    else inputs.push(input);
+  }
+  if (inputs.length === 0) return out;
+  const sql = frontend('sql');
+  if (!sql.parseSet) return out;
+  return [...sql.parseSet(inputs, dir, { framework: opts.framework, dialect: opts.dialect, named: opts.named }), ...out];
+}
+
+/** parseTsFiles (frontends.ts), synchronously. */
+function parseTsFilesSync(
+  dir: string,
+  items: { input: FrontendInput; error: Error | null }[],
+  opts: { framework?: string | undefined; dialect: Dialect; named?: readonly string[] },
+): Migration[] {
+  const out: Migration[] = [];
+  const inputs: FrontendInput[] = [];
+  for (const { input, error } of items) {
+    if (error) out.push(ioError(input.file, opts.framework ?? 'unknown', input.dialect, error));
+    else inputs.push(input);
+  }
+  if (inputs.length === 0) return out;
+  return [...frontend('ts').parseSet!(inputs, dir, { framework: opts.framework, dialect: opts.dialect, named: opts.named }), ...out];
+}
+
+/** applyRunContext (run-context.ts), synchronously. */
+function applyRunContextSync(sets: MigrationSet[], config: ResolvedConfig, env: Prepared['env']): void {
+  const fromConfig: Migration['runnerSettings'] = [];
+  const origin = config.configFile ? path.basename(config.configFile) : 'config';
+  if (config.runner.lockTimeout) fromConfig.push({ name: 'lock_timeout', value: config.runner.lockTimeout, origin, loc: null });
+  if (config.runner.statementTimeout) {
+    fromConfig.push({ name: 'statement_timeout', value: config.runner.statementTimeout, origin, loc: null });
+  }
+  for (const set of sets) {
+    if (set.framework === 'alembic' && set.migrations.length > 0) {
+      const envFile = findEnvPy(set.dir);
+      let info: EnvInfo;
+      if (envFile) {
+        // An unreadable env.py fails the run, as in lint().
+        info = env.readEnv(readFileSync(envFile) as Uint8Array, envFile);
+      } else {
+        info = { transaction: env.defaultAlembicTransaction('no env.py found beside the versions directory'), settings: [] };
+      }
+      for (const m of set.migrations) {
+        if (m.framework !== 'alembic') continue;
+        m.transaction = info.transaction;
+        m.runnerSettings.push(...info.settings);
+      }
+    }
+    for (const m of set.migrations) m.runnerSettings.push(...fromConfig);
+  }
+}
+
+/** readLock (lockfile.ts), synchronously. */
+function readLockSync(file: string): LockState | null {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  return parseLock(text, file);
+}
