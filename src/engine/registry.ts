@@ -6,6 +6,7 @@ import type { Rule } from '../rule-api/index.js';
 import addNotNullColumn from '../../rules/add-not-null-column.js';
 import appModelImport from '../../rules/app-model-import.js';
 import appliedMigrationModified from '../../rules/applied-migration-modified.js';
+import callbackInvokedEarly from '../../rules/callback-invoked-early.js';
 import changingColumnType from '../../rules/changing-column-type.js';
 import commitInMigration from '../../rules/commit-in-migration.js';
 import concurrentIndexInTransaction from '../../rules/concurrent-index-in-transaction.js';
@@ -51,6 +52,7 @@ const rules: Record<string, Rule<string, any>> = {
   'add-not-null-column': addNotNullColumn,
   'app-model-import': appModelImport,
   'applied-migration-modified': appliedMigrationModified,
+  'callback-invoked-early': callbackInvokedEarly,
   'changing-column-type': changingColumnType,
   'commit-in-migration': commitInMigration,
   'concurrent-index-in-transaction': concurrentIndexInTransaction,

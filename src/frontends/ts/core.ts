@@ -738,6 +738,8 @@ export function detectFramework(src: Src, shape: ModuleShape): TsFramework | nul
     if (/^queryInterface$/i.test(p0)) return 'sequelize';
     if (/^queryRunner$/i.test(p0)) return 'typeorm';
     if (p0 === 'db' && ps.length >= 2) return 'db-migrate';
+    // async db-migrate migrations take only `db`: told from Kysely by db-migrate's own methods on it.
+    if (p0 === 'db' && /\bdb\.(runSql|createTable|dropTable|renameTable|addColumn|removeColumn|renameColumn|changeColumn|addIndex|removeIndex|addForeignKey|removeForeignKey)\s*\(/.test(src.text)) return 'db-migrate';
     if (p0 === 'db') return 'kysely';
   }
   return null;

@@ -10,12 +10,20 @@ import type { Frontend, FrontendInput, FrontendSetOptions } from '../types.js';
 import { commentsOf, decode, detectFramework, isFn, moduleShape, paramNames, Src, syntaxError, TS_FRAMEWORKS, withSource, type ModuleShape, type TsFramework } from './core.js';
 import { readKnex } from './knex.js';
 import { readTypeorm } from './typeorm.js';
+import { readNodePgMigrate } from './node-pg-migrate.js';
+import { readKysely } from './kysely.js';
+import { readDbMigrate } from './dbmigrate.js';
+import { readSequelize } from './sequelize.js';
 
 export type Reader = (src: Src, shape: ModuleShape, m: Migration) => void;
 
 const READERS: Partial<Record<TsFramework, Reader>> = {
   knex: readKnex,
   typeorm: readTypeorm,
+  'node-pg-migrate': readNodePgMigrate,
+  kysely: readKysely,
+  'db-migrate': readDbMigrate,
+  sequelize: readSequelize,
 };
 
 /** A TS/JS file the front end reads (not a declaration file). */
@@ -40,7 +48,7 @@ function messageOf(name: string): string | null {
 
 const POINT = { line: 1, column: 1, endLine: 1, endColumn: 1 };
 
-function readOne(input: FrontendInput, framework: string | undefined, fallback: TsFramework | null): { m: Migration | null; detected: TsFramework | null } {
+function readOne(input: FrontendInput, framework: string | undefined, fallback: TsFramework | null, force = false): { m: Migration | null; detected: TsFramework | null } {
   const { text, error } = decode(input.bytes);
   const name = stem(input.file);
   const start = (fw: string) => {
@@ -64,7 +72,7 @@ function readOne(input: FrontendInput, framework: string | undefined, fallback: 
     const hasUp = shape.exports.has('up') || shape.exports.has('down') || shape.classes.some((c) => c.methods.has('up'));
     const parseError = syntaxError(src);
     if (!hasUp && !parseError) return { m: null, detected };
-    if (!fw && !parseError && fallback === null && framework === undefined) return { m: null, detected: null };
+    if (!fw && !parseError && fallback === null && framework === undefined && !force) return { m: null, detected: null };
     const m = start(fw ?? 'unknown');
     m.parseError = parseError;
     m.imports = shape.imports;
@@ -82,7 +90,7 @@ function readOne(input: FrontendInput, framework: string | undefined, fallback: 
           shape: 'operations',
           loc,
           operations: [
-            { loc, conditional: false, repeated: false, transactional: true, batch: false, via: null, callee: `${key}(${paramNames(t, v).join(', ')})`, kind: 'unknown', reason: `${fw ?? 'this framework'} migrations are not read yet` },
+            { loc, conditional: false, repeated: false, transactional: true, batch: false, via: null, callee: `${key}(${paramNames(t, v).join(', ')})`, kind: 'unknown', reason: fw ? `${fw} migrations are not read yet` : `the migration framework could not be recognised; set it in migralint's config, e.g. "directories": { "${path.basename(path.dirname(input.file))}": { "framework": "knex" } } (one of ${TS_FRAMEWORKS.join(', ')})` },
           ],
         };
       }
@@ -109,7 +117,8 @@ export const tsFrontend: Frontend & { parseSet: NonNullable<Frontend['parseSet']
     }
     // Files whose framework cannot be told alone follow the directory's.
     const common = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
-    if (common) for (const i of undetected) out[i] = readOne(files[i]!, opts?.framework, common).m;
+    // Otherwise a file with up/down is still reported (its framework unknown), never skipped silently.
+    for (const i of undetected) out[i] = readOne(files[i]!, opts?.framework, common, true).m;
     const migrations = out.filter((m): m is Migration => m !== null);
     let prev: string | null = null;
     for (const m of migrations) {
