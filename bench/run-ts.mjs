@@ -23,3 +23,17 @@ try {
   findings = String(JSON.parse(r.stdout).findings?.length ?? JSON.parse(r.stdout).length);
 } catch {}
 console.log(`lint ${count} TS/JS migrations: ${(wall / 1000).toFixed(2)} s wall, peak RSS ${(rssKb / 1024).toFixed(0)} MB, ${findings} findings (exit ${r.status})`);
+
+// An Alembic-only run must not load ts-morph: check the module cache at exit of a real CLI run.
+const probe = path.join(root, '.cache', 'bench-ts', 'probe.cjs');
+(await import('node:fs')).writeFileSync(
+  probe,
+  "process.on('exit', () => { const hit = Object.keys(require.cache).some((k) => k.includes('ts-morph')); process.stderr.write('ts-morph loaded: ' + hit + '\\n'); });\n",
+);
+for (const [what, target] of [
+  ['Alembic fixture project', path.join(root, 'fixtures', 'alembic', 'project')],
+  ['knex fixture project', path.join(root, 'fixtures', 'knex', 'project')],
+]) {
+  const res = spawnSync(process.execPath, ['-r', probe, path.join(root, 'bin', 'migralint.js'), 'lint', '--no-lock', target], { cwd: root, encoding: 'utf8' });
+  console.log(`${what}: ${/ts-morph loaded: (\w+)/.exec(res.stderr)?.[1] === 'true' ? 'ts-morph loaded' : 'ts-morph NOT loaded'}`);
+}
