@@ -1,4 +1,4 @@
-// The TypeScript/JavaScript front end: a directory of knex, TypeORM, node-pg-migrate, Kysely...
+// The TypeScript/JavaScript front end: a directory of knex, TypeORM, node-pg-migrate, Kysely, MikroORM...
 // migrations becomes one Migration per file, with identity and order from the file names (every
 // one of these runners orders by name or by the timestamp the name starts with), a linear parent
 // chain, the runner's transaction context and the operations each framework's calls amount to.
@@ -14,6 +14,7 @@ import { readNodePgMigrate } from './node-pg-migrate.js';
 import { readKysely } from './kysely.js';
 import { readDbMigrate } from './dbmigrate.js';
 import { readSequelize } from './sequelize.js';
+import { readMikroorm } from './mikroorm.js';
 
 export type Reader = (src: Src, shape: ModuleShape, m: Migration) => void;
 
@@ -24,6 +25,7 @@ const READERS: Partial<Record<TsFramework, Reader>> = {
   kysely: readKysely,
   'db-migrate': readDbMigrate,
   sequelize: readSequelize,
+  'mikro-orm': readMikroorm,
 };
 
 /** A TS/JS file the front end reads (not a declaration file). */
