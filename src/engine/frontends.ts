@@ -51,72 +51,87 @@ export function isSetFile(file: string): boolean {
 /** Frameworks read by the raw SQL front end (config `directories.<dir>.framework`). */
 export const SQL_FRAMEWORKS = new Set(['sql', 'flyway', 'golang-migrate', 'diesel', 'dbmate', 'goose', 'prisma']);
 
+/** A loaded front end by framework name; throws when it was not loaded first. */
+export type FrontendGetter = (framework: string) => Frontend;
+
+type SetItem = { input: FrontendInput; error: Error | null };
+type SetOptions = { framework?: string | undefined; dialect: Dialect; named?: readonly string[] };
+
+function ioError(file: string, framework: string, dialect: Dialect, error: Error): Migration {
+  const m = emptyMigration(file, framework, dialect);
+  m.parseError = { kind: 'io', message: error.message, loc: { line: 1, column: 1, endLine: 1, endColumn: 1 } };
+  return m;
+}
+
+/** Which set-level front ends a directory's files need (so that they can be loaded first). */
+export function setFrontendsFor(items: readonly SetItem[], opts: SetOptions): string[] {
+  const out: string[] = [];
+  const ts = items.some((i) => isTsCandidate(i.input.file));
+  if (ts && !(opts.framework !== undefined && (SQL_FRAMEWORKS.has(opts.framework) || opts.framework === 'alembic'))) out.push('ts');
+  if (items.some((i) => !isTsCandidate(i.input.file) && !i.error) && (opts.framework === undefined || SQL_FRAMEWORKS.has(opts.framework))) out.push('sql');
+  return out;
+}
+
 /**
- * Reads the set files of one directory (its .sql files) into migrations. A file that could not be
- * read becomes a migration with an io parse error; the others are still read.
+ * Reads the set files of one directory (.sql and TS/JS files) into migrations, with front ends
+ * already loaded: the one implementation behind the async engine and the synchronous ESLint path.
+ * A file that could not be read becomes a migration with an io parse error; the others are read.
  */
-export async function parseSetFiles(
-  dir: string,
-  items: { input: FrontendInput; error: Error | null }[],
-  opts: { framework?: string | undefined; dialect: Dialect; named?: readonly string[] },
-): Promise<Migration[]> {
+export function parseSetFilesWith(get: FrontendGetter, dir: string, items: SetItem[], opts: SetOptions): Migration[] {
   // TS/JS files go to the TS front end, .sql files to the SQL one.
   const tsItems = items.filter((i) => isTsCandidate(i.input.file));
   if (tsItems.length > 0) {
     const rest = items.filter((i) => !isTsCandidate(i.input.file));
-    const fromTs = opts.framework !== undefined && (SQL_FRAMEWORKS.has(opts.framework) || opts.framework === 'alembic') ? [] : await parseTsFiles(dir, tsItems, opts);
-    return rest.length > 0 ? [...fromTs, ...(await parseSetFiles(dir, rest, opts))] : fromTs;
+    const toTs = !(opts.framework !== undefined && (SQL_FRAMEWORKS.has(opts.framework) || opts.framework === 'alembic'));
+    const fromTs = toTs ? readWith(get, 'ts', opts.framework ?? 'unknown', dir, tsItems, opts) : [];
+    return rest.length > 0 ? [...fromTs, ...parseSetFilesWith(get, dir, rest, opts)] : fromTs;
   }
   // A directory the config gives to another framework (alembic) has no SQL migrations.
   if (opts.framework !== undefined && !SQL_FRAMEWORKS.has(opts.framework)) return [];
+  return readWith(get, 'sql', 'sql', dir, items, opts);
+}
+
+function readWith(get: FrontendGetter, name: string, framework: string, dir: string, items: SetItem[], opts: SetOptions): Migration[] {
   const out: Migration[] = [];
   const inputs: FrontendInput[] = [];
   for (const { input, error } of items) {
-    if (!error) {
-      inputs.push(input);
-      continue;
-    }
-    const m = emptyMigration(input.file, 'sql', input.dialect);
-    m.parseError = { kind: 'io', message: error.message, loc: { line: 1, column: 1, endLine: 1, endColumn: 1 } };
-    out.push(m);
+    if (error) out.push(ioError(input.file, framework, input.dialect, error));
+    else inputs.push(input);
   }
   if (inputs.length === 0) return out;
-  const frontend = await load('sql');
+  const frontend = get(name);
   if (!frontend.parseSet) return out;
   return [...frontend.parseSet(inputs, dir, { framework: opts.framework, dialect: opts.dialect, named: opts.named }), ...out];
 }
 
-async function parseTsFiles(
-  dir: string,
-  items: { input: FrontendInput; error: Error | null }[],
-  opts: { framework?: string | undefined; dialect: Dialect; named?: readonly string[] },
-): Promise<Migration[]> {
-  const out: Migration[] = [];
-  const inputs: FrontendInput[] = [];
-  for (const { input, error } of items) {
-    if (!error) {
-      inputs.push({ ...input, dialect: input.dialect });
-      continue;
-    }
-    const m = emptyMigration(input.file, opts.framework ?? 'unknown', input.dialect);
-    m.parseError = { kind: 'io', message: error.message, loc: { line: 1, column: 1, endLine: 1, endColumn: 1 } };
-    out.push(m);
-  }
-  if (inputs.length === 0) return out;
-  const frontend = await load('ts');
-  return [...frontend.parseSet!(inputs, dir, { framework: opts.framework, dialect: opts.dialect, named: opts.named }), ...out];
+/** One file through its per-file front end (Alembic), which must be loaded already. */
+export function parseFileWith(get: FrontendGetter, input: FrontendInput, readError: Error | null): Migration | null {
+  const framework = frameworkOf(input.file);
+  if (!framework) return null;
+  if (readError) return ioError(input.file, framework, input.dialect, readError);
+  return get(framework).parse(input);
+}
+
+const ready = new Map<string, Frontend>();
+const loadedFrontend: FrontendGetter = (framework) => {
+  const f = ready.get(framework);
+  if (!f) throw new Error(`migralint: the ${framework} front end is not loaded`);
+  return f;
+};
+
+async function ensure(names: readonly string[]): Promise<void> {
+  for (const name of names) if (!ready.has(name)) ready.set(name, await load(name));
+}
+
+export async function parseSetFiles(dir: string, items: SetItem[], opts: SetOptions): Promise<Migration[]> {
+  await ensure(setFrontendsFor(items, opts));
+  return parseSetFilesWith(loadedFrontend, dir, items, opts);
 }
 
 export async function parseFile(input: FrontendInput, readError: Error | null): Promise<Migration | null> {
   const framework = frameworkOf(input.file);
-  if (!framework) return null;
-  if (readError) {
-    const m = emptyMigration(input.file, framework, input.dialect);
-    m.parseError = { kind: 'io', message: readError.message, loc: { line: 1, column: 1, endLine: 1, endColumn: 1 } };
-    return m;
-  }
-  const frontend = await load(framework);
-  return frontend.parse(input);
+  if (framework && !readError) await ensure([framework]);
+  return parseFileWith(loadedFrontend, input, readError);
 }
 
 /** The framework the config names for a directory: the longest `directories` entry containing it. */

@@ -16,10 +16,9 @@ import type { Frontend, FrontendInput } from '../frontends/types.js';
 import type { SqlParser } from '../frontends/sql/api.js';
 import type { EnvInfo } from '../frontends/alembic/env.js';
 import { dialectForFile, isIgnored, type ResolvedConfig } from '../config/index.js';
-import { emptyMigration } from '../model/index.js';
 import { loadAllRules } from './registry.js';
-import { isCandidateOf, isSkippedDir, isTsCandidate, migrationDirOf, projectRootOf } from './files.js';
-import { frameworkForDir, frameworkOf, isSetFile, load, SQL_FRAMEWORKS } from './frontends.js';
+import { isCandidateOf, isSkippedDir, migrationDirOf, projectRootOf } from './files.js';
+import { frameworkForDir, frameworkOf, isSetFile, load, parseFileWith, parseSetFilesWith } from './frontends.js';
 import { dialectFromDir, splitIndependentChains } from './chains.js';
 import { findEnvPy } from './run-context.js';
 import { expandBody, wantsSql } from './sql-pass.js';
@@ -184,7 +183,7 @@ function loadDirSync(opts: {
       setItems.push({ input, error });
       continue;
     }
-    const m = parseFileSync(input, error);
+    const m = parseFileWith(frontend, input, error);
     if (m && isMigration(m)) migrations.push(m);
   }
   if (setItems.length > 0) {
@@ -192,7 +191,7 @@ function loadDirSync(opts: {
     const setDialect = byName && dialect === config.dialect ? byName : dialect;
     const configured = frameworkForDir(config.directories, dir);
     const named = files.filter((f) => opts.named.has(f));
-    for (const m of parseSetFilesSync(dir, setItems, { framework: configured, dialect: setDialect, named })) {
+    for (const m of parseSetFilesWith(frontend, dir, setItems, { framework: configured, dialect: setDialect, named })) {
       migrations.push(m);
       if (m.companions.some((c) => opts.targets.has(c.file))) opts.targets.add(m.file);
     }
@@ -208,62 +207,6 @@ function loadDirSync(opts: {
     sets.push(chain);
   }
   return sets;
-}
-
-function ioError(file: string, framework: string, dialect: Dialect, error: Error): Migration {
-  const m = emptyMigration(file, framework, dialect);
-  m.parseError = { kind: 'io', message: error.message, loc: { line: 1, column: 1, endLine: 1, endColumn: 1 } };
-  return m;
-}
-
-/** parseFile (frontends.ts), synchronously. */
-function parseFileSync(input: FrontendInput, readError: Error | null): Migration | null {
-  const framework = frameworkOf(input.file);
-  if (!framework) return null;
-  if (readError) return ioError(input.file, framework, input.dialect, readError);
-  return frontend(framework).parse(input);
-}
-
-/** parseSetFiles (frontends.ts), synchronously. */
-function parseSetFilesSync(
-  dir: string,
-  items: { input: FrontendInput; error: Error | null }[],
-  opts: { framework?: string | undefined; dialect: Dialect; named?: readonly string[] },
-): Migration[] {
-  // TS/JS files go to the TS front end, .sql files to the SQL one.
-  const tsItems = items.filter((i) => isTsCandidate(i.input.file));
-  if (tsItems.length > 0) {
-    const rest = items.filter((i) => !isTsCandidate(i.input.file));
-    const fromTs = opts.framework !== undefined && (SQL_FRAMEWORKS.has(opts.framework) || opts.framework === 'alembic') ? [] : parseTsFilesSync(dir, tsItems, opts);
-    return rest.length > 0 ? [...fromTs, ...parseSetFilesSync(dir, rest, opts)] : fromTs;
-  }
-  if (opts.framework !== undefined && !SQL_FRAMEWORKS.has(opts.framework)) return [];
-  const out: Migration[] = [];
-  const inputs: FrontendInput[] = [];
-  for (const { input, error } of items) {
-    if (error) out.push(ioError(input.file, 'sql', input.dialect, error));
-    else inputs.push(input);
-  }
-  if (inputs.length === 0) return out;
-  const sql = frontend('sql');
-  if (!sql.parseSet) return out;
-  return [...sql.parseSet(inputs, dir, { framework: opts.framework, dialect: opts.dialect, named: opts.named }), ...out];
-}
-
-/** parseTsFiles (frontends.ts), synchronously. */
-function parseTsFilesSync(
-  dir: string,
-  items: { input: FrontendInput; error: Error | null }[],
-  opts: { framework?: string | undefined; dialect: Dialect; named?: readonly string[] },
-): Migration[] {
-  const out: Migration[] = [];
-  const inputs: FrontendInput[] = [];
-  for (const { input, error } of items) {
-    if (error) out.push(ioError(input.file, opts.framework ?? 'unknown', input.dialect, error));
-    else inputs.push(input);
-  }
-  if (inputs.length === 0) return out;
-  return [...frontend('ts').parseSet!(inputs, dir, { framework: opts.framework, dialect: opts.dialect, named: opts.named }), ...out];
 }
 
 /** applyRunContext (run-context.ts), synchronously. */
