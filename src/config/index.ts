@@ -326,20 +326,11 @@ function parseProblem(error: unknown, display: (f: string) => string, fallbackFi
 // ---------------------------------------------------------------------------------------------
 // Loading
 
-interface RawConfig {
-  extends?: string | string[];
-  paths?: string[];
-  ignorePatterns?: string[];
-  lockfile?: string;
-  dialect?: ConfigDialect;
-  postgresVersion?: number;
-  runner?: { lockTimeout?: string; statementTimeout?: string };
-  directories?: Record<string, { framework?: string; dialect?: ConfigDialect; startAfter?: string }>;
-  startAfter?: string;
+/** A config file as read, after validation: rule values are checked again when they are applied. */
+type RawConfig = Omit<UserConfig, '$schema' | 'rules' | 'overrides'> & {
   rules?: Record<string, unknown>;
   overrides?: { files: string[]; rules?: Record<string, unknown>; dialect?: ConfigDialect }[];
-  waivers?: WaiverInput[];
-}
+};
 
 /**
  * Finds (or loads `configPath`), validates and resolves the config. Throws ConfigError listing every
