@@ -9,7 +9,7 @@ declare const __MIGRALINT_VERSION__: string | undefined;
 const USAGE = `Usage: migralint <command> [options] [paths...]
 
 Commands:
-  lint [paths]        Lint migrations (default: configured paths, else every Alembic versions directory found)
+  lint [paths]        Lint migrations (default: configured paths, else every migration directory found)
   lock [paths]        Record checksums of the migrations in migralint.lock
   rules               List the rules with their levels in the active configuration
   explain <rule>      Explain a rule: what it flags, why, an example, and the safer way
