@@ -29,7 +29,7 @@ export async function runExplain(opts: { id: string; config: ResolvedConfig; wri
   const rule = await loadRule(opts.id);
   const m = rule.meta;
   const example = (e: string | Record<string, string>) =>
-    typeof e === 'string' ? indent(e) : Object.entries(e).map(([f, t]) => `  # ${f}\n${indent(t)}`).join('\n');
+    typeof e === 'string' ? indent(e) : Object.entries(e).map(([f, t]) => `  # ${f.replace(/^\//, '')}\n${indent(t)}`).join('\n');
   const setting = opts.config.rules[rule.id];
   const lines = [
     `${rule.id} (${m.type})`,
