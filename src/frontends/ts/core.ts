@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import type * as TsMorph from 'ts-morph';
 import type { ts as TsNs } from 'ts-morph';
-import type { Body, Comment, DefaultSpec, Import, Loc, Operation, OperationBase, ParseError } from '../../model/types.js';
+import type { Body, Comment, DefaultSpec, Import, Loc, Migration, Operation, OperationBase, ParseError } from '../../model/types.js';
 
 export type ts = typeof TsNs;
 type Node = TsNs.Node;
@@ -662,6 +662,50 @@ export function readBody(src: Src, fn: FnNode | null, loc: Node | null, read: (f
     if (sts.length === 1 && t.isThrowStatement(sts[0]!)) return { shape: 'raises', loc: at, operations: [] };
   }
   return { shape: 'operations', loc: at, operations: read(fn) };
+}
+
+/**
+ * Reads up() and down() into `m.upgrade` / `m.downgrade`, the same way for every framework: each
+ * function found by `fnOf` is walked by a fresh Walker with the framework's handler, from the
+ * roots (framework objects) it names.
+ */
+export function readUpDown(
+  src: Src,
+  m: Migration,
+  shape: ModuleShape,
+  opts: {
+    fnOf: (key: 'up' | 'down') => FnNode | null;
+    handler: (f: FnNode) => Handler;
+    roots: (f: FnNode) => Map<string, string>;
+    transactional: boolean;
+  },
+): void {
+  for (const key of ['up', 'down'] as const) {
+    const fn = opts.fnOf(key);
+    const body = readBody(src, fn, fn, (f) => {
+      const w = new Walker(src, opts.handler(f), shape.consts, shape.functions);
+      w.fn(f, { conditional: false, repeated: false, transactional: opts.transactional, via: null, roots: opts.roots(f), depth: 0 });
+      return w.ops;
+    });
+    if (key === 'up') m.upgrade = body;
+    else m.downgrade = body;
+  }
+}
+
+/** The exported up/down function of a module (`exports.up`, `export function up`...). */
+export function exportedFn(t: ts, shape: ModuleShape): (key: 'up' | 'down') => FnNode | null {
+  return (key) => {
+    const e = shape.exports.get(key);
+    return e && isFn(t, e.value) ? e.value : null;
+  };
+}
+
+/** Roots for a function whose first parameter is the framework object `name`. */
+export function firstParam(t: ts, name: string): (f: FnNode) => Map<string, string> {
+  return (f) => {
+    const p = paramNames(t, f)[0];
+    return p ? new Map([[p, name]]) : new Map();
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,12 +10,13 @@
 import type { ColumnSpec, ConstraintType, DefaultSpec, Migration, Operation } from '../../model/types.js';
 import {
   boolValue,
-  isFn,
+  exportedFn,
+  firstParam,
   jsDefault,
   objectProps,
   paramNames,
   propName,
-  readBody,
+  readUpDown,
   stringList,
   stringValue,
   unwrap,
@@ -274,18 +275,11 @@ class DbMigrateHandler implements Handler {
 export function readDbMigrate(src: Src, shape: ModuleShape, m: Migration): void {
   const t = src.t;
   m.transaction = { mode: 'per-migration', reason: 'db-migrate (db-migrate-pg) runs each migration in BEGIN ... COMMIT unless --non-transactional', file: null, loc: null };
-  for (const key of ['up', 'down'] as const) {
-    const e = shape.exports.get(key);
-    const fn = e && isFn(t, e.value) ? e.value : null;
-    const body = readBody(src, fn, fn, (f) => {
-      const ps = paramNames(t, f);
-      const w = new Walker(src, new DbMigrateHandler(src, ps[1] || null), shape.consts, shape.functions);
-      const roots = new Map<string, string>();
-      if (ps[0]) roots.set(ps[0], 'db');
-      w.fn(f, { conditional: false, repeated: false, transactional: true, via: null, roots, depth: 0 });
-      return w.ops as Operation[];
-    });
-    if (key === 'up') m.upgrade = body;
-    else m.downgrade = body;
-  }
+  readUpDown(src, m, shape, {
+    fnOf: exportedFn(t, shape),
+    // The second parameter is the callback, watched for being invoked early.
+    handler: (f) => new DbMigrateHandler(src, paramNames(t, f)[1] || null),
+    roots: firstParam(t, 'db'),
+    transactional: true,
+  });
 }

@@ -5,11 +5,13 @@
 import type { ColumnSpec, ConstraintType, Migration, Operation } from '../../model/types.js';
 import {
   boolValue,
+  exportedFn,
+  firstParam,
   isFn,
   jsDefault,
   objectProps,
   paramNames,
-  readBody,
+  readUpDown,
   stringList,
   stringValue,
   unwrap,
@@ -406,18 +408,5 @@ export function readKnex(src: Src, shape: ModuleShape, m: Migration): void {
     m.transaction = { mode: 'per-migration', reason: 'knex runs each migration in a transaction', file: null, loc: null };
   }
   const transactional = m.transaction.mode !== 'none';
-  for (const key of ['up', 'down'] as const) {
-    const e = shape.exports.get(key);
-    const fn = e && isFn(t, e.value) ? e.value : null;
-    const body = readBody(src, fn, fn, (f) => {
-      const w = new Walker(src, new KnexHandler(src), shape.consts, shape.functions);
-      const p = paramNames(t, f)[0];
-      const roots = new Map<string, string>();
-      if (p) roots.set(p, 'knex');
-      w.fn(f, { conditional: false, repeated: false, transactional, via: null, roots, depth: 0 });
-      return w.ops;
-    });
-    if (key === 'up') m.upgrade = body;
-    else m.downgrade = body;
-  }
+  readUpDown(src, m, shape, { fnOf: exportedFn(t, shape), handler: () => new KnexHandler(src), roots: firstParam(t, 'knex'), transactional });
 }

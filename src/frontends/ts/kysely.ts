@@ -9,18 +9,19 @@
 import type { ColumnSpec, ConstraintType, DefaultSpec, Migration, Operation } from '../../model/types.js';
 import {
   chainOf,
+  exportedFn,
+  firstParam,
   isFn,
   jsDefault,
   paramNames,
-  readBody,
   readText,
+  readUpDown,
   stringList,
   stringValue,
   unwrap,
   Walker,
   type Chain,
   type Ctx,
-  type FnNode,
   type Handler,
   type Link,
   type ModuleShape,
@@ -348,18 +349,5 @@ class KyselyHandler implements Handler {
 export function readKysely(src: Src, shape: ModuleShape, m: Migration): void {
   const t = src.t;
   m.transaction = { mode: 'single', reason: 'Kysely\'s Migrator runs all pending migrations in one transaction on PostgreSQL (unless disableTransactions)', file: null, loc: null };
-  for (const key of ['up', 'down'] as const) {
-    const e = shape.exports.get(key);
-    const fn = e && isFn(t, e.value) ? (e.value as FnNode) : null;
-    const body = readBody(src, fn, fn, (f) => {
-      const w = new Walker(src, new KyselyHandler(src), shape.consts, shape.functions);
-      const p = paramNames(t, f)[0];
-      const roots = new Map<string, string>();
-      if (p) roots.set(p, 'db');
-      w.fn(f, { conditional: false, repeated: false, transactional: true, via: null, roots, depth: 0 });
-      return w.ops;
-    });
-    if (key === 'up') m.upgrade = body;
-    else m.downgrade = body;
-  }
+  readUpDown(src, m, shape, { fnOf: exportedFn(t, shape), handler: () => new KyselyHandler(src), roots: firstParam(t, 'db'), transactional: true });
 }

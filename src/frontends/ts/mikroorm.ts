@@ -11,7 +11,19 @@
 // The Migrator's own options (`transactional: false`, `allOrNothing: false`) live in the ORM config,
 // which is not read.
 import type { Migration } from '../../model/types.js';
-import { boolValue, readBody, readText, Walker, type Chain, type ClassInfo, type Ctx, type Handler, type ModuleShape, type Src, type TsNs } from './core.js';
+import {
+  boolValue,
+  readText,
+  readUpDown,
+  Walker,
+  type Chain,
+  type ClassInfo,
+  type Ctx,
+  type Handler,
+  type ModuleShape,
+  type Src,
+  type TsNs,
+} from './core.js';
 
 /** `this` methods that only read or build, never run SQL themselves. */
 const QUIET = new Set(['getKnex', 'getEntityManager', 'getQueries', 'reset', 'isTransactional', 'setTransactionContext']);
@@ -84,14 +96,5 @@ export function readMikroorm(src: Src, shape: ModuleShape, m: Migration): void {
     m.transaction = { mode: 'single', reason: `MikroORM runs each migration in a transaction inside one master transaction for all pending migrations (transactional and allOrNothing, the defaults)${unread}`, file: null, loc: null };
   }
   const transactional = m.transaction.mode !== 'none';
-  for (const key of ['up', 'down'] as const) {
-    const fn = cls?.methods.get(key) ?? null;
-    const body = readBody(src, fn, fn, (f) => {
-      const w = new Walker(src, new MikroormHandler(src, cls), shape.consts, shape.functions);
-      w.fn(f, { conditional: false, repeated: false, transactional, via: null, roots: new Map([['this', 'migration']]), depth: 0 });
-      return w.ops;
-    });
-    if (key === 'up') m.upgrade = body;
-    else m.downgrade = body;
-  }
+  readUpDown(src, m, shape, { fnOf: (key) => cls?.methods.get(key) ?? null, handler: () => new MikroormHandler(src, cls), roots: () => new Map([['this', 'migration']]), transactional });
 }

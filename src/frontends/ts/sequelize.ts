@@ -9,12 +9,13 @@
 import type { ColumnSpec, ConstraintType, DefaultSpec, Migration } from '../../model/types.js';
 import {
   boolValue,
+  exportedFn,
+  firstParam,
   isFn,
   jsDefault,
   objectProps,
-  paramNames,
   propName,
-  readBody,
+  readUpDown,
   stringList,
   stringValue,
   unwrap,
@@ -353,18 +354,5 @@ export function readSequelize(src: Src, shape: ModuleShape, m: Migration): void 
   } else {
     m.transaction = { mode: 'none', reason: 'sequelize-cli does not run migrations in a transaction', file: null, loc: null };
   }
-  for (const key of ['up', 'down'] as const) {
-    const e = shape.exports.get(key);
-    const fn = e && isFn(t, e.value) ? e.value : null;
-    const body = readBody(src, fn, fn, (f) => {
-      const w = new Walker(src, new SequelizeHandler(src), shape.consts, shape.functions);
-      const p = paramNames(t, f)[0];
-      const roots = new Map<string, string>();
-      if (p) roots.set(p, 'queryInterface');
-      w.fn(f, { conditional: false, repeated: false, transactional: false, via: null, roots, depth: 0 });
-      return w.ops;
-    });
-    if (key === 'up') m.upgrade = body;
-    else m.downgrade = body;
-  }
+  readUpDown(src, m, shape, { fnOf: exportedFn(t, shape), handler: () => new SequelizeHandler(src), roots: firstParam(t, 'queryInterface'), transactional: false });
 }

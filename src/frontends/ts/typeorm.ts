@@ -9,10 +9,10 @@
 import type { ColumnSpec, ConstraintType, Migration, Operation } from '../../model/types.js';
 import {
   boolValue,
+  firstParam,
   jsDefault,
   objectProps,
-  paramNames,
-  readBody,
+  readUpDown,
   stringList,
   stringValue,
   unwrap,
@@ -253,17 +253,5 @@ export function readTypeorm(src: Src, shape: ModuleShape, m: Migration): void {
   const transactional = m.transaction.mode !== 'none';
   // TypeORM's name is the class name (it must end with a timestamp).
   if (cls?.name) m.message = cls.name.replace(/\d{13}$/, '').replace(/([a-z])([A-Z])/g, '$1 $2') || m.message;
-  for (const key of ['up', 'down'] as const) {
-    const fn = cls?.methods.get(key) ?? null;
-    const body = readBody(src, fn, fn, (f) => {
-      const w = new Walker(src, new TypeormHandler(src), shape.consts, shape.functions);
-      const p = paramNames(t, f)[0];
-      const roots = new Map<string, string>();
-      if (p) roots.set(p, 'queryRunner');
-      w.fn(f, { conditional: false, repeated: false, transactional, via: null, roots, depth: 0 });
-      return w.ops;
-    });
-    if (key === 'up') m.upgrade = body;
-    else m.downgrade = body;
-  }
+  readUpDown(src, m, shape, { fnOf: (key) => cls?.methods.get(key) ?? null, handler: () => new TypeormHandler(src), roots: firstParam(t, 'queryRunner'), transactional });
 }
