@@ -4,7 +4,10 @@
 // map) and host-file offsets into 1-based lines and UTF-16 columns.
 import type { Loc } from '../../model/types.js';
 
-/** Line starts of a host file, computed once per source (a one-entry cache: a migration's SQL strings share it). */
+/**
+ * Line starts of a text (a host file, a .sql file), for turning character offsets into 1-based
+ * lines and UTF-16 columns and back. Shared by the SQL reader and the SQL files front end.
+ */
 export class LineIndex {
   readonly starts: number[];
   constructor(readonly text: string) {
@@ -13,8 +16,8 @@ export class LineIndex {
     this.starts = starts;
   }
 
-  /** 1-based line and 1-based UTF-16 column of a character offset. */
-  position(offset: number): { line: number; column: number } {
+  /** 1-based line of a character offset. */
+  lineOf(offset: number): number {
     const starts = this.starts;
     let lo = 0;
     let hi = starts.length - 1;
@@ -23,14 +26,38 @@ export class LineIndex {
       if (starts[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, column: offset - starts[lo]! + 1 };
+    return lo + 1;
   }
 
-  /** The Loc of host offsets [start, end) (end exclusive, as the model's endColumn). */
+  /** 1-based line and 1-based UTF-16 column of a character offset. */
+  position(offset: number): { line: number; column: number } {
+    const line = this.lineOf(offset);
+    return { line, column: offset - this.starts[line - 1]! + 1 };
+  }
+
+  /** The Loc of offsets [start, end) (end exclusive, as the model's endColumn). */
   range(start: number, end: number): Loc {
     const a = this.position(start);
     const b = this.position(end);
     return { line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+  }
+
+  /** The whole of a 1-based line (without its newline). */
+  lineLoc(line: number): Loc {
+    const start = this.starts[line - 1] ?? this.text.length;
+    const next = this.starts[line];
+    const end = next === undefined ? this.text.length : next - 1;
+    return { line, column: 1, endLine: line, endColumn: end - start + 1 };
+  }
+
+  /** Character offset of the start of a 1-based line. */
+  lineStart(line: number): number {
+    return this.starts[line - 1] ?? this.text.length;
+  }
+
+  /** Character offset just after a 1-based line's newline (or the end of the text). */
+  lineEnd(line: number): number {
+    return this.starts[line] ?? this.text.length;
   }
 }
 

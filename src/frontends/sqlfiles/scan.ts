@@ -2,6 +2,7 @@
 // (`--` and nested `/* */`) while skipping string literals, quoted identifiers and dollar quotes,
 // and tells whether a range holds any code at all (an "empty" down file holds only comments).
 import type { Comment, Loc, ParseError } from '../../model/types.js';
+import { LineIndex } from '../sql/locate.js';
 
 const DECODER = new TextDecoder('utf-8', { fatal: true });
 
@@ -53,56 +54,7 @@ function byteLoc(bytes: Uint8Array, offset: number): Loc {
   return { line, column, endLine: line, endColumn: column + 1 };
 }
 
-/** Line starts of a text, for turning character offsets into 1-based lines and columns. */
-export class LineIndex {
-  readonly starts: number[];
-  constructor(readonly text: string) {
-    const starts = [0];
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-    this.starts = starts;
-  }
-
-  lineOf(index: number): number {
-    const s = this.starts;
-    let lo = 0;
-    let hi = s.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (s[mid]! <= index) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  }
-
-  position(index: number): { line: number; column: number } {
-    const line = this.lineOf(index);
-    return { line, column: index - this.starts[line - 1]! + 1 };
-  }
-
-  range(start: number, end: number): Loc {
-    const s = this.position(start);
-    const e = this.position(end);
-    return { line: s.line, column: s.column, endLine: e.line, endColumn: e.column };
-  }
-
-  /** The whole of a 1-based line (without its newline). */
-  lineLoc(line: number): Loc {
-    const start = this.starts[line - 1] ?? this.text.length;
-    const next = this.starts[line];
-    const end = next === undefined ? this.text.length : next - 1;
-    return { line, column: 1, endLine: line, endColumn: end - start + 1 };
-  }
-
-  /** Character offset of the start of a 1-based line. */
-  lineStart(line: number): number {
-    return this.starts[line - 1] ?? this.text.length;
-  }
-
-  /** Character offset just after a 1-based line's newline (or the end of the text). */
-  lineEnd(line: number): number {
-    return this.starts[line] ?? this.text.length;
-  }
-}
+export { LineIndex };
 
 export interface ScannedComment {
   text: string;
