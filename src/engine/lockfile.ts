@@ -1,7 +1,7 @@
 // migralint.lock: one line per released migration with a checksum of its normalised content
 // and a short fingerprint of every line, so an edit can be reported with the lines it touched.
 import { createHash } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LockEntry, LockState } from '../rule-api/index.js';
 
@@ -83,15 +83,20 @@ export function parseLock(text: string, file: string): LockState {
   return { file, baseDir, entries };
 }
 
-export async function readLock(file: string): Promise<LockState | null> {
+/** The lock file, or null when there is none. */
+export function readLockSync(file: string): LockState | null {
   let text: string;
   try {
-    text = await fsp.readFile(file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
   return parseLock(text, file);
+}
+
+export async function readLock(file: string): Promise<LockState | null> {
+  return readLockSync(file);
 }
 
 export interface LockInput {

@@ -8,21 +8,20 @@
 // hands over to lintLoaded(), the same rule runner lint() uses (rules, inline ignores, waivers).
 // Front ends are reached through the same registry (engine/frontends.ts): a framework that
 // frameworkOf() names for a file gets prepared here, so TS/JS front ends work once they land.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Dialect, Migration, MigrationSet } from '../model/index.js';
-import type { Finding, LockState, Rule } from '../rule-api/index.js';
+import type { Finding, Rule } from '../rule-api/index.js';
 import type { Frontend, FrontendInput } from '../frontends/types.js';
 import type { SqlParser } from '../frontends/sql/api.js';
-import type { EnvInfo } from '../frontends/alembic/env.js';
 import { dialectForFile, isIgnored, type ResolvedConfig } from '../config/index.js';
 import { loadAllRules } from './registry.js';
-import { isCandidateOf, isSkippedDir, migrationDirOf, projectRootOf } from './files.js';
+import { listCandidates, migrationDirOf, projectRootOf } from './files.js';
 import { frameworkForDir, frameworkOf, isSetFile, load, parseFileWith, parseSetFilesWith } from './frontends.js';
 import { dialectFromDir, splitIndependentChains } from './chains.js';
-import { findEnvPy } from './run-context.js';
+import { applyRunContextWith } from './run-context.js';
 import { expandBody, wantsSql } from './sql-pass.js';
-import { parseLock } from './lockfile.js';
+import { readLockSync } from './lockfile.js';
 import { enabledRuleIds, isMigration, lintLoaded } from './run.js';
 
 interface Prepared {
@@ -110,7 +109,7 @@ export function lintFileSync(opts: LintFileSyncOptions): Finding[] {
   if (isIgnored(config, file)) return lintLoaded(lintOpts, empty, rules).findings;
 
   const dir = migrationDirOf(file);
-  const files = listCandidatesSync(dir).filter((f) => !isIgnored(config, f));
+  const files = listCandidates(dir).filter((f) => !isIgnored(config, f));
   if (!files.includes(file)) files.push(file);
   const targets = new Set([file]);
   const named = new Set([file]);
@@ -122,36 +121,13 @@ export function lintFileSync(opts: LintFileSyncOptions): Finding[] {
     named,
     contentOf: (f) => (f !== file ? null : typeof opts.text === 'string' ? new TextEncoder().encode(opts.text) : opts.text),
   });
-  applyRunContextSync(sets, config, p.env);
+  applyRunContextWith(sets, config, p.env);
   for (const m of sets.flatMap((s) => s.migrations)) {
     if (wantsSql(m)) for (const body of [m.upgrade, m.downgrade]) expandBody(body, m.source, p.parser);
   }
   const lockPath = opts.lockfile === undefined ? config.lockfile : opts.lockfile;
   const lock = lockPath ? readLockSync(lockPath) : null;
   return lintLoaded({ ...lintOpts, lockfile: opts.lockfile }, { sets, targets, missing: [], lock }, rules).findings;
-}
-
-/** listCandidates (files.ts), synchronously: the files isCandidateOf accepts, sorted. */
-function listCandidatesSync(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    let entries;
-    try {
-      entries = readdirSync(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) {
-        if (!isSkippedDir(e.name)) walk(p);
-      } else if (e.isFile() && isCandidateOf(dir, p)) {
-        out.push(p);
-      }
-    }
-  };
-  walk(dir);
-  return out.sort();
 }
 
 /** The body of loadMigrations' loop (run.ts) for one directory, with the prepared front ends. */
@@ -209,42 +185,3 @@ function loadDirSync(opts: {
   return sets;
 }
 
-/** applyRunContext (run-context.ts), synchronously. */
-function applyRunContextSync(sets: MigrationSet[], config: ResolvedConfig, env: Prepared['env']): void {
-  const fromConfig: Migration['runnerSettings'] = [];
-  const origin = config.configFile ? path.basename(config.configFile) : 'config';
-  if (config.runner.lockTimeout) fromConfig.push({ name: 'lock_timeout', value: config.runner.lockTimeout, origin, loc: null });
-  if (config.runner.statementTimeout) {
-    fromConfig.push({ name: 'statement_timeout', value: config.runner.statementTimeout, origin, loc: null });
-  }
-  for (const set of sets) {
-    if (set.framework === 'alembic' && set.migrations.length > 0) {
-      const envFile = findEnvPy(set.dir);
-      let info: EnvInfo;
-      if (envFile) {
-        // An unreadable env.py fails the run, as in lint().
-        info = env.readEnv(readFileSync(envFile) as Uint8Array, envFile);
-      } else {
-        info = { transaction: env.defaultAlembicTransaction('no env.py found beside the versions directory'), settings: [] };
-      }
-      for (const m of set.migrations) {
-        if (m.framework !== 'alembic') continue;
-        m.transaction = info.transaction;
-        m.runnerSettings.push(...info.settings);
-      }
-    }
-    for (const m of set.migrations) m.runnerSettings.push(...fromConfig);
-  }
-}
-
-/** readLock (lockfile.ts), synchronously. */
-function readLockSync(file: string): LockState | null {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
-  return parseLock(text, file);
-}
