@@ -1,4 +1,4 @@
-import { canonicalType, normalizeName, sameName, tablesCreated } from '../src/model/index.js';
+import { canonicalType, createdBefore, sameName } from '../src/model/index.js';
 import type { AlterColumnOp, CanonicalType, Operation } from '../src/model/index.js';
 import { defineRule } from '../src/rule-api/index.js';
 
@@ -88,7 +88,7 @@ def downgrade():
     ops.forEach((op, index) => {
       if (op.kind !== 'alter_column' || op.type === undefined) return;
       const before = ops.slice(0, index);
-      if (op.table && tablesCreated({ ...body, operations: before }).has(normalizeName(op.table)!)) return;
+      if (createdBefore(body, index, op.table)) return;
       const toType = canonicalType(op.type, migration.dialect);
       const fromText = op.existingType ?? typeEarlierInBody(before, op) ?? ctx.catalog.column(op.table, op.column)?.type ?? null;
       const fromType = canonicalType(fromText, migration.dialect);

@@ -1,4 +1,4 @@
-import { normalizeName, sameName, tablesCreated, transactionBoundaries } from '../src/model/index.js';
+import { createdBefore, sameName, transactionBoundaries } from '../src/model/index.js';
 import type { AddConstraintOp, Migration, Operation } from '../src/model/index.js';
 import { defineRule } from '../src/rule-api/index.js';
 
@@ -75,7 +75,7 @@ def downgrade():
       if (op.kind === 'add_constraint') {
         if (op.notValid) return;
         if (op.constraintType !== 'foreign_key' && op.constraintType !== 'check') return;
-        if (op.table && tablesCreated({ ...body, operations: ops.slice(0, index) }).has(normalizeName(op.table)!)) return;
+        if (createdBefore(body, index, op.table)) return;
         ctx.report({
           messageId: op.constraintType === 'foreign_key' ? 'foreignKey' : 'check',
           at: op,

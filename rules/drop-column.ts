@@ -1,4 +1,4 @@
-import { normalizeName, sameName, tableAliases, tablesCreated } from '../src/model/index.js';
+import { createdBefore, sameName, tableAliases, tablesCreated } from '../src/model/index.js';
 import type { Body, DropColumnOp, Operation } from '../src/model/index.js';
 import { defineRule } from '../src/rule-api/index.js';
 
@@ -84,7 +84,7 @@ function forEachDrop(body: Body, fn: (op: DropColumnOp) => void): void {
   body.operations.forEach((op, i) => {
     if (op.kind !== 'drop_column') return;
     const before = body.operations.slice(0, i);
-    if (op.table && tablesCreated({ ...body, operations: before }).has(normalizeName(op.table)!)) return;
+    if (createdBefore(body, i, op.table)) return;
     if (columnsAdded(before, sameName).some((a) => sameName(a.table, op.table) && sameName(a.column, op.column))) return;
     fn(op);
   });

@@ -1,4 +1,4 @@
-import { normalizeName, sameName, tableAliases, tablesCreated } from '../src/model/index.js';
+import { createdBefore, sameName, tableAliases, tablesCreated } from '../src/model/index.js';
 import type { Body, DropTableOp } from '../src/model/index.js';
 import { defineRule } from '../src/rule-api/index.js';
 
@@ -79,7 +79,7 @@ def downgrade():
 function forEachDrop(body: Body, fn: (op: DropTableOp) => void): void {
   body.operations.forEach((op, i) => {
     if (op.kind !== 'drop_table') return;
-    if (op.table && tablesCreated({ ...body, operations: body.operations.slice(0, i) }).has(normalizeName(op.table)!)) return;
+    if (createdBefore(body, i, op.table)) return;
     // Rebuilt: a table of the same name is created, or another renamed to it, later in the same body.
     const rebuilt = body.operations
       .slice(i + 1)

@@ -1,4 +1,4 @@
-import { normalizeName, sameName, tableAliases, tablesCreated } from '../src/model/index.js';
+import { createdBefore, normalizeName, sameName, tableAliases, tablesCreated } from '../src/model/index.js';
 import type { AlterColumnOp, Body, Operation } from '../src/model/index.js';
 import { defineRule } from '../src/rule-api/index.js';
 
@@ -88,7 +88,7 @@ function forEachRename(body: Body, fn: (op: AlterColumnOp) => void): void {
   body.operations.forEach((op, i) => {
     if (op.kind !== 'alter_column' || !op.newName || sameName(op.newName, op.column)) return;
     const before = body.operations.slice(0, i);
-    if (op.table && tablesCreated({ ...body, operations: before }).has(normalizeName(op.table)!)) return;
+    if (createdBefore(body, i, op.table)) return;
     if (addedBefore(before, op.table, op.column)) return;
     fn(op);
   });

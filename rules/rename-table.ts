@@ -1,4 +1,4 @@
-import { normalizeName, sameName, tableAliases, tablesCreated } from '../src/model/index.js';
+import { createdBefore, sameName, tableAliases, tablesCreated } from '../src/model/index.js';
 import type { Body, Operation, RenameTableOp } from '../src/model/index.js';
 import { defineRule } from '../src/rule-api/index.js';
 
@@ -81,7 +81,7 @@ def downgrade():
 function forEachRename(body: Body, fn: (op: RenameTableOp) => void): void {
   body.operations.forEach((op, i) => {
     if (op.kind !== 'rename_table' || sameName(op.table, op.newName)) return;
-    if (op.table && tablesCreated({ ...body, operations: body.operations.slice(0, i) }).has(normalizeName(op.table)!)) return;
+    if (createdBefore(body, i, op.table)) return;
     if (body.operations.slice(i + 1).some((later) => createsView(later, op.table))) return;
     fn(op);
   });

@@ -1,5 +1,4 @@
-import { normalizeName, tablesCreated } from '../src/model/index.js';
-import type { Body, Operation } from '../src/model/index.js';
+import { createdBefore } from '../src/model/index.js';
 import { defineRule } from '../src/rule-api/index.js';
 
 export type MessageIds = 'notConcurrent';
@@ -72,10 +71,3 @@ def downgrade():
     });
   },
 });
-
-/** Was `table` created by an operation before `index` in this body (so it is still empty)? */
-function createdBefore(body: Body, index: number, table: string | null): boolean {
-  if (!table) return false;
-  const before: Operation[] = body.operations.slice(0, index);
-  return tablesCreated({ ...body, operations: before }).has(normalizeName(table)!);
-}

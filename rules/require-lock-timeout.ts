@@ -1,4 +1,4 @@
-import { LOCK_MODES, lockBlocks, lockOf, lockStrength, normalizeName, tablesCreated } from '../src/model/index.js';
+import { createdBefore, LOCK_MODES, lockBlocks, lockOf, lockStrength } from '../src/model/index.js';
 import type { Body, LockMode, Migration, Operation } from '../src/model/index.js';
 import { defineRule } from '../src/rule-api/index.js';
 import type { CatalogView } from '../src/rule-api/index.js';
@@ -161,10 +161,9 @@ function firstUnprotected(body: Body, migration: Migration, catalog: CatalogView
     if (!lock) continue;
     const covered = local ?? session;
     if (covered) continue;
-    const created = tablesCreated({ ...body, operations: ops.slice(0, i) });
     for (const l of [lock, lock.also]) {
       if (!l || lockStrength(l.mode) < lockStrength(minimum)) continue;
-      if (l.table !== null && created.has(normalizeName(l.table)!)) continue;
+      if (createdBefore(body, i, l.table)) continue;
       return { op, mode: l.mode, table: l.table, why: lostLocal };
     }
   }

@@ -1,4 +1,4 @@
-import { normalizeName, sameName, tablesCreated } from '../src/model/index.js';
+import { createdBefore, sameName } from '../src/model/index.js';
 import type { AlterColumnOp, Operation } from '../src/model/index.js';
 import { defineRule } from '../src/rule-api/index.js';
 
@@ -104,7 +104,7 @@ def downgrade():
     ops.forEach((op, index) => {
       if (op.kind !== 'alter_column' || op.nullable !== false) return;
       const before = ops.slice(0, index);
-      if (op.table && tablesCreated({ ...body, operations: before }).has(normalizeName(op.table)!)) return;
+      if (createdBefore(body, index, op.table)) return;
       // A column added by this migration is add-not-null-column's.
       if (before.some((b) => b.kind === 'add_column' && sameName(b.table, op.table) && sameName(b.column.name, op.column))) return;
       // Already NOT NULL: PostgreSQL does nothing.

@@ -1,4 +1,4 @@
-import { normalizeName, tableAliases, tablesCreated } from '../src/model/index.js';
+import { createdBefore, tableAliases, tablesCreated } from '../src/model/index.js';
 import type { Body, Operation } from '../src/model/index.js';
 import { defineRule } from '../src/rule-api/index.js';
 
@@ -67,9 +67,8 @@ def downgrade():
     const createdByUpgrade = [...tablesCreated(migration.upgrade)];
     const visit = (body: Body, isDowngrade: boolean) => {
       body.operations.forEach((op, i) => {
-        const created = tablesCreated({ ...body, operations: body.operations.slice(0, i) });
         for (const change of unboundedChanges(op)) {
-          if (change.table !== null && created.has(normalizeName(change.table)!)) continue;
+          if (createdBefore(body, i, change.table)) continue;
           if (isDowngrade && createdByUpgrade.some((t) => same(t, change.table))) continue;
           ctx.report({ messageId: change.messageId, at: op, data: { table: change.table ?? '(unknown table)' } });
         }

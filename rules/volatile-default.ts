@@ -1,4 +1,4 @@
-import { normalizeName, tablesCreated } from '../src/model/index.js';
+import { createdBefore } from '../src/model/index.js';
 import type { Operation } from '../src/model/index.js';
 import { defineRule } from '../src/rule-api/index.js';
 
@@ -80,7 +80,7 @@ def downgrade():
     const version = ctx.settings.postgresVersion;
     ops.forEach((op, index) => {
       if (op.kind !== 'add_column') return;
-      if (op.table && tablesCreated({ ...body, operations: ops.slice(0, index) }).has(normalizeName(op.table)!)) return;
+      if (createdBefore(body, index, op.table)) return;
       const col = op.column;
       const base = { column: col.name ?? '(unnamed)', table: op.table ?? '(unknown table)' };
       if (col.generated || (col.type !== null && SERIAL.test(col.type))) {

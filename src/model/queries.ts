@@ -52,6 +52,37 @@ export function tablesCreated(body: Body): Set<string> {
   return created;
 }
 
+/**
+ * Was `table` created by an operation before `index` of this body (so it is new and still empty)?
+ * The same answer as `tablesCreated` over the operations before `index`, computed once per body:
+ * every rule that exempts new tables asks it for each operation.
+ */
+export function createdBefore(body: Body, index: number, table: string | null): boolean {
+  if (!table) return false;
+  const at = creationIndex(body).get(normalizeName(table)!);
+  return at !== undefined && at < index;
+}
+
+const creationCache = new WeakMap<Operation[], { length: number; at: Map<string, number> }>();
+
+/** For each table the body creates, the index of the operation that creates it (or renames a new one to it). */
+function creationIndex(body: Body): Map<string, number> {
+  const ops = body.operations;
+  const cached = creationCache.get(ops);
+  if (cached && cached.length === ops.length) return cached.at;
+  const at = new Map<string, number>();
+  const add = (name: string | null, i: number) => {
+    if (name && !at.has(normalizeName(name)!)) at.set(normalizeName(name)!, i);
+  };
+  ops.forEach((op, i) => {
+    if (op.kind === 'create_table') add(op.table, i);
+    if (op.kind === 'rename_table' && op.newName && op.table && at.has(normalizeName(op.table)!)) add(op.newName, i);
+    if (op.kind === 'execute_sql') for (const st of op.statements) if (st.keyword === 'CREATE TABLE') add(st.table, i);
+  });
+  creationCache.set(ops, { length: ops.length, at });
+  return at;
+}
+
 export function createdInSameBody(body: Body, table: string | null): boolean {
   if (!table) return false;
   return tablesCreated(body).has(normalizeName(table)!);
