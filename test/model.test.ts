@@ -1,8 +1,8 @@
 // Model helpers shared by rules: the column type normaliser and the lock table.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { canonicalType, lockBlocks, lockOf, locksConflict, lockStrength } from '../src/model/index.js';
-import type { Operation, OperationBase } from '../src/model/index.js';
+import { canonicalType, createdBefore, lockBlocks, lockOf, locksConflict, lockStrength, tablesCreated } from '../src/model/index.js';
+import type { Body, Operation, OperationBase } from '../src/model/index.js';
 
 const canon = (t: string | null) => {
   const c = canonicalType(t);
@@ -138,6 +138,23 @@ test('lock strength, conflicts and what a lock blocks', () => {
   assert.is(lockBlocks('ACCESS EXCLUSIVE'), 'reads and writes');
   assert.is(lockBlocks('SHARE ROW EXCLUSIVE'), 'writes');
   assert.is(lockBlocks('SHARE UPDATE EXCLUSIVE'), 'schema changes');
+});
+
+test('createdBefore agrees with tablesCreated over the operations before each index', () => {
+  const ops: Operation[] = [
+    { ...base, kind: 'drop_table', table: 'old', schema: null },
+    { ...base, kind: 'create_table', table: 'Tmp', schema: null, columns: [], constraints: [] },
+    { ...base, kind: 'rename_table', table: 'tmp', newName: 'plans', schema: null },
+    { ...base, kind: 'execute_sql', sql: 'CREATE TABLE audit (id int)', hasHoles: false, textKnown: true, statements: [{ text: 'CREATE TABLE audit (id int)', category: 'schema', keyword: 'CREATE TABLE', table: 'audit', loc: base.loc }] },
+    { ...base, kind: 'rename_table', table: 'accounts', newName: 'users', schema: null },
+  ];
+  const body: Body = { shape: 'operations', loc: null, operations: ops };
+  for (let i = 0; i <= ops.length; i++) {
+    const expected = tablesCreated({ ...body, operations: ops.slice(0, i) });
+    for (const t of ['old', 'tmp', 'TMP', 'plans', 'audit', 'users', 'accounts', null]) {
+      assert.is(createdBefore(body, i, t), t !== null && expected.has(t.toLowerCase()), `${t} before ${i}`);
+    }
+  }
 });
 
 test.run();
