@@ -80,8 +80,9 @@ async function main(argv: string[]): Promise<number> {
     },
     {
       path: 'README.md',
-      content: () => replaceBetween(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'), 'rules', rulesSection(rules)),
+      content: () => replaceBetween(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'), 'rules', rulesIndex(rules)),
     },
+    ...rules.map((r) => ({ path: ruleDocPath(r.id), content: () => rulePage(r) })),
   ];
 
   const stale: string[] = [];
@@ -96,6 +97,18 @@ async function main(argv: string[]): Promise<number> {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, want);
       console.log(`gen: wrote ${output.path}`);
+    }
+  }
+  // A page whose rule is gone would keep a dead rule documented: remove it (or report it).
+  const ruleDocs = path.join(ROOT, 'docs', 'rules');
+  const wanted = new Set(outputs.map((o) => o.path));
+  for (const f of fs.existsSync(ruleDocs) ? fs.readdirSync(ruleDocs) : []) {
+    const rel = `docs/rules/${f}`;
+    if (wanted.has(rel)) continue;
+    if (check) stale.push(`${rel} (no rule of that id)`);
+    else {
+      fs.rmSync(path.join(ruleDocs, f));
+      console.log(`gen: removed ${rel}`);
     }
   }
   if (check && stale.length > 0) {
@@ -122,49 +135,98 @@ function replaceBetween(text: string, name: string, body: string): string {
 
 type LoadedRule = Awaited<ReturnType<typeof loadAllRules>>[number];
 
-/** The README's rule table and one section per rule, from the rule files and the presets. */
-function rulesSection(rules: LoadedRule[]): string {
-  const level = (preset: unknown, id: string): string => {
-    const v = (preset as { rules: Record<string, unknown> }).rules[id];
-    return Array.isArray(v) ? String(v[0]) : String(v);
-  };
-  const lines = [
+const PRESETS = { recommended, strict } as const;
+
+/** A rule's level in a preset: off, info, warn or error. */
+function presetLevel(preset: unknown, id: string): string {
+  const v = (preset as { rules: Record<string, unknown> }).rules[id];
+  return Array.isArray(v) ? String(v[0]) : String(v);
+}
+
+/** The README's rule index: one row per rule, linking to its page in docs/rules/. */
+function rulesIndex(rules: LoadedRule[]): string {
+  const names = Object.keys(PRESETS);
+  return [
     `<!-- ${NOTICE} -->`,
     '',
-    '| rule | what it reports | recommended | strict |',
-    '|---|---|---|---|',
-    ...rules.map((r) => `| [\`${r.id}\`](#${r.id}) | ${r.meta.description} | ${level(recommended, r.id)} | ${level(strict, r.id)} |`),
+    `| rule | what it reports | ${names.join(' | ')} |`,
+    `|---|---|${names.map(() => '---').join('|')}|`,
+    ...rules.map(
+      (r) =>
+        `| [\`${r.id}\`](${ruleDocPath(r.id)}) | ${r.meta.description} | ${Object.values(PRESETS)
+          .map((p) => presetLevel(p, r.id))
+          .join(' | ')} |`,
+    ),
+    '',
+  ].join('\n');
+}
+
+/** The repository path of a rule's page; ruleDocUrl() (src/rule-api) publishes the same file. */
+function ruleDocPath(id: string): string {
+  return `docs/rules/${id}.md`;
+}
+
+const FENCE_LANGUAGE: Record<string, string> = { py: 'python', sql: 'sql', ts: 'ts', js: 'js', mjs: 'js', cjs: 'js', json: 'json', toml: 'toml', ini: 'ini' };
+
+/** A documented example: one Python revision (a string) or a set of files keyed by path. */
+function renderExample(e: string | Record<string, string>): string {
+  if (typeof e === 'string') return e.includes('\n') ? ['```python', e.trimEnd(), '```'].join('\n') : e;
+  return Object.entries(e)
+    .map(([f, t]) => {
+      const language = FENCE_LANGUAGE[f.slice(f.lastIndexOf('.') + 1)] ?? '';
+      const empty = language === 'python' ? '# (empty)' : language === 'sql' ? '-- (empty)' : '';
+      return [`\`${f.replace(/^\//, '')}\``, '', `\`\`\`${language}`, t.trimEnd() || empty, '```'].join('\n');
+    })
+    .join('\n\n');
+}
+
+/** docs/rules/<id>.md: what `migralint explain <id>` prints, as a page findings link to. */
+function rulePage(r: LoadedRule): string {
+  const lines = [
+    `# ${r.id}`,
+    '',
+    `<!-- ${NOTICE} -->`,
+    '',
+    `${r.meta.description}.`,
+    '',
+    '## Why',
+    '',
+    r.meta.docs.why,
+    '',
+    '## Flagged',
+    '',
+    renderExample(r.meta.docs.bad),
+    '',
+    '## Not flagged',
+    '',
+    renderExample(r.meta.docs.good),
+    '',
+    '## Safer way',
+    '',
+    r.meta.help,
     '',
   ];
-  for (const r of rules) {
-    const example = (e: string | Record<string, string>): string =>
-      typeof e === 'string'
-        ? e.includes('\n')
-          ? ['```python', e.trimEnd(), '```'].join('\n')
-          : e
-        : Object.entries(e)
-            .map(([f, t]) => [`\`${f.replace(/^\//, '')}\``, '```python', t.trimEnd() || '# (empty)', '```'].join('\n'))
-            .join('\n\n');
-    lines.push(`### ${r.id}`, '', `${r.meta.description}.`, '', `**Why.** ${r.meta.docs.why}`, '');
-    lines.push('Flagged:', '', example(r.meta.docs.bad), '', 'Not flagged:', '', example(r.meta.docs.good), '');
-    lines.push(`**Safer way.** ${r.meta.help}`, '');
-    const props = (r.meta.schema as { properties?: Record<string, { description?: string }> } | undefined)?.properties;
-    if (props) {
-      lines.push('Options (defaults in brackets):', '');
-      for (const [name, prop] of Object.entries(props)) {
-        const def = (r.meta.defaultOptions as Record<string, unknown>)[name];
-        lines.push(`- \`${name}\` [\`${JSON.stringify(def)}\`]: ${prop.description ?? ''}`);
-      }
-      lines.push('');
+  const props = (r.meta.schema as { properties?: Record<string, { description?: string }> } | undefined)?.properties;
+  lines.push('## Options', '');
+  if (props) {
+    lines.push('Set them as `"rules": { "' + r.id + '": ["error", { ... }] }`; defaults in brackets.', '');
+    for (const [name, prop] of Object.entries(props)) {
+      const def = (r.meta.defaultOptions as Record<string, unknown>)[name];
+      lines.push(`- \`${name}\` [\`${JSON.stringify(def)}\`]: ${prop.description ?? ''}`);
     }
+  } else {
+    lines.push('None.');
   }
+  lines.push('', '## Presets', '', '| preset | level |', '|---|---|');
+  for (const [name, preset] of Object.entries(PRESETS)) lines.push(`| ${name} | ${presetLevel(preset, r.id)} |`);
+  lines.push('', `All rules: [the rule index](../../README.md#rules).`, '');
   return lines.join('\n');
 }
 
 /** Each preset must be valid config and name every rule. */
 function checkPresets(validate: ReturnType<Ajv['compile']>, ruleIds: string[]): string[] {
   const problems: string[] = [];
-  for (const [name, preset] of Object.entries({ recommended, strict })) {
+  for (const [name, preset] of Object.entries(PRESETS)) {
     const file = `policies/${name}.json`;
     if (!validate(preset)) problems.push(...formatValidationErrors(validate.errors ?? [], file, preset));
     const named = Object.keys((preset as { rules?: object }).rules ?? {});
