@@ -549,46 +549,46 @@ function setConfigCalls(ctx: StatementContext, targets: Node[]): Operation[] | n
 // The statement switch
 
 /**
- * The statements convertStatement() models, keyed by libpg-query's node type, each with an
- * example and what it becomes. A statement of another type becomes a `sql` operation named by its
+ * The statements convertStatement() models, keyed by libpg-query's node type, each with its
+ * keywords, an example and what it becomes. A statement of another type becomes a `sql` operation named by its
  * leading keywords (see SIMPLE), which only the lock and transaction rules judge. The docs list
  * this table, and a test runs every example through the reader.
  */
 export const SQL_STATEMENTS = {
-  CreateStmt: { example: "CREATE TABLE t (id bigint PRIMARY KEY, a text NOT NULL DEFAULT 'x')", becomes: 'create_table: columns (type, NOT NULL, DEFAULT, identity, PRIMARY KEY, UNIQUE) and constraints' },
-  CreateTableAsStmt: { example: 'CREATE TABLE t2 AS SELECT * FROM t', becomes: 'create_table, then data_change (insert) unless WITH NO DATA; CREATE MATERIALIZED VIEW: a statement' },
-  AlterTableStmt: { example: 'ALTER TABLE t ADD COLUMN b int, ALTER COLUMN a SET NOT NULL', becomes: 'one operation per clause: add_column, alter_column, add_constraint... (ALTER_TABLE_CLAUSES); ALTER of a view, sequence or index: a statement' },
-  RenameStmt: { example: 'ALTER TABLE t RENAME COLUMN a TO b', becomes: 'rename_table or alter_column (rename); renaming a constraint or trigger: ACCESS EXCLUSIVE on the table; other renames: a statement' },
-  IndexStmt: { example: 'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ix ON t USING btree (a, lower(b)) WHERE a > 0', becomes: 'create_index: name, columns and expressions, UNIQUE, CONCURRENTLY, IF NOT EXISTS, USING, WHERE' },
-  DropStmt: { example: 'DROP TABLE t, u', becomes: 'drop_table per table, drop_index (CONCURRENTLY, IF EXISTS); DROP TRIGGER/POLICY/RULE: ACCESS EXCLUSIVE on the table; other drops: a statement' },
-  UpdateStmt: { example: 'UPDATE t SET a = 1 WHERE id = 2', becomes: 'data_change (update): table, columns set, WHERE or not' },
-  DeleteStmt: { example: 'DELETE FROM t', becomes: 'data_change (delete): table, WHERE or not' },
-  InsertStmt: { example: 'INSERT INTO t (a) VALUES (1)', becomes: 'data_change (insert): table, columns' },
-  MergeStmt: { example: 'MERGE INTO t USING u ON t.id = u.id WHEN MATCHED THEN DELETE', becomes: 'data_change (merge)' },
-  TruncateStmt: { example: 'TRUNCATE t, u', becomes: 'data_change (truncate) per table' },
-  CopyStmt: { example: 'COPY t (a) FROM STDIN', becomes: 'COPY ... FROM: data_change (copy); COPY ... TO: a statement' },
-  SelectStmt: { example: "SELECT set_config('lock_timeout', '5s', false)", becomes: 'set_config(): set_setting; SELECT ... INTO: create_table and data_change; data-changing WITH: data_change; other reads: a statement' },
-  VariableSetStmt: { example: "SET LOCAL lock_timeout = '5s'", becomes: 'set_setting: name, value, LOCAL (RESET ALL too)' },
-  TransactionStmt: { example: 'BEGIN', becomes: 'transaction_control: BEGIN/START, COMMIT, ROLLBACK, SAVEPOINT, RELEASE, ROLLBACK TO' },
-  ClusterStmt: { example: 'CLUSTER t USING ix', becomes: 'a statement taking ACCESS EXCLUSIVE on the table' },
-  VacuumStmt: { example: 'VACUUM (FULL) t', becomes: 'a statement taking ACCESS EXCLUSIVE on the table with FULL, else SHARE UPDATE EXCLUSIVE (ANALYZE too)' },
-  ReindexStmt: { example: 'REINDEX TABLE CONCURRENTLY t', becomes: 'a statement taking SHARE UPDATE EXCLUSIVE with CONCURRENTLY, else SHARE' },
-  LockStmt: { example: 'LOCK TABLE t IN SHARE MODE', becomes: 'a statement taking the mode it names, per table' },
-  RefreshMatViewStmt: { example: 'REFRESH MATERIALIZED VIEW CONCURRENTLY mv', becomes: 'a statement taking EXCLUSIVE with CONCURRENTLY, else ACCESS EXCLUSIVE' },
-  CreateTrigStmt: { example: 'CREATE TRIGGER tr BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION f()', becomes: 'a statement taking SHARE ROW EXCLUSIVE on the table' },
-  CreatePolicyStmt: { example: 'CREATE POLICY p ON t USING (true)', becomes: 'a statement taking ACCESS EXCLUSIVE on the table' },
-  AlterPolicyStmt: { example: 'ALTER POLICY p ON t USING (false)', becomes: 'a statement taking ACCESS EXCLUSIVE on the table' },
-  RuleStmt: { example: 'CREATE RULE r AS ON INSERT TO t DO INSTEAD NOTHING', becomes: 'a statement taking ACCESS EXCLUSIVE on the table' },
-  CreateStatsStmt: { example: 'CREATE STATISTICS s ON a, b FROM t', becomes: 'a statement taking SHARE UPDATE EXCLUSIVE on the table' },
-  CommentStmt: { example: "COMMENT ON COLUMN t.a IS 'x'", becomes: 'a statement taking SHARE UPDATE EXCLUSIVE on the table' },
-  ExplainStmt: { example: 'EXPLAIN ANALYZE DELETE FROM t', becomes: 'EXPLAIN ANALYZE of a data change: that data_change; other EXPLAIN: a statement' },
-  CreateFunctionStmt: { example: 'CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$', becomes: 'a schema statement (CREATE FUNCTION or CREATE PROCEDURE)' },
-  GrantStmt: { example: 'GRANT SELECT ON t TO r', becomes: 'a schema statement (GRANT or REVOKE)' },
-  GrantRoleStmt: { example: 'GRANT r TO s', becomes: 'a schema statement (GRANT or REVOKE)' },
-  DefineStmt: { example: 'CREATE AGGREGATE agg (int) (SFUNC = int4pl, STYPE = int)', becomes: 'a schema statement (CREATE AGGREGATE, OPERATOR, TYPE...)' },
-  AlterObjectSchemaStmt: { example: 'ALTER TABLE t SET SCHEMA s', becomes: 'a schema statement (ALTER ... SET SCHEMA)' },
-  AlterOwnerStmt: { example: 'ALTER FUNCTION f() OWNER TO r', becomes: 'a schema statement (ALTER ... OWNER TO)' },
-} as const satisfies Record<string, { example: string; becomes: string }>;
+  CreateStmt: { statement: 'CREATE TABLE', example: "CREATE TABLE t (id bigint PRIMARY KEY, a text NOT NULL DEFAULT 'x')", becomes: 'create_table: columns (type, NOT NULL, DEFAULT, identity, PRIMARY KEY, UNIQUE) and constraints' },
+  CreateTableAsStmt: { statement: 'CREATE TABLE AS, CREATE MATERIALIZED VIEW', example: 'CREATE TABLE t2 AS SELECT * FROM t', becomes: 'create_table, then data_change (insert) unless WITH NO DATA; CREATE MATERIALIZED VIEW: a statement' },
+  AlterTableStmt: { statement: 'ALTER TABLE', example: 'ALTER TABLE t ADD COLUMN b int, ALTER COLUMN a SET NOT NULL', becomes: 'one operation per clause: add_column, alter_column, add_constraint... (ALTER_TABLE_CLAUSES); ALTER of a view, sequence or index: a statement' },
+  RenameStmt: { statement: 'ALTER ... RENAME', example: 'ALTER TABLE t RENAME COLUMN a TO b', becomes: 'rename_table or alter_column (rename); renaming a constraint or trigger: ACCESS EXCLUSIVE on the table; other renames: a statement' },
+  IndexStmt: { statement: 'CREATE INDEX', example: 'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ix ON t USING btree (a, lower(b)) WHERE a > 0', becomes: 'create_index: name, columns and expressions, UNIQUE, CONCURRENTLY, IF NOT EXISTS, USING, WHERE' },
+  DropStmt: { statement: 'DROP', example: 'DROP TABLE t, u', becomes: 'drop_table per table, drop_index (CONCURRENTLY, IF EXISTS); DROP TRIGGER/POLICY/RULE: ACCESS EXCLUSIVE on the table; other drops: a statement' },
+  UpdateStmt: { statement: 'UPDATE', example: 'UPDATE t SET a = 1 WHERE id = 2', becomes: 'data_change (update): table, columns set, WHERE or not' },
+  DeleteStmt: { statement: 'DELETE', example: 'DELETE FROM t', becomes: 'data_change (delete): table, WHERE or not' },
+  InsertStmt: { statement: 'INSERT', example: 'INSERT INTO t (a) VALUES (1)', becomes: 'data_change (insert): table, columns' },
+  MergeStmt: { statement: 'MERGE', example: 'MERGE INTO t USING u ON t.id = u.id WHEN MATCHED THEN DELETE', becomes: 'data_change (merge)' },
+  TruncateStmt: { statement: 'TRUNCATE', example: 'TRUNCATE t, u', becomes: 'data_change (truncate) per table' },
+  CopyStmt: { statement: 'COPY', example: 'COPY t (a) FROM STDIN', becomes: 'COPY ... FROM: data_change (copy); COPY ... TO: a statement' },
+  SelectStmt: { statement: 'SELECT, VALUES', example: "SELECT set_config('lock_timeout', '5s', false)", becomes: 'set_config(): set_setting; SELECT ... INTO: create_table and data_change; data-changing WITH: data_change; other reads: a statement' },
+  VariableSetStmt: { statement: 'SET, RESET', example: "SET LOCAL lock_timeout = '5s'", becomes: 'set_setting: name, value, LOCAL (RESET ALL too)' },
+  TransactionStmt: { statement: 'BEGIN, COMMIT, ROLLBACK, SAVEPOINT', example: 'BEGIN', becomes: 'transaction_control: BEGIN/START, COMMIT, ROLLBACK, SAVEPOINT, RELEASE, ROLLBACK TO' },
+  ClusterStmt: { statement: 'CLUSTER', example: 'CLUSTER t USING ix', becomes: 'a statement taking ACCESS EXCLUSIVE on the table' },
+  VacuumStmt: { statement: 'VACUUM, ANALYZE', example: 'VACUUM (FULL) t', becomes: 'a statement taking ACCESS EXCLUSIVE on the table with FULL, else SHARE UPDATE EXCLUSIVE (ANALYZE too)' },
+  ReindexStmt: { statement: 'REINDEX', example: 'REINDEX TABLE CONCURRENTLY t', becomes: 'a statement taking SHARE UPDATE EXCLUSIVE with CONCURRENTLY, else SHARE' },
+  LockStmt: { statement: 'LOCK', example: 'LOCK TABLE t IN SHARE MODE', becomes: 'a statement taking the mode it names, per table' },
+  RefreshMatViewStmt: { statement: 'REFRESH MATERIALIZED VIEW', example: 'REFRESH MATERIALIZED VIEW CONCURRENTLY mv', becomes: 'a statement taking EXCLUSIVE with CONCURRENTLY, else ACCESS EXCLUSIVE' },
+  CreateTrigStmt: { statement: 'CREATE TRIGGER', example: 'CREATE TRIGGER tr BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION f()', becomes: 'a statement taking SHARE ROW EXCLUSIVE on the table' },
+  CreatePolicyStmt: { statement: 'CREATE POLICY', example: 'CREATE POLICY p ON t USING (true)', becomes: 'a statement taking ACCESS EXCLUSIVE on the table' },
+  AlterPolicyStmt: { statement: 'ALTER POLICY', example: 'ALTER POLICY p ON t USING (false)', becomes: 'a statement taking ACCESS EXCLUSIVE on the table' },
+  RuleStmt: { statement: 'CREATE RULE', example: 'CREATE RULE r AS ON INSERT TO t DO INSTEAD NOTHING', becomes: 'a statement taking ACCESS EXCLUSIVE on the table' },
+  CreateStatsStmt: { statement: 'CREATE STATISTICS', example: 'CREATE STATISTICS s ON a, b FROM t', becomes: 'a statement taking SHARE UPDATE EXCLUSIVE on the table' },
+  CommentStmt: { statement: 'COMMENT ON', example: "COMMENT ON COLUMN t.a IS 'x'", becomes: 'a statement taking SHARE UPDATE EXCLUSIVE on the table' },
+  ExplainStmt: { statement: 'EXPLAIN', example: 'EXPLAIN ANALYZE DELETE FROM t', becomes: 'EXPLAIN ANALYZE of a data change: that data_change; other EXPLAIN: a statement' },
+  CreateFunctionStmt: { statement: 'CREATE FUNCTION, CREATE PROCEDURE', example: 'CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$', becomes: 'a schema statement (CREATE FUNCTION or CREATE PROCEDURE)' },
+  GrantStmt: { statement: 'GRANT, REVOKE (privileges)', example: 'GRANT SELECT ON t TO r', becomes: 'a schema statement (GRANT or REVOKE)' },
+  GrantRoleStmt: { statement: 'GRANT, REVOKE (roles)', example: 'GRANT r TO s', becomes: 'a schema statement (GRANT or REVOKE)' },
+  DefineStmt: { statement: 'CREATE AGGREGATE, OPERATOR, TYPE...', example: 'CREATE AGGREGATE agg (int) (SFUNC = int4pl, STYPE = int)', becomes: 'a schema statement (CREATE AGGREGATE, OPERATOR, TYPE...)' },
+  AlterObjectSchemaStmt: { statement: 'ALTER ... SET SCHEMA', example: 'ALTER TABLE t SET SCHEMA s', becomes: 'a schema statement (ALTER ... SET SCHEMA)' },
+  AlterOwnerStmt: { statement: 'ALTER ... OWNER TO', example: 'ALTER FUNCTION f() OWNER TO r', becomes: 'a schema statement (ALTER ... OWNER TO)' },
+} as const satisfies Record<string, { statement: string; example: string; becomes: string }>;
 
 export function convertStatement(ctx: StatementContext, n: Node): Operation[] {
   const type = Object.keys(n)[0] ?? 'Unknown';

@@ -143,7 +143,8 @@ function columnType(method: string, args: readonly Expression[], src: Src, w: Wa
   }
 }
 
-const COLUMN_TYPES = new Set([
+/** Table builder column types (`t.string('name')`...); tableCall() reads these as columns. */
+export const COLUMN_TYPES = new Set([
   'increments', 'bigIncrements', 'integer', 'mediumint', 'tinyint', 'smallint', 'bigInteger', 'bigint', 'string', 'text',
   'boolean', 'date', 'datetime', 'timestamp', 'time', 'float', 'double', 'decimal', 'json', 'jsonb', 'uuid', 'binary', 'enum',
   'enu', 'specificType',
