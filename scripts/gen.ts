@@ -192,12 +192,16 @@ const escapeCell = (text: string): string => text.replace(/\|/g, '\\|');
 
 /** The README's short lists: every name each front end understands, linking to the details. */
 function understoodSummary(): string {
-  const batch = Object.entries(OP_METHODS).filter(([, v]) => !v.includes('not on batch_op'));
+  const notOnBatch = Object.entries(OP_METHODS)
+    .filter(([, v]) => v.includes('not on batch_op'))
+    .map(([n]) => n);
+  const on = (receiver: string, table: Table): string =>
+    `on ${receiver.endsWith('.') ? `\`${receiver}\`` : receiver}: ${codeList(Object.keys(table).map((n) => (n === '' ? 'knex(table)' : n)))}`;
   const lines = [
     `<!-- ${TABLES_NOTICE} -->`,
     '',
-    `- **Alembic** ([details](docs/alembic.md#understood-calls)): ${codeList(Object.keys(OP_METHODS).map((n) => `op.${n}`))}; ` +
-      `inside \`batch_alter_table\`, ${codeList(batch.map(([n]) => `batch_op.${n}`))}.`,
+    `- **Alembic** ([details](docs/alembic.md#understood-calls)): ${on('op.', OP_METHODS)}; on \`batch_op.\` inside ` +
+      `\`batch_alter_table\`: the same but ${codeList(notOnBatch)}.`,
     `- **SQL** ([details](docs/sql.md#understood-statements)): modelled statements ${Object.values(SQL_STATEMENTS)
       .map((v) => v.statement)
       .join('; ')}; ALTER TABLE clauses ${Object.values(ALTER_TABLE_CLAUSES)
@@ -205,8 +209,7 @@ function understoodSummary(): string {
       .join('; ')}. Known by name only: ${[...new Set(Object.values(SIMPLE).map(([k]) => k))].join(', ')}.`,
   ];
   for (const f of TS_FRAMEWORKS) {
-    const parts = f.tables.map((t) => codeList(Object.keys(t.table).map((n) => callName(t.on, n))));
-    lines.push(`- **${f.name}** ([details](docs/typescript.md#${f.name.toLowerCase()})): ${parts.join('; ')}.`);
+    lines.push(`- **${f.name}** ([details](docs/typescript.md#${f.name.toLowerCase()})): ${f.tables.map((t) => on(t.on, t.table)).join('; ')}.`);
   }
   lines.push('');
   return lines.join('\n');
