@@ -573,7 +573,7 @@ export const SQL_STATEMENTS = {
   ClusterStmt: { statement: 'CLUSTER', example: 'CLUSTER t USING ix', becomes: 'a statement taking ACCESS EXCLUSIVE on the table' },
   VacuumStmt: { statement: 'VACUUM, ANALYZE', example: 'VACUUM (FULL) t', becomes: 'a statement taking ACCESS EXCLUSIVE on the table with FULL, else SHARE UPDATE EXCLUSIVE (ANALYZE too)' },
   ReindexStmt: { statement: 'REINDEX', example: 'REINDEX TABLE CONCURRENTLY t', becomes: 'a statement taking SHARE UPDATE EXCLUSIVE with CONCURRENTLY, else SHARE' },
-  LockStmt: { statement: 'LOCK', example: 'LOCK TABLE t IN SHARE MODE', becomes: 'a statement taking the mode it names, per table' },
+  LockStmt: { statement: 'LOCK', example: 'LOCK TABLE t IN SHARE MODE', becomes: 'a statement taking the mode it names (ACCESS EXCLUSIVE when none; SHARE in the example), per table' },
   RefreshMatViewStmt: { statement: 'REFRESH MATERIALIZED VIEW', example: 'REFRESH MATERIALIZED VIEW CONCURRENTLY mv', becomes: 'a statement taking EXCLUSIVE with CONCURRENTLY, else ACCESS EXCLUSIVE' },
   CreateTrigStmt: { statement: 'CREATE TRIGGER', example: 'CREATE TRIGGER tr BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION f()', becomes: 'a statement taking SHARE ROW EXCLUSIVE on the table' },
   CreatePolicyStmt: { statement: 'CREATE POLICY', example: 'CREATE POLICY p ON t USING (true)', becomes: 'a statement taking ACCESS EXCLUSIVE on the table' },
