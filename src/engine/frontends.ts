@@ -49,13 +49,13 @@ export function isSetFile(file: string): boolean {
 }
 
 /** Frameworks read by the raw SQL front end (config `directories.<dir>.framework`). */
-export const SQL_FRAMEWORKS = new Set(['sql', 'flyway', 'golang-migrate', 'diesel', 'dbmate', 'goose', 'prisma']);
+export const SQL_FRAMEWORKS = new Set(['sql', 'flyway', 'golang-migrate', 'diesel', 'dbmate', 'goose', 'sql-migrate', 'prisma']);
 
 /** A loaded front end by framework name; throws when it was not loaded first. */
 export type FrontendGetter = (framework: string) => Frontend;
 
 type SetItem = { input: FrontendInput; error: Error | null };
-type SetOptions = { framework?: string | undefined; dialect: Dialect; named?: readonly string[] };
+type SetOptions = { framework?: string | undefined; dialect: Dialect; named?: readonly string[]; generic?: boolean };
 
 function ioError(file: string, framework: string, dialect: Dialect, error: Error): Migration {
   const m = emptyMigration(file, framework, dialect);
@@ -101,7 +101,7 @@ function readWith(get: FrontendGetter, name: string, framework: string, dir: str
   if (inputs.length === 0) return out;
   const frontend = get(name);
   if (!frontend.parseSet) return out;
-  return [...frontend.parseSet(inputs, dir, { framework: opts.framework, dialect: opts.dialect, named: opts.named }), ...out];
+  return [...frontend.parseSet(inputs, dir, { framework: opts.framework, dialect: opts.dialect, named: opts.named, generic: opts.generic }), ...out];
 }
 
 /** One file through its per-file front end (Alembic), which must be loaded already. */

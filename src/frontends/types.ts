@@ -19,6 +19,11 @@ export interface FrontendSetOptions {
   dialect: Dialect;
   /** Files named one by one on the command line (read even when no layout claims them). */
   named?: readonly string[] | undefined;
+  /**
+   * The directory was named on the command line or in the config: when no known layout claims it,
+   * read it with the generic reader rather than leave its files out.
+   */
+  generic?: boolean | undefined;
 }
 
 export interface Frontend {
