@@ -22,7 +22,8 @@ import { dialectFromDir, splitIndependentChains } from './chains.js';
 import { applyRunContextWith } from './run-context.js';
 import { expandBody, wantsSql } from './sql-pass.js';
 import { readLockSync } from './lockfile.js';
-import { enabledRuleIds, isMigration, lintLoaded } from './run.js';
+import { enabledRuleIds, lintLoaded } from './run.js';
+import { finishPython } from './generic.js';
 
 interface Prepared {
   frontends: Map<string, Frontend>;
@@ -144,6 +145,8 @@ function loadDirSync(opts: {
   const projectRoot = projectRootOf(dir, config.rootDir);
   const migrations: Migration[] = [];
   const setItems: { input: FrontendInput; error: Error | null }[] = [];
+  const python: Migration[] = [];
+  const configured = frameworkForDir(config.directories, dir);
   for (const file of files) {
     let bytes = opts.contentOf(file);
     let error: Error | null = null;
@@ -160,12 +163,12 @@ function loadDirSync(opts: {
       continue;
     }
     const m = parseFileWith(frontend, input, error);
-    if (m && isMigration(m)) migrations.push(m);
+    if (m) python.push(m);
   }
+  migrations.push(...finishPython(dir, python, configured).migrations);
   if (setItems.length > 0) {
     const byName = dialectFromDir(dir);
     const setDialect = byName && dialect === config.dialect ? byName : dialect;
-    const configured = frameworkForDir(config.directories, dir);
     const named = files.filter((f) => opts.named.has(f));
     for (const m of parseSetFilesWith(frontend, dir, setItems, { framework: configured, dialect: setDialect, named })) {
       migrations.push(m);

@@ -21,6 +21,15 @@ export const json: Reporter = (input, ctx) => {
       // What was not understood, per file, whatever the unknown-operation rule's level: a clean
       // run says nothing about these calls.
       unknown: (input.unknown ?? []).map((u) => ({ file: rel(u.file), operations: u.operations })),
+      ...(input.files
+        ? {
+            files: {
+              seen: input.files.seen,
+              linted: input.files.linted,
+              skipped: input.files.skipped.map((s) => ({ file: rel(s.file), reason: s.reason })),
+            },
+          }
+        : {}),
     },
     null,
     2,

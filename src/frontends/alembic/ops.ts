@@ -7,7 +7,7 @@
 // - batch: the alias of `with op.batch_alter_table(...) as batch_op:`;
 // - conn: `op.get_bind()`, `context.get_bind()`, `op.get_context().bind/.connection`,
 //   `session.connection()`, a name bound from any of these, or a parameter named
-//   conn/connection/bind;
+//   conn/connection/bind/migrate_engine;
 // - session: `Session(...)`, `orm.Session(...)`, `sessionmaker(...)()`, `scoped_session(...)`, a
 //   name bound from them (also in `with Session(...) as session:`), `db.session`, and a free
 //   or parameter name `session`/`db_session`;
@@ -211,7 +211,8 @@ function functionScope(def: FunctionNode, parent: Scope): Scope {
   return scope;
 }
 
-const CONN_PARAM_NAMES = new Set(['conn', 'connection', 'bind', 'connexion', 'db_conn']);
+// `migrate_engine`: sqlalchemy-migrate passes the engine to upgrade()/downgrade() (generic-python).
+const CONN_PARAM_NAMES = new Set(['conn', 'connection', 'bind', 'connexion', 'db_conn', 'migrate_engine']);
 const SESSION_NAMES = new Set(['session', 'db_session']);
 
 /**
