@@ -55,7 +55,7 @@ export function describeFiles(files: FileCoverage): string {
   if (files.skipped.length === 0) return head;
   const byReason = new Map<string, string[]>();
   for (const s of files.skipped) byReason.set(s.reason, [...(byReason.get(s.reason) ?? []), s.file]);
-  const parts = [...byReason].map(([reason, list]) => {
+  const parts = [...byReason].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([reason, list]) => {
     const names = list.map((f) => f.split(/[\\/]/).pop() ?? f);
     return list.length <= 3 ? `${list.length} ${reason}: ${names.join(', ')}` : `${list.length} ${reason}`;
   });
