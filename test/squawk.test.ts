@@ -18,9 +18,10 @@
 //   golang-migrate files of several statements, popx, Prisma), `--no-assume-in-transaction` for
 //   the others;
 // - up parts only: the up file of a two-file layout (V…, .up.sql, Diesel's up.sql,
-//   migration.sql). For the one-file layouts (goose, dbmate) squawk gets a temporary copy of the
+//   migration.sql). For the one-file layouts (goose, dbmate, sql-migrate) squawk gets a temporary copy of the
 //   file in which every line of the down section (from its `-- +goose Down` / `-- migrate:down`
 //   marker to the next up marker or the end) is blanked, so the up section keeps its line numbers;
+// - PostgreSQL migrations only: a case whose migrations are all SQLite or MySQL is not compared;
 // - migralint lints the case directory in-process, with the case's config and every rule of the
 //   mapping switched on (the prefer-* rules are off in the recommended preset, squawk's are on).
 //
@@ -150,6 +151,8 @@ const DIFFERENCES: Difference[] = [
   { squawk: 'require-lock-timeout', file: 'layout-flyway/src/main/resources/db/migration/R__flow_views.sql', line: 2, reason: WHY.lockTimeoutNoTable },
   { squawk: 'require-lock-timeout', file: 'layout-goose/sql/migrations/20240115000000_init.sql', line: 3, reason: WHY.lockTimeoutNoTable },
   { squawk: 'require-lock-timeout', file: 'transaction-nesting-ok/db/migration/V2__create_normalize_email.sql', line: 2, reason: WHY.lockTimeoutNoTable },
+  { squawk: 'require-lock-timeout', file: 'sql-migrate/db/migrations/1_init.sql', line: 6, reason: WHY.lockTimeoutNoTable },
+  { squawk: 'require-lock-timeout', file: 'sql-migrate/db/migrations/2_people_name_index.sql', line: 3, reason: WHY.lockTimeoutWeakLock },
   // column and constraint rules
   { squawk: 'changing-column-type', file: 'changing-column-type-ok/db/migrations/20240310141500_widen_account_columns.sql', line: [4, 5, 6], reason: WHY.safeTypeChange },
   { squawk: 'adding-required-field', file: 'add-not-null-column-ok/migrations/2024-02-01-080000_create_accounts/up.sql', line: 6, reason: WHY.notNullNewTable },
@@ -230,11 +233,11 @@ function runSquawk(files: string[], inTransaction: boolean, pgVersion: number): 
   return JSON.parse(r.stdout) as SquawkFinding[];
 }
 
-const UP_MARKER = { goose: /^\s*--\s*\+goose\s+up\b/i, dbmate: /^\s*--\s*migrate:up\b/i };
-const DOWN_MARKER = { goose: /^\s*--\s*\+goose\s+down\b/i, dbmate: /^\s*--\s*migrate:down\b/i };
+const UP_MARKER = { goose: /^\s*--\s*\+goose\s+up\b/i, dbmate: /^\s*--\s*migrate:up\b/i, 'sql-migrate': /^\s*--\s*\+migrate\s+up\b/i };
+const DOWN_MARKER = { goose: /^\s*--\s*\+goose\s+down\b/i, dbmate: /^\s*--\s*migrate:down\b/i, 'sql-migrate': /^\s*--\s*\+migrate\s+down\b/i };
 
 /** The file with its down section blanked line by line (same line numbers for the up section). */
-function upSectionOnly(text: string, framework: 'goose' | 'dbmate'): string {
+function upSectionOnly(text: string, framework: keyof typeof UP_MARKER): string {
   let inDown = false;
   return text
     .split('\n')
@@ -288,10 +291,13 @@ for (const name of cases()) {
     // The up part of every migration, grouped by whether the runner wraps it in a transaction.
     const groups = new Map<boolean, string[]>();
     const given = new Map<string, string>(); // path given to squawk -> file relative to the case
-    for (const m of result.migrations) {
+    // squawk reads PostgreSQL only: SQLite and MySQL migrations have nothing to compare.
+    const postgres = result.migrations.filter((m) => m.dialect === 'postgresql' || m.dialect === 'unknown');
+    if (postgres.length === 0 && result.migrations.length > 0) return;
+    for (const m of postgres) {
       if (m.upgrade.shape === 'missing') continue;
       let file = m.file;
-      if (m.framework === 'goose' || m.framework === 'dbmate') {
+      if (m.framework === 'goose' || m.framework === 'dbmate' || m.framework === 'sql-migrate') {
         file = path.join(tmp, name, rel(m.file));
         mkdirSync(path.dirname(file), { recursive: true });
         writeFileSync(file, upSectionOnly(readFileSync(m.file, 'utf8'), m.framework));

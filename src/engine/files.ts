@@ -199,9 +199,15 @@ export function noticeFor(dir: string, fileNames: readonly string[]): Notice | n
   if (!numbered && !MIGRATION_DIR_NAME.test(path.basename(dir))) return null;
   const like: string[] = [];
   let peeks = 0;
+  let misses = 0;
   for (const n of [...fileNames].sort()) {
     if (n.endsWith('.sql')) like.push(path.join(dir, n));
-    else if ((n.endsWith('.py') || isScriptModule(n)) && peeks++ < NOTICE_PEEKS && isMigrationLike(path.join(dir, n))) like.push(path.join(dir, n));
+    else if (n.endsWith('.py') || isScriptModule(n)) {
+      // A directory of other modules (Django migrations, helpers) shows it in its first few files.
+      if (peeks++ >= NOTICE_PEEKS || (misses >= 5 && like.length === 0)) continue;
+      if (isMigrationLike(path.join(dir, n))) like.push(path.join(dir, n));
+      else misses++;
+    }
   }
   if (like.length === 0) return null;
   return { dir, files: like.slice(0, 5), count: like.length, framework: genericFrameworkOf(like) };
