@@ -122,6 +122,22 @@ test('a named .sql file its directory\'s layout does not claim is read by the ge
   }
 });
 
+test('a named Python module that is not a migration (pre-commit passes every staged .py) is counted as skipped, not refused', () => {
+  const p = project({
+    'migrations/env.py': ALEMBIC_ENV,
+    'migrations/versions/a1_note.py': REVISION,
+    'app/models.py': 'class Account:\n    pass\n',
+  });
+  try {
+    const r = json(p.dir, ['app/models.py', 'migrations/versions/a1_note.py']);
+    assert.is(r.code, 0, r.stderr);
+    assert.is(r.out!.summary.migrations, 1);
+    assert.equal(r.out!.files, { seen: 2, linted: 1, skipped: [{ file: 'app/models.py', reason: 'not a migration' }] });
+  } finally {
+    p.cleanup();
+  }
+});
+
 // ---------------------------------------------------------------------------------------------
 // Directories named or configured
 

@@ -203,8 +203,10 @@ export function noticeFor(dir: string, fileNames: readonly string[]): Notice | n
   for (const n of [...fileNames].sort()) {
     if (n.endsWith('.sql')) like.push(path.join(dir, n));
     else if (n.endsWith('.py') || isScriptModule(n)) {
-      // A directory of other modules (Django migrations, helpers) shows it in its first few files.
-      if (peeks++ >= NOTICE_PEEKS || (misses >= 5 && like.length === 0)) continue;
+      // A directory of other modules (Django migrations, helpers) shows it in its first files:
+      // stop peeking after two that are not migration-like (each peek is a file read).
+      if (n === '__init__.py' || peeks >= NOTICE_PEEKS || (misses >= 2 && like.length === 0)) continue;
+      peeks++;
       if (isMigrationLike(path.join(dir, n))) like.push(path.join(dir, n));
       else misses++;
     }
