@@ -280,6 +280,23 @@ test('files counts include the context a named file is read with; a down file co
   }
 });
 
+test('popx files of the other dialects are skipped "for another dialect"', async () => {
+  const dir = path.join(root, 'fixtures', 'sql', 'layout-popx');
+  const config = await loadConfig({ cwd: dir });
+  const result = await lintApi({ cwd: dir, paths: [], config });
+  assert.equal(
+    result.files.skipped.map((s) => `${path.basename(s.file)}: ${s.reason}`),
+    [
+      '20210410175418000000_identities.mysql.down.sql: for another dialect',
+      '20210410175418000000_identities.mysql.up.sql: for another dialect',
+      '20210410175418000000_identities.sqlite3.down.sql: for another dialect',
+      '20210410175418000000_identities.sqlite3.up.sql: for another dialect',
+    ],
+  );
+  assert.is(result.files.seen, 10);
+  assert.is(result.files.linted, 6);
+});
+
 // ---------------------------------------------------------------------------------------------
 // Auto-discovery
 

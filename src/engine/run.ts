@@ -17,7 +17,8 @@ import {
 import { dialectForFile, isIgnored, rulesForFile, type ResolvedConfig, type RuleSetting } from '../config/index.js';
 import { isRuleId, loadRule, ruleIds } from './registry.js';
 import { discoverMigrationDirs, genericFrameworkOf, migrationLikeFiles, projectRootOf, selectFiles, type Notice } from './files.js';
-import { finishPython, isMigration } from './generic.js';
+import { finishPython } from './generic.js';
+import { classifyPath, popxDialect } from '../frontends/sqlfiles/layout.js';
 import { fingerprint, readLock } from './lockfile.js';
 import { applySuppressions, parseSuppressions } from './suppressions.js';
 import { frameworkForDir, isSetFile, parseFile, parseSetFiles, SQL_FRAMEWORKS } from './frontends.js';
@@ -236,7 +237,11 @@ function unreadReason(file: string, sets: readonly MigrationSet[]): string {
   if (!isSetFile(file)) return 'not a migration';
   const dir = path.dirname(file);
   const set = sets.find((s) => s.migrations.some((m) => path.dirname(m.file) === dir || path.dirname(path.dirname(m.file)) === dir));
-  return set ? `not a ${set.framework} migration file` : 'not a migration';
+  if (!set) return 'not a migration';
+  // popx keeps every dialect's files in one directory; only the chain's dialect is read.
+  const role = classifyPath(path.basename(file));
+  if (role?.kind === 'updown' && role.dialect !== null && popxDialect(role.dialect) !== set.dialect) return 'for another dialect';
+  return `not a ${set.framework} migration file`;
 }
 
 export async function lint(opts: LintOptions): Promise<LintResult> {
