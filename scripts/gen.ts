@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import standaloneModule from 'ajv/dist/standalone/index.js';
 import { loadAllRules } from '../src/engine/registry.js';
+import { foreignIgnoresTable } from '../src/engine/foreign-ignores.js';
 import { AJV_OPTIONS, buildConfigSchema } from '../src/config/schema.js';
 import { formatValidationErrors } from '../src/config/errors.js';
 import recommended from '../policies/recommended.json' with { type: 'json' };
@@ -80,7 +81,10 @@ async function main(argv: string[]): Promise<number> {
     },
     {
       path: 'README.md',
-      content: () => replaceBetween(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'), 'rules', rulesSection(rules)),
+      content: () => {
+        const readme = replaceBetween(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'), 'rules', rulesSection(rules));
+        return replaceBetween(readme, 'foreign-ignores', `<!-- ${NOTICE} -->\n\n${foreignIgnoresTable()}`);
+      },
     },
   ];
 

@@ -197,14 +197,14 @@ async function runLint(opts: {
   });
   const findings = opts.quiet ? result.findings.filter((f) => f.severity === 'error') : result.findings;
   const files = result.sets.reduce((n, s) => n + s.migrations.length, 0);
-  const summary = summarize(findings, files, result.migrations.length);
+  const summary = { ...summarize(findings, files, result.migrations.length), suppressed: result.suppressed.length };
   const sources = new Map(
     result.sets.flatMap((s) => s.migrations).flatMap((m) => [[m.file, m.source] as const, ...m.companions.map((c) => [c.file, c.source] as const)]),
   );
   const reporter = await load();
   write(
     reporter(
-      { findings, summary, sources },
+      { findings, summary, sources, suppressed: result.suppressed },
       { cwd: opts.cwd, rulesMeta: new Map([...result.rules].map(([id, r]) => [id, r.meta])), color: useColor() },
     ),
   );

@@ -7,6 +7,14 @@ export interface ReportSummary {
   errors: number;
   warnings: number;
   infos: number;
+  /** Findings inline ignores silenced (migralint's own or other linters' comments). */
+  suppressed?: number;
+}
+
+/** A finding an inline ignore silenced, with the comment that did. */
+export interface SuppressedReport {
+  finding: Finding;
+  by: { file: string; line: number; text: string; tool: string };
 }
 
 export interface ReportInput {
@@ -14,6 +22,8 @@ export interface ReportInput {
   summary: ReportSummary;
   /** Source text by absolute file, for code frames. */
   sources: Map<string, string>;
+  /** What inline ignores silenced (listed by the json reporter). */
+  suppressed?: SuppressedReport[];
 }
 
 export interface ReportContext {
