@@ -25,7 +25,7 @@ import type { FrontendInput } from '../frontends/types.js';
 import { dialectFromDir, splitIndependentChains } from './chains.js';
 import { Catalog, historyOrder } from './catalog.js';
 import { applyRunContext } from './run-context.js';
-import { expandEmbeddedSql } from './sql-pass.js';
+import { addEmbeddedSqlComments, expandEmbeddedSql } from './sql-pass.js';
 import { applyWaivers, exemptByStartAfter, selectScope, today, WAIVER_RULES, waiverStates, type LintScope } from './scope.js';
 
 export type { LintScope } from './scope.js';
@@ -140,6 +140,7 @@ export async function loadMigrations(opts: { cwd: string; paths: string[]; confi
     }
   }
   await applyRunContext(sets, opts.config);
+  for (const m of sets.flatMap((s) => s.migrations)) addEmbeddedSqlComments(m);
   // SQL strings in PostgreSQL migrations become the operations their statements amount to.
   await expandEmbeddedSql(sets.flatMap((s) => s.migrations));
   return { sets, targets: selection.targets, missing: selection.missing };
