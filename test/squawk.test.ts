@@ -94,6 +94,8 @@ const DIFFERENCES: Difference[] = [
   { squawk: 'require-lock-timeout', file: 'add-not-null-column-ok/migrations/2024-02-01-080000_create_accounts/up.sql', line: 6, reason: WHY.lockTimeoutNewTable },
   { squawk: 'require-lock-timeout', file: 'constraint-not-valid-ok/db/migration/V1__create_customers_and_orders.sql', line: 7, reason: WHY.lockTimeoutNewTable },
   { squawk: 'require-lock-timeout', file: 'drop-table-ok/migrations/000002_create_audit_log.up.sql', line: 8, reason: WHY.lockTimeoutNewTable },
+  { squawk: 'require-lock-timeout', file: 'downgrades-ignored/migrations/000003_create_plans.up.sql', line: 3, reason: WHY.lockTimeoutNewTable },
+  { squawk: 'require-lock-timeout', file: 'downgrades-judged/migrations/000003_create_plans.up.sql', line: 3, reason: WHY.lockTimeoutNewTable },
   { squawk: 'require-lock-timeout', file: 'layout-dbmate/db/migrations/20230101000000_create_users.sql', line: 7, reason: WHY.lockTimeoutNewTable },
   { squawk: 'require-lock-timeout', file: 'layout-flyway/src/main/resources/db/migration/V1_1__initial.sql', line: 10, reason: WHY.lockTimeoutNewTable },
   { squawk: 'require-lock-timeout', file: 'layout-golang-migrate/db/migrations/000001_create_users_and_posts.up.sql', line: 8, reason: WHY.lockTimeoutNewTable },
