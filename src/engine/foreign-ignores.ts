@@ -183,13 +183,13 @@ export const FOREIGN_TOOLS: readonly ForeignToolInfo[] = [
   },
   {
     tool: 'eugene',
-    url: 'https://kaveland.no/eugene/ignores.html',
+    url: 'https://github.com/kaaveland/eugene/blob/main/docs/src/ignores.md',
     forms: ['-- eugene: ignore [<ids>]'],
     rules: EUGENE,
   },
   {
     tool: 'diesel-guard',
-    url: 'https://github.com/ayarotsky/diesel-guard#safety-assured',
+    url: 'https://github.com/ayarotsky/diesel-guard/blob/main/docs/src/safety-assured.md',
     forms: ['-- safety-assured:start', '-- safety-assured:end'],
     rules: {},
   },
