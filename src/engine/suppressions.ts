@@ -147,8 +147,11 @@ function foreignSuppression(
   if (d.kind === 'line') {
     lines.add(line);
     // The statement the comment sits in, else (on a line of its own) the next statement.
-    const within = spans.filter((s) => s.start <= line && line <= s.end);
-    const next = comment.inline ? undefined : spans.find((s) => s.start > line);
+    const after = firstStartingAfter(spans, line);
+    const within: Span[] = [];
+    // Statements follow one another, so those still open at `line` are the last ones started.
+    for (let k = after - 1; k >= 0 && spans[k]!.end >= line; k--) within.push(spans[k]!);
+    const next = comment.inline ? undefined : spans[after];
     const covered = within.length > 0 ? within : next ? [next] : [];
     for (const s of covered) for (let l = s.start; l <= s.end; l++) lines.add(l);
     if (covered.length === 0 && !comment.inline) lines.add(nextCodeLine(line, comment.loc.file, commentLines));
@@ -174,7 +177,21 @@ function foreignSuppression(
 function closeBlock(s: ParsedSuppression, endLine: number, spans: Span[]): void {
   const start = s.loc.line;
   for (let l = start; l <= endLine; l++) s.lines.add(l);
-  for (const span of spans) if (span.start >= start && span.start <= endLine) for (let l = span.start; l <= span.end; l++) s.lines.add(l);
+  for (let k = firstStartingAfter(spans, start - 1); k < spans.length && spans[k]!.start <= endLine; k++) {
+    for (let l = spans[k]!.start; l <= spans[k]!.end; l++) s.lines.add(l);
+  }
+}
+
+/** The index of the first span (sorted by start) that starts after `line`; spans.length when none. */
+function firstStartingAfter(spans: Span[], line: number): number {
+  let lo = 0;
+  let hi = spans.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (spans[mid]!.start <= line) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
@@ -191,15 +208,23 @@ export function applySuppressions(
   statementRule: (id: string) => boolean = () => true,
 ): Finding[] {
   if (suppressions.length === 0) return findings;
+  // Indexed by line, so a file with many ignores and many findings stays linear.
+  const whole: number[] = [];
+  const byLine = new Map<number, number[]>();
+  suppressions.forEach((s, i) => {
+    if (s.foreign?.unmatched) return;
+    if (s.fileLevel) whole.push(i);
+    else for (const line of s.lines) byLine.set(line, [...(byLine.get(line) ?? []), i]);
+  });
   return findings.filter((f) => {
+    const candidates = new Set(whole);
+    for (const line of [f.line, ...(f.anchorLines ?? [])]) for (const i of byLine.get(line) ?? []) candidates.add(i);
     let by: ParsedSuppression | null = null;
-    for (const s of suppressions) {
-      const file = s.loc.file ?? ownFile;
-      if (file !== f.file) continue;
-      if (s.foreign?.unmatched) continue;
+    for (const i of [...candidates].sort((a, b) => a - b)) {
+      const s = suppressions[i]!;
+      if ((s.loc.file ?? ownFile) !== f.file) continue;
       const named = s.rules.includes(f.ruleId);
       if (!named && !(s.allRules && statementRule(f.ruleId) && !READING_RULES.has(f.ruleId))) continue;
-      if (!s.fileLevel && !s.lines.has(f.line) && !(f.anchorLines ?? []).some((l) => s.lines.has(l))) continue;
       by ??= s;
       if (named && !s.used.includes(f.ruleId)) s.used.push(f.ruleId);
     }
