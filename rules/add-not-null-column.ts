@@ -1,13 +1,13 @@
-import { createdInSameBody, emptiesTable, sameName, writesColumn } from '../src/model/index.js';
+import { createdInSameBody, emptiesTable, newTableAt, sameName, writesColumn } from '../src/model/index.js';
 import type { AddColumnOp, Operation } from '../src/model/index.js';
-import { defineRule } from '../src/rule-api/index.js';
+import { defineRule, DOWNGRADE_NOTE } from '../src/rule-api/index.js';
 
 export type MessageIds = 'notNullNoDefault' | 'clientDefaultOnly' | 'setNotNullWithoutBackfill';
 export type Options = Record<string, never>;
 
 export default defineRule<MessageIds, Options>({
   id: 'add-not-null-column',
-  scope: 'migration',
+  scope: 'body',
   meta: {
     type: 'problem',
     description: 'Disallow adding a NOT NULL column to an existing table without a server default or a backfill',
@@ -16,7 +16,8 @@ export default defineRule<MessageIds, Options>({
         'Every existing row needs a value for the new column. With no server default the database has nothing to ' +
         'put there, so ALTER TABLE fails as soon as the table has a row: the migration passes on an empty ' +
         'development database and breaks in production. A Python-side `default=` does not help: the database ' +
-        'never sees it.',
+        'never sees it. ' +
+        DOWNGRADE_NOTE,
       bad: `"""add tier"""
 from alembic import op
 import sqlalchemy as sa
@@ -62,14 +63,15 @@ def downgrade():
     },
     defaultOptions: {},
   },
-  check(ctx, migration) {
-    const ops = migration.upgrade.operations;
+  check(ctx, body, migration) {
+    const ops = body.operations;
+    const isNew = (table: string | null, index: number) => createdInSameBody(body, table) || newTableAt(migration, body, index, table);
     ops.forEach((op, index) => {
       if (op.kind === 'add_column') {
         const col = op.column;
         const notNull = col.nullable === false || (col.primaryKey && col.nullable !== true);
         if (!notNull || col.serverDefault !== null || col.generated) return;
-        if (createdInSameBody(migration.upgrade, op.table)) return;
+        if (isNew(op.table, index)) return;
         // Emptied earlier in the same upgrade (DELETE without WHERE, TRUNCATE): no row to fill.
         if (ops.slice(0, index).some((b) => emptiesTable(b, op.table))) return;
         ctx.report({
@@ -83,7 +85,7 @@ def downgrade():
         const added = findAddedNullable(ops.slice(0, index), op.table, op.column);
         if (!added) return;
         if (added.column.serverDefault !== null || added.column.generated) return;
-        if (createdInSameBody(migration.upgrade, op.table)) return;
+        if (isNew(op.table, index)) return;
         const between = ops.slice(ops.indexOf(added) + 1, index);
         // Setting a server default later does not fill the NULLs already there, so it is no backfill.
         const backfilled = between.some((b) => writesColumn(b, op.table, op.column) !== 'no' || b.kind === 'unknown');

@@ -1,6 +1,6 @@
-import { canonicalType, createdBefore, sameName } from '../src/model/index.js';
+import { canonicalType, newTableAt, sameName } from '../src/model/index.js';
 import type { AlterColumnOp, CanonicalType, Operation } from '../src/model/index.js';
-import { defineRule } from '../src/rule-api/index.js';
+import { defineRule, DOWNGRADE_NOTE } from '../src/rule-api/index.js';
 
 export type MessageIds = 'typeChange' | 'timestampToTimestamptz' | 'unknownOldType';
 export interface Options {
@@ -9,7 +9,7 @@ export interface Options {
 
 export default defineRule<MessageIds, Options>({
   id: 'changing-column-type',
-  scope: 'migration',
+  scope: 'body',
   meta: {
     type: 'problem',
     description: 'Disallow column type changes that rewrite or rescan an existing table',
@@ -21,8 +21,8 @@ export default defineRule<MessageIds, Options>({
         'precision with the same scale or to unconstrained numeric, a larger timestamp/time/interval precision, ' +
         'and timestamp to timestamptz when the session time zone is UTC on PostgreSQL 12+. Those are not ' +
         'reported (squawk reports every type change; this is a deliberate difference), nor are tables created ' +
-        'earlier in the same migration. Only the upgrade is judged: a downgrade is an emergency path (squawk ' +
-        'judges whatever SQL it is given, downgrades included; this is also deliberate).',
+        'earlier in the same migration. ' +
+        DOWNGRADE_NOTE,
       bad: `"""account ids outgrow int"""
 from alembic import op
 import sqlalchemy as sa
@@ -52,8 +52,8 @@ def upgrade():
 
 
 def downgrade():
-    op.alter_column("accounts", "bio", type_=sa.String(length=500), existing_type=sa.Text())
-    op.alter_column("accounts", "display_name", type_=sa.String(length=80), existing_type=sa.String(length=200))
+    # The wider types stay: narrowing them back would rescan accounts during a rollback.
+    pass
 `,
     },
     help:
@@ -82,13 +82,12 @@ def downgrade():
     dialects: ['postgresql'],
     defaultOptions: { sessionTimeZoneUtc: false },
   },
-  check(ctx, migration, options) {
-    const body = migration.upgrade;
+  check(ctx, body, migration, options) {
     const ops = body.operations;
     ops.forEach((op, index) => {
       if (op.kind !== 'alter_column' || op.type === undefined) return;
       const before = ops.slice(0, index);
-      if (createdBefore(body, index, op.table)) return;
+      if (newTableAt(migration, body, index, op.table)) return;
       const toType = canonicalType(op.type, migration.dialect);
       const fromText = op.existingType ?? typeEarlierInBody(before, op) ?? ctx.catalog.column(op.table, op.column)?.type ?? null;
       const fromType = canonicalType(fromText, migration.dialect);

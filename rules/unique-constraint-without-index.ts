@@ -1,13 +1,13 @@
-import { normalizeName, sameName, tablesCreated } from '../src/model/index.js';
+import { newTableAt, normalizeName, sameName, tablesCreated } from '../src/model/index.js';
 import type { Body, CreateIndexOp } from '../src/model/index.js';
-import { defineRule } from '../src/rule-api/index.js';
+import { defineRule, DOWNGRADE_NOTE } from '../src/rule-api/index.js';
 
 export type MessageIds = 'noIndex' | 'indexNotConcurrent' | 'inlineColumn';
 export type Options = Record<string, never>;
 
 export default defineRule<MessageIds, Options>({
   id: 'unique-constraint-without-index',
-  scope: 'migration',
+  scope: 'body',
   meta: {
     type: 'problem',
     description: 'Require UNIQUE and PRIMARY KEY constraints on an existing table to use an index built concurrently',
@@ -16,8 +16,8 @@ export default defineRule<MessageIds, Options>({
         'ADD CONSTRAINT ... UNIQUE or PRIMARY KEY builds its index while holding an ACCESS EXCLUSIVE lock on the ' +
         'table: nothing can read or write it until every row is indexed. Building a unique index CONCURRENTLY ' +
         'first and then adding the constraint `USING INDEX` makes the lock last only an instant. A table created ' +
-        'earlier in the same migration is empty and is not reported. Only the upgrade is judged: a downgrade is ' +
-        'an emergency path (squawk judges whatever SQL it is given; this is a deliberate difference).',
+        'earlier in the same migration is empty and is not reported. ' +
+        DOWNGRADE_NOTE,
       bad: `"""emails are unique"""
 from alembic import op
 
@@ -66,8 +66,7 @@ def downgrade():
     dialects: ['postgresql'],
     defaultOptions: {},
   },
-  check(ctx, migration) {
-    const body = migration.upgrade;
+  check(ctx, body, migration) {
     body.operations.forEach((op, index) => {
       const earlier: Body = { ...body, operations: body.operations.slice(0, index) };
       if (op.kind === 'add_column') {
@@ -75,7 +74,7 @@ def downgrade():
         // makes it NOT NULL) but does add UNIQUE; SQL `ADD COLUMN ... PRIMARY KEY` adds both.
         const primaryKey = op.column.primaryKey && op.fromSql !== undefined;
         const kind = primaryKey ? 'PRIMARY KEY' : op.column.unique ? 'UNIQUE' : null;
-        if (!kind || createdIn(earlier, op.table)) return;
+        if (!kind || newTableAt(migration, body, index, op.table)) return;
         ctx.report({
           messageId: 'inlineColumn',
           at: op,
@@ -85,7 +84,7 @@ def downgrade():
       }
       if (op.kind !== 'add_constraint') return;
       if (op.constraintType !== 'unique' && op.constraintType !== 'primary_key') return;
-      if (createdIn(earlier, op.table)) return;
+      if (newTableAt(migration, body, index, op.table)) return;
       const data = {
         kind: op.constraintType === 'unique' ? 'UNIQUE' : 'PRIMARY KEY',
         constraint: op.name ?? '(unnamed)',

@@ -197,7 +197,7 @@ async function runLint(opts: {
   });
   const findings = opts.quiet ? result.findings.filter((f) => f.severity === 'error') : result.findings;
   // Every file read into a migration, context included (the rest of a named file's directory).
-  const summary = summarize(findings, result.files.linted, result.migrations.length);
+  const summary = { ...summarize(findings, result.files.linted, result.migrations.length), suppressed: result.suppressed.length };
   const sources = new Map(
     result.sets.flatMap((s) => s.migrations).flatMap((m) => [[m.file, m.source] as const, ...m.companions.map((c) => [c.file, c.source] as const)]),
   );
@@ -208,7 +208,7 @@ async function runLint(opts: {
   const reporter = await load();
   write(
     reporter(
-      { findings, summary, sources, unknown, files: result.files },
+      { findings, summary, sources, unknown, files: result.files, suppressed: result.suppressed },
       { cwd: opts.cwd, rulesMeta: new Map([...result.rules].map(([id, r]) => [id, r.meta])), color: useColor() },
     ),
   );

@@ -135,7 +135,32 @@ test('json format: the documented fields, file relative to cwd', () => {
         migration: 'b1',
       },
     ]);
-    assert.equal(out.summary, { files: 2, migrations: 2, errors: 1, warnings: 0, infos: 0 });
+    assert.equal(out.summary, { files: 2, migrations: 2, errors: 1, warnings: 0, infos: 0, suppressed: 0 });
+    assert.equal(out.suppressed, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('suppressed findings: counted in the summary line, listed in json with the comment that silenced them', () => {
+  const ignored = NOT_NULL.replace('    op.add_column(', '    # squawk-ignore adding-required-field\n    op.add_column(');
+  const dir = project({ 'migrations/versions/a1_note.py': CLEAN, 'migrations/versions/b1_tier.py': ignored });
+  try {
+    const text = run(dir, ['lint']);
+    assert.is(text.code, 0);
+    assert.match(text.stdout, /No problems found \(2 migrations in 2 files, 1 suppressed\)\./);
+    const out = JSON.parse(run(dir, ['lint', '--format', 'json']).stdout);
+    assert.equal(out.findings, []);
+    assert.is(out.summary.suppressed, 1);
+    assert.equal(
+      out.suppressed.map((s: { rule: string; line: number; suppressedBy: unknown }) => [s.rule, s.line, s.suppressedBy]),
+      [['add-not-null-column', 11, { file: 'migrations/versions/b1_tier.py', line: 10, text: 'squawk-ignore adding-required-field', tool: 'squawk' }]],
+    );
+    // The config switch turns other linters' comments off.
+    writeFileSync(path.join(dir, 'migralint.config.json'), '{ "foreignIgnores": false }\n');
+    const off = run(dir, ['lint', '--format', 'json']);
+    assert.is(off.code, 1);
+    assert.equal(JSON.parse(off.stdout).findings.map((f: { rule: string }) => f.rule), ['add-not-null-column']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -260,6 +260,8 @@ test('no config: recommended, defaults, rootDir = cwd', async () => {
     dialect: 'postgresql',
     postgresVersion: 14,
     runner: {},
+    downgrades: 'judge',
+    foreignIgnores: true,
     directories: [],
     rules: {
       'add-not-null-column': { severity: 'error', options: {} },

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAllRules, ruleIds } from '../src/engine/registry.js';
 import { runRule } from './helpers/rule-tester.js';
-import { RULE_DOCS_BASE_URL, ruleDocUrl } from '../src/rule-api/index.js';
+import { DOWNGRADE_NOTE, RULE_DOCS_BASE_URL, ruleDocUrl } from '../src/rule-api/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ruleFiles = readdirSync(path.join(root, 'rules'))
@@ -48,6 +48,14 @@ test('every messageId is used by its rule', () => {
       assert.ok(used, `${r.id}: messageId ${id} is never reported`);
     }
   }
+});
+
+test('body rules say in their docs how downgrades are judged; message levels name real messages', () => {
+  for (const r of rules) {
+    if (r.scope === 'body') assert.ok(r.meta.docs.why.endsWith(DOWNGRADE_NOTE), `${r.id}: docs.why should end with DOWNGRADE_NOTE`);
+    for (const id of Object.keys(r.meta.messageLevels ?? {})) assert.ok(id in r.meta.messages, `${r.id}: messageLevels names unknown message ${id}`);
+  }
+  assert.ok(rules.filter((r) => r.scope === 'body').length >= 14, 'the lock-safety rules are body rules');
 });
 
 test('every rule has a test file and both kinds of fixture', () => {

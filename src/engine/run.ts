@@ -6,6 +6,7 @@ import type { Dialect, Migration, MigrationSet } from '../model/index.js';
 import { buildGraph } from '../graph/index.js';
 import {
   formatMessage,
+  SEVERITIES,
   toLoc,
   type Finding,
   type LockState,
@@ -20,13 +21,13 @@ import { discoverMigrationDirs, genericFrameworkOf, migrationLikeFiles, projectR
 import { finishPython } from './generic.js';
 import { classifyPath, popxDialect } from '../frontends/sqlfiles/layout.js';
 import { fingerprint, readLock } from './lockfile.js';
-import { applySuppressions, parseSuppressions } from './suppressions.js';
+import { applySuppressions, parseSuppressions, type SuppressedFinding } from './suppressions.js';
 import { frameworkForDir, isSetFile, parseFile, parseSetFiles, SQL_FRAMEWORKS } from './frontends.js';
 import type { FrontendInput } from '../frontends/types.js';
 import { dialectFromDir, splitIndependentChains } from './chains.js';
 import { Catalog, historyOrder } from './catalog.js';
 import { applyRunContext } from './run-context.js';
-import { expandEmbeddedSql } from './sql-pass.js';
+import { addEmbeddedSqlComments, expandEmbeddedSql } from './sql-pass.js';
 import { applyWaivers, exemptByStartAfter, selectScope, today, WAIVER_RULES, waiverStates, type LintScope } from './scope.js';
 
 export type { LintScope } from './scope.js';
@@ -55,6 +56,8 @@ export interface LintResult {
   lock: LockState | null;
   /** Metadata of every rule that ran, for reporters. */
   rules: Map<string, Rule<string, unknown>>;
+  /** Findings an inline ignore (migralint's or another linter's) silenced, with the comment that did. */
+  suppressed: SuppressedFinding[];
   /** The files the run looked at: how many were read into migrations, and why the others were not. */
   files: FileCounts;
   /** Directories that look like migrations but were not linted (one stderr line each). */
@@ -196,6 +199,7 @@ export async function loadMigrations(opts: { cwd: string; paths: string[]; confi
     sets.push(...extraSets);
   }
   await applyRunContext(sets, opts.config);
+  for (const m of sets.flatMap((s) => s.migrations)) addEmbeddedSqlComments(m);
   // SQL strings in PostgreSQL migrations become the operations their statements amount to.
   await expandEmbeddedSql(sets.flatMap((s) => s.migrations));
 
@@ -316,10 +320,11 @@ export function lintLoaded(
     const host = fromSql?.host;
     const template = (rule.meta.messages as Record<string, string>)[d.messageId];
     if (template === undefined) throw new Error(`Rule ${rule.id} reported unknown messageId ${d.messageId}`);
+    const cap = (rule.meta.messageLevels as Record<string, 'info' | 'warn'> | undefined)?.[d.messageId];
     return {
       ruleId: rule.id,
       messageId: d.messageId,
-      severity,
+      severity: cap && SEVERITIES.indexOf(cap) < SEVERITIES.indexOf(severity) ? cap : severity,
       // A position in a companion file (a .down.sql) names that file.
       file: loc.file ?? file,
       line: loc.line,
@@ -343,33 +348,66 @@ export function lintLoaded(
 
   // Migration rules run in history order while the catalog replays each chain, so every rule
   // sees the schema as the earlier migrations left it.
+  // The downgrade runs against the schema its upgrade left, so body rules judge it after the
+  // catalog has applied the upgrade.
   for (const set of sets) {
     const catalog = new Catalog();
     for (const m of historyOrder(set.migrations)) {
       if (linted(m)) runMigrationRules(m, catalog);
       catalog.applyUpgrade(m);
+      if (linted(m) && config.downgrades !== 'ignore' && m.downgrade.operations.length > 0) runBodyRules(m, 'downgrade', catalog);
     }
   }
 
+  type Report = { messageId: string; at: Parameters<typeof toLoc>[0]; data?: Record<string, string | number> };
+
+  /** The rule's setting for the migration's file, when the rule should judge it at all. */
+  function settingFor(rule: Rule<string, unknown>, m: Migration): RuleSetting | null {
+    const setting = settingsFor(m.file)[rule.id];
+    if (!setting || setting.severity === 'off') return null;
+    // A file that did not parse has no operations to judge; only parse-error speaks for it.
+    if (m.parseError && rule.id !== 'parse-error') return null;
+    if (rule.meta.dialects && !rule.meta.dialects.includes(m.dialect)) return null;
+    return setting;
+  }
+
   function runMigrationRules(m: Migration, catalog: Catalog): void {
-    const settings = settingsFor(m.file);
     const context = ruleSettings(m.file);
     for (const rule of rules.values()) {
       if (rule.scope !== 'migration') continue;
-      const setting = settings[rule.id];
-      if (!setting || setting.severity === 'off') continue;
-      // A file that did not parse has no operations to judge; only parse-error speaks for it.
-      if (m.parseError && rule.id !== 'parse-error') continue;
-      if (rule.meta.dialects && !rule.meta.dialects.includes(m.dialect)) continue;
+      const setting = settingFor(rule, m);
+      if (!setting) continue;
       const ctx = {
         settings: context,
         catalog,
-        report: (d: { messageId: string; at: Parameters<typeof toLoc>[0]; data?: Record<string, string | number> }) => {
+        report: (d: Report) => {
           const f = make(rule, setting.severity, m.file, m, d);
           if (f) push(f);
         },
       };
       rule.check(ctx, m, withDefaults(rule, setting.options));
+    }
+    runBodyRules(m, 'upgrade', catalog);
+  }
+
+  function runBodyRules(m: Migration, direction: 'upgrade' | 'downgrade', catalog: Catalog): void {
+    const context = ruleSettings(m.file);
+    const body = direction === 'upgrade' ? m.upgrade : m.downgrade;
+    for (const rule of rules.values()) {
+      if (rule.scope !== 'body') continue;
+      const setting = settingFor(rule, m);
+      if (!setting) continue;
+      const severity = direction === 'downgrade' && config.downgrades === 'lower' ? lowerSeverity(setting.severity) : setting.severity;
+      const ctx = {
+        settings: context,
+        catalog,
+        direction,
+        report: (d: Report) => {
+          const f = make(rule, severity, m.file, m, d);
+          if (f) push(f);
+        },
+      };
+      rule.check(ctx, body, m, withDefaults(rule, setting.options));
     }
   }
 
@@ -402,15 +440,18 @@ export function lintLoaded(
   // Inline ignores, then the rules that judge the ignores themselves.
   const byFile = new Map(sets.flatMap((s) => s.migrations).map((m) => [m.file, m]));
   const suppressionsByFile = new Map<string, ReturnType<typeof parseSuppressions>>();
+  const suppressed: SuppressedFinding[] = [];
+  // What an ignore-everything block (diesel-guard's) covers: the rules that judge statements.
+  const statementRule = (id: string) => rules.get(id)?.scope === 'migration' || rules.get(id)?.scope === 'body';
   for (const m of byFile.values()) {
     const files = [m.file, ...m.companions.map((c) => c.file)];
     if (!linted(m) && !files.some((f) => findingsByFile.has(f))) continue;
-    const suppressions = parseSuppressions(m, isRuleId);
+    const suppressions = parseSuppressions(m, isRuleId, { foreign: config.foreignIgnores !== false });
     if (suppressions.length === 0) continue;
     suppressionsByFile.set(m.file, suppressions);
     for (const file of files) {
       const list = findingsByFile.get(file);
-      if (list) findingsByFile.set(file, applySuppressions(list, suppressions, m.file));
+      if (list) findingsByFile.set(file, applySuppressions(list, suppressions, m.file, suppressed, statementRule));
     }
   }
   for (const m of targetMigrations) {
@@ -459,8 +500,9 @@ export function lintLoaded(
     findings = [...findingsByFile.values()].flat();
   }
   findings.sort(compareFindings);
+  suppressed.sort((a, b) => compareFindings(a.finding, b.finding));
   const files = loaded.files ?? countRead(sets);
-  return { findings, migrations: targetMigrations, sets, missing, lock, rules, files, notices: loaded.notices ?? [] };
+  return { findings, migrations: targetMigrations, sets, missing, lock, rules, files, notices: loaded.notices ?? [], suppressed };
 }
 
 /** Counts when only the migrations are known (the editor path): every file read, none skipped. */
@@ -475,6 +517,11 @@ export function noticeText(n: Notice, cwd: string, rootDir: string): string {
   const key = path.relative(rootDir, n.dir).split(path.sep).join('/') || '.';
   const what = `${n.count} migration-like file${n.count === 1 ? '' : 's'}`;
   return `notice: ${rel} looks like a migration directory (${what}) but no known layout claims it, so it was not linted; to lint it, add to the config: "directories": { "${key}": { "framework": "${n.framework}" } }`;
+}
+
+/** One level lower, for a downgrade's findings under `downgrades: "lower"`: error -> warn -> info. */
+function lowerSeverity(severity: Severity): Severity {
+  return severity === 'error' ? 'warn' : severity === 'warn' ? 'info' : severity;
 }
 
 /** The rule's defaults under whatever the configuration set, so a rule always sees every option. */

@@ -20,7 +20,7 @@ import { listCandidates, migrationDirOf, projectRootOf } from './files.js';
 import { frameworkForDir, frameworkOf, isSetFile, load, parseFileWith, parseSetFilesWith } from './frontends.js';
 import { dialectFromDir, splitIndependentChains } from './chains.js';
 import { applyRunContextWith } from './run-context.js';
-import { expandBody, wantsSql } from './sql-pass.js';
+import { addEmbeddedSqlComments, expandBody, wantsSql } from './sql-pass.js';
 import { readLockSync } from './lockfile.js';
 import { enabledRuleIds, lintLoaded } from './run.js';
 import { finishPython } from './generic.js';
@@ -124,6 +124,7 @@ export function lintFileSync(opts: LintFileSyncOptions): Finding[] {
   });
   applyRunContextWith(sets, config, p.env);
   for (const m of sets.flatMap((s) => s.migrations)) {
+    addEmbeddedSqlComments(m);
     if (wantsSql(m)) for (const body of [m.upgrade, m.downgrade]) expandBody(body, m.source, p.parser);
   }
   const lockPath = opts.lockfile === undefined ? config.lockfile : opts.lockfile;

@@ -83,6 +83,16 @@ function creationIndex(body: Body): Map<string, number> {
   return at;
 }
 
+/**
+ * Is `table` new at operation `index` of `body`, so that nobody else uses it yet? Created earlier
+ * in the body, or, in the downgrade, created by the upgrade it undoes: only the release being rolled
+ * back ever used that table, and the downgrade is there to remove it.
+ */
+export function newTableAt(migration: Migration, body: Body, index: number, table: string | null): boolean {
+  if (createdBefore(body, index, table)) return true;
+  return body === migration.downgrade && createdBefore(migration.upgrade, migration.upgrade.operations.length, table);
+}
+
 export function createdInSameBody(body: Body, table: string | null): boolean {
   if (!table) return false;
   return tablesCreated(body).has(normalizeName(table)!);

@@ -49,7 +49,7 @@ export const stylish: Reporter = (input, ctx) => {
   const s = input.summary;
   const total = s.errors + s.warnings + s.infos;
   const counts = `${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}, ${s.infos} info`;
-  const scanned = `${plural(s.migrations, 'migration')} in ${plural(s.files, 'file')}`;
+  const scanned = `${plural(s.migrations, 'migration')} in ${plural(s.files, 'file')}${s.suppressed ? `, ${s.suppressed} suppressed` : ''}`;
   // What was read, and what was not and why, on the same line: a clean run cannot hide a skip.
   const seen = input.files ? ` ${describeFiles(input.files)}.` : '';
   if (total === 0) out.push(`No problems found (${scanned}).${seen}`);

@@ -8,6 +8,14 @@ export interface ReportSummary {
   errors: number;
   warnings: number;
   infos: number;
+  /** Findings inline ignores silenced (migralint's own or other linters' comments). */
+  suppressed?: number;
+}
+
+/** A finding an inline ignore silenced, with the comment that did. */
+export interface SuppressedReport {
+  finding: Finding;
+  by: { file: string; line: number; text: string; tool: string };
 }
 
 /** The files a run looked at: read into migrations (linted) or skipped, with why. */
@@ -26,6 +34,8 @@ export interface ReportInput {
   sources: Map<string, string>;
   /** Per file, the operations the front ends could not understand (absolute paths). */
   unknown?: UnknownInFile[];
+  /** What inline ignores silenced (listed by the json reporter). */
+  suppressed?: SuppressedReport[];
 }
 
 export interface ReportContext {

@@ -5,6 +5,17 @@ import { ruleTester } from '../helpers/rule-tester.js';
 ruleTester(test, rule, {
   valid: [
     {
+      name: 'the downgrade undoes its upgrade: a type change on the table the upgrade created is not reported',
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    op.create_table("plans", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("code", sa.Text()))
+def downgrade():
+    op.alter_column("plans", "code", type_=sa.String(8), existing_type=sa.Text())
+    op.drop_table("plans")
+`,
+    },
+    {
       name: 'widening varchar, varchar to text, widening numeric precision (SQLAlchemy spellings)',
       files: `revision = "b2"
 down_revision = "a1"
@@ -70,7 +81,8 @@ def downgrade():
 `,
     },
     {
-      name: 'a table created earlier in the same migration; the downgrade',
+      name: 'a table created earlier in the same migration; with downgrades: "ignore" the downgrade is not judged',
+      downgrades: 'ignore',
       files: `revision = "b2"
 down_revision = "a1"
 def upgrade():
@@ -82,6 +94,18 @@ def downgrade():
     },
   ],
   invalid: [
+    {
+      name: 'the downgrade is judged too: narrowing bigint back to integer rewrites accounts',
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    op.create_table("plans", sa.Column("id", sa.Integer(), primary_key=True))
+    op.alter_column("plans", "id", type_=sa.BigInteger())
+def downgrade():
+    op.alter_column("accounts", "id", type_=sa.Integer(), existing_type=sa.BigInteger())
+`,
+      errors: [{ messageId: 'typeChange', line: 7 }],
+    },
     {
       name: 'type changes that rewrite',
       files: `revision = "b2"
