@@ -82,6 +82,14 @@ const base: OperationBase = {
 test('lockOf: the lock each operation takes', () => {
   const lock = (op: Partial<Operation> & { kind: Operation['kind'] }) => lockOf({ ...base, ...op } as Operation);
   assert.is(lock({ kind: 'create_table', table: 't', schema: null, columns: [], constraints: [] }), null);
+  // A new table's foreign keys lock each referenced table (not the new table itself), once.
+  const fk = (referredTable: string | null) => ({ type: 'foreign_key' as const, name: null, loc: base.loc, referredTable });
+  assert.equal(lock({ kind: 'create_table', table: 't', schema: null, columns: [], constraints: [fk('a'), fk('t'), fk(null), fk('b'), fk('A')] }), {
+    mode: 'SHARE ROW EXCLUSIVE',
+    table: 'a',
+    also: [{ mode: 'SHARE ROW EXCLUSIVE', table: 'b' }],
+  });
+  assert.is(lock({ kind: 'create_table', table: 't', schema: null, columns: [], constraints: [fk('t'), { type: 'check', name: null, loc: base.loc }] }), null);
   assert.equal(lock({ kind: 'drop_table', table: 't', schema: null }), { mode: 'ACCESS EXCLUSIVE', table: 't' });
   assert.equal(lock({ kind: 'drop_column', table: 't', schema: null, column: 'c' }), { mode: 'ACCESS EXCLUSIVE', table: 't' });
   const alter = { kind: 'alter_column' as const, table: 't', schema: null, column: 'c', existingType: null, existingNullable: null };
@@ -111,7 +119,7 @@ test('lockOf: the lock each operation takes', () => {
   assert.equal(lock({ ...constraint, constraintType: 'foreign_key', referredTable: 'users', notValid: true }), {
     mode: 'SHARE ROW EXCLUSIVE',
     table: 'orders',
-    also: { mode: 'SHARE ROW EXCLUSIVE', table: 'users' },
+    also: [{ mode: 'SHARE ROW EXCLUSIVE', table: 'users' }],
   });
   assert.equal(lock({ ...constraint, constraintType: 'check' })?.mode, 'ACCESS EXCLUSIVE');
   assert.equal(lock({ ...constraint, constraintType: 'unique', usingIndex: 'ix' })?.mode, 'ACCESS EXCLUSIVE');

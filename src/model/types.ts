@@ -113,7 +113,16 @@ export interface CreateTableOp extends OperationBase {
   schema: string | null;
   columns: ColumnSpec[];
   /** Constraints declared inline (sa.ForeignKeyConstraint, sa.UniqueConstraint...). */
-  constraints: { type: ConstraintType; name: string | null; loc: Loc }[];
+  constraints: TableConstraintSpec[];
+}
+
+/** A constraint declared with a new table. */
+export interface TableConstraintSpec {
+  type: ConstraintType;
+  name: string | null;
+  loc: Loc;
+  /** For a foreign key: the table it references, when the source names it (null when unreadable). */
+  referredTable?: string | null;
 }
 
 export interface DropTableOp extends OperationBase {

@@ -1092,13 +1092,17 @@ class Walker {
       if (isColumnCall(d)) {
         const col = readColumn(d, this.reader(r.scope));
         columns.push(col.spec);
-        for (const fk of col.foreignKeys) constraints.push({ type: 'foreign_key', name: fk.name, loc: fk.loc });
+        for (const fk of col.foreignKeys) {
+          constraints.push({ type: 'foreign_key', name: fk.name, loc: fk.loc, referredTable: fk.target ? splitTarget(fk.target)[0] : null });
+        }
         continue;
       }
       const callee = calleeName(d.func);
       const type = callee ? CONSTRAINT_TYPES[callee] : undefined;
       if (!type) continue;
-      constraints.push({ type, name: this.name(kwValue(d, 'name'), r.scope), loc: this.src.loc(d) });
+      const constraint: CreateTableOp['constraints'][number] = { type, name: this.name(kwValue(d, 'name'), r.scope), loc: this.src.loc(d) };
+      if (type === 'foreign_key') constraint.referredTable = this.referredTable(argument(d, 1, 'refcolumns'), r.scope);
+      constraints.push(constraint);
       if (type === 'primary_key') {
         for (const a of d.args) {
           const n = this.name(a, r.scope);
@@ -1121,6 +1125,22 @@ class Walker {
       columns,
       constraints,
     };
+  }
+
+  /** The table of `ForeignKeyConstraint(..., ["accounts.id"])`'s referenced columns; null when unreadable or mixed. */
+  private referredTable(refcolumns: ExprNode | undefined, scope: Scope): string | null {
+    if (!refcolumns) return null;
+    const d = this.deref(refcolumns, scope).e;
+    if (d.nodeType !== 'List' && d.nodeType !== 'Tuple') return null;
+    let table: string | null = null;
+    for (const el of d.elts) {
+      const t = this.deref(el, scope).e;
+      if (!isStringConst(t)) return null;
+      const [ref] = splitTarget(t.value as string);
+      if (ref === null || (table !== null && ref !== table)) return null;
+      table = ref;
+    }
+    return table;
   }
 
   /** Column names in the rows of a bulk insert (string keys of dict literals). */

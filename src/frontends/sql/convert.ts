@@ -32,6 +32,7 @@ import type {
   Operation,
   OperationBase,
   SqlStatementOp,
+  TableConstraintSpec,
 } from '../../model/types.js';
 import { classifySql } from '../sql-text/split.js';
 import { hasStandIn, nextToken, STAND_IN, trimStart, type Prepared, type Tok } from './lexer.js';
@@ -554,19 +555,22 @@ export function convertStatement(ctx: StatementContext, n: Node): Operation[] {
     const s = n.CreateStmt;
     const target = rel(s.relation);
     const columns: ColumnSpec[] = [];
-    const constraints: { type: ConstraintType; name: string | null; loc: Loc }[] = [];
+    const constraints: TableConstraintSpec[] = [];
     const tableConstraints: Constraint[] = [];
+    const spec = (c: Constraint): TableConstraintSpec => {
+      const out: TableConstraintSpec = { type: constraintType(c), name: clean(c.conname), loc: elementLoc(ctx, c.location) };
+      if (c.contype === 'CONSTR_FOREIGN') out.referredTable = clean(c.pktable?.relname);
+      return out;
+    };
     for (const e of s.tableElts ?? []) {
       if ('ColumnDef' in e) {
         columns.push(columnSpec(ctx, e.ColumnDef));
         for (const c of constraintsOf(e.ColumnDef.constraints)) {
-          if (c.contype === 'CONSTR_FOREIGN' || c.contype === 'CONSTR_CHECK') {
-            constraints.push({ type: constraintType(c), name: clean(c.conname), loc: elementLoc(ctx, c.location) });
-          }
+          if (c.contype === 'CONSTR_FOREIGN' || c.contype === 'CONSTR_CHECK') constraints.push(spec(c));
         }
       } else if ('Constraint' in e) {
         tableConstraints.push(e.Constraint);
-        constraints.push({ type: constraintType(e.Constraint), name: clean(e.Constraint.conname), loc: elementLoc(ctx, e.Constraint.location) });
+        constraints.push(spec(e.Constraint));
       }
     }
     // PRIMARY KEY (a) / UNIQUE (a) declared for the table mark their columns.
@@ -679,6 +683,13 @@ export function convertStatement(ctx: StatementContext, n: Node): Operation[] {
       );
     }
     const keyword = `DROP ${objectWords(s.removeType)}`;
+    if (s.removeType === 'OBJECT_VIEW' || s.removeType === 'OBJECT_MATVIEW') {
+      // Dropping a view takes ACCESS EXCLUSIVE on it: queries the application runs on the view queue behind it.
+      return objects.map((parts) => {
+        const view = clean(parts[parts.length - 1]);
+        return sqlOp(ctx, { keyword, category: 'schema', node: type, table: view, lock: view ? 'ACCESS EXCLUSIVE' : null });
+      });
+    }
     if (s.removeType === 'OBJECT_TRIGGER' || s.removeType === 'OBJECT_POLICY' || s.removeType === 'OBJECT_RULE') {
       return objects.map((parts) => {
         const table = parts.length >= 2 ? clean(parts[parts.length - 2]) : null;
