@@ -1,7 +1,7 @@
 // Model helpers shared by rules: the column type normaliser and the lock table.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { canonicalType, createdBefore, lockBlocks, lockOf, locksConflict, lockStrength, tablesCreated } from '../src/model/index.js';
+import { canonicalType, createdBefore, emptyMigration, isUtcTimeZone, lockBlocks, lockOf, locksConflict, lockStrength, sessionTimeZoneIsUtc, tablesCreated } from '../src/model/index.js';
 import type { Body, Operation, OperationBase } from '../src/model/index.js';
 
 const canon = (t: string | null) => {
@@ -163,6 +163,23 @@ test('createdBefore agrees with tablesCreated over the operations before each in
       assert.is(createdBefore(body, i, t), t !== null && expected.has(t.toLowerCase()), `${t} before ${i}`);
     }
   }
+});
+
+test('isUtcTimeZone: the names and offsets PostgreSQL reads as UTC', () => {
+  for (const v of ["'UTC'", 'utc', 'Etc/UTC', 'GMT', 'Etc/GMT+0', 'Zulu', 'Universal', 'Z', '0', '+00:00', '"UTC"']) assert.ok(isUtcTimeZone(v), v);
+  for (const v of ['Europe/London', 'America/New_York', '+01:00', 'EST', 'local', '', null]) assert.not.ok(isUtcTimeZone(v), String(v));
+});
+
+test('sessionTimeZoneIsUtc: runner setting, SET, SET LOCAL until COMMIT, RESET back to the runner', () => {
+  const set = (value: string | null, local = false): Operation => ({ ...base, kind: 'set_setting', name: 'timezone', value, local }) as Operation;
+  const commit = { ...base, kind: 'transaction_control', action: 'commit' } as Operation;
+  const m = emptyMigration('/m.sql', 'sql', 'postgresql');
+  const body = (...operations: Operation[]): Body => ({ shape: 'operations', loc: null, operations });
+  const at = (b: Body) => b.operations.map((_, i) => sessionTimeZoneIsUtc(m, b, i + 1));
+  assert.equal(at(body(set("'UTC'"), set("'Europe/Paris'"), set('UTC', true), commit, set(null))), [true, false, true, false, false]);
+  m.runnerSettings = [{ name: 'timezone', value: 'UTC', origin: 'env.py', loc: null }];
+  assert.equal(sessionTimeZoneIsUtc(m, body(), 0), true);
+  assert.equal(at(body(set("'Asia/Tokyo'"), set(null))), [false, true]);
 });
 
 test.run();

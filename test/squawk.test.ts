@@ -87,6 +87,8 @@ const WHY = {
     'require-lock-timeout: CREATE FUNCTION, CREATE TYPE and CREATE [OR REPLACE] VIEW lock no existing table (a view takes ACCESS SHARE on the tables it reads; replacing an existing view locks only that view)',
   safeTypeChange:
     'changing-column-type: PostgreSQL changes varchar(n) to a longer varchar, varchar to text and numeric(p,s) to a larger precision with the same scale without rewriting or rescanning the table',
+  utcTimestampChange:
+    'changing-column-type: with the session time zone set to UTC earlier in the migration, PostgreSQL 12+ changes timestamp to timestamptz (and back) without rewriting the table',
   notNullNewTable:
     'add-not-null-column: the table was created earlier in the same migration and is empty, so a NOT NULL column needs no default',
   serialHasDefault:
@@ -155,6 +157,8 @@ const DIFFERENCES: Difference[] = [
   { squawk: 'require-lock-timeout', file: 'transaction-nesting-ok/db/migration/V2__create_normalize_email.sql', line: 2, reason: WHY.lockTimeoutNoTable },
   // column and constraint rules
   { squawk: 'changing-column-type', file: 'changing-column-type-ok/db/migrations/20240310141500_widen_account_columns.sql', line: [4, 5, 6], reason: WHY.safeTypeChange },
+  { squawk: 'changing-column-type', file: 'timezone-issue10-ok/db/migrations/20240201000000_events_timestamptz.sql', line: 5, reason: WHY.utcTimestampChange },
+  { squawk: 'changing-column-type', file: 'timezone-issue10-ok/db/migrations/20240202000000_events_seen_at_local.sql', line: 5, reason: WHY.utcTimestampChange },
   { squawk: 'adding-required-field', file: 'add-not-null-column-ok/migrations/2024-02-01-080000_create_accounts/up.sql', line: 6, reason: WHY.notNullNewTable },
   { squawk: 'adding-required-field', file: 'volatile-default/prisma/migrations/20240215093000_user_public_id/migration.sql', line: 8, reason: WHY.serialHasDefault },
   { squawk: 'adding-not-nullable-field', file: 'add-not-null-column/migrations/2024-05-20-110000_add_accounts_region/up.sql', line: 4, reason: WHY.setNotNullAddedColumn },

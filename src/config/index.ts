@@ -61,7 +61,7 @@ export interface ResolvedConfig {
   dialect: ConfigDialect;
   postgresVersion: number;
   /** Settings the runner's connection has before migrations run (`runner` in the config). */
-  runner: { lockTimeout?: string; statementTimeout?: string };
+  runner: { lockTimeout?: string; statementTimeout?: string; timeZone?: string };
   directories: DirectorySetting[];
   /** Every registry rule, after presets and extends, options merged over the rule's defaults. */
   rules: Record<string, RuleSetting>;
@@ -96,7 +96,7 @@ export interface UserConfig {
   lockfile?: string;
   dialect?: ConfigDialect;
   postgresVersion?: number;
-  runner?: { lockTimeout?: string; statementTimeout?: string };
+  runner?: { lockTimeout?: string; statementTimeout?: string; timeZone?: string };
   directories?: Record<string, { framework?: string; dialect?: ConfigDialect; startAfter?: string }>;
   startAfter?: string;
   rules?: Record<string, RuleSettingInput>;
@@ -630,7 +630,7 @@ function resolveLayers(
   let lockfile = 'migralint.lock';
   let dialect: ConfigDialect = 'postgresql';
   let postgresVersion = 14;
-  let runner: { lockTimeout?: string; statementTimeout?: string } = {};
+  let runner: { lockTimeout?: string; statementTimeout?: string; timeZone?: string } = {};
   const directories = new Map<string, { framework?: string; dialect?: ConfigDialect; startAfter?: string }>();
   const overrides: OverrideSetting[] = [];
   let startAfter: string | undefined;

@@ -152,6 +152,7 @@ export function buildConfigSchema(rules: readonly RuleForSchema[], opts: BuildSc
         properties: {
           lockTimeout: { description: 'lock_timeout of the runner connection, e.g. "5s".', type: 'string', minLength: 1 },
           statementTimeout: { description: 'statement_timeout of the runner connection, e.g. "15min".', type: 'string', minLength: 1 },
+          timeZone: { description: 'TimeZone of the runner connection, e.g. "UTC" (then timestamp -> timestamptz needs no rewrite on PostgreSQL 12+).', type: 'string', minLength: 1 },
         },
         additionalProperties: false,
       },

@@ -21,6 +21,7 @@ export function applyRunContextWith(sets: MigrationSet[], config: ResolvedConfig
   if (config.runner.statementTimeout) {
     fromConfig.push({ name: 'statement_timeout', value: config.runner.statementTimeout, origin, loc: null });
   }
+  if (config.runner.timeZone) fromConfig.push({ name: 'timezone', value: config.runner.timeZone, origin, loc: null });
 
   const envCache = new Map<string, ReturnType<EnvReader['readEnv']>>();
   for (const set of sets) {

@@ -558,3 +558,39 @@ export function transactionBoundaries(op: Operation): ('begin' | 'end')[] {
     return [];
   });
 }
+
+// Names and offsets PostgreSQL reads as UTC (pg_timezone_names with utc_offset 0 and no DST, plus
+// the POSIX/ISO offset spellings).
+const UTC_ZONES = /^(?:(?:etc\/)?(?:utc|uct|gmt|gmt[+-]?0|greenwich|universal|zulu)|z|[+-]?0{1,2}(?::?0{2})?)$/i;
+
+/** Is a TimeZone setting's value (as written, maybe quoted) UTC? */
+export function isUtcTimeZone(value: string | null | undefined): boolean {
+  if (value == null) return false;
+  const v = value.trim().replace(/^'(.*)'$/s, '$1').replace(/^"(.*)"$/s, '$1').trim();
+  return UTC_ZONES.test(v);
+}
+
+/**
+ * Is the session's TimeZone UTC when operation `index` of `body` runs? Set on the runner's
+ * connection (env.py options or SET, `runner.timeZone` in the config), or by `SET timezone`,
+ * `SET TIME ZONE`, `SET LOCAL ...` or `set_config('timezone', ...)` earlier in the body (a SET
+ * LOCAL lasts until its transaction ends). A later SET to another zone, or RESET, undoes it.
+ */
+export function sessionTimeZoneIsUtc(migration: Migration, body: Body, index: number): boolean {
+  const runner = migration.runnerSettings.filter((s) => s.name === 'timezone').pop();
+  let session = runner ? isUtcTimeZone(runner.value) : false;
+  let local: boolean | null = null;
+  const ops = body.operations;
+  for (let i = 0; i < index && i < ops.length; i++) {
+    const op = ops[i]!;
+    if (op.kind === 'transaction_control' && (op.action === 'commit' || op.action === 'rollback')) local = null;
+    if (op.kind !== 'set_setting' || (op.name !== 'timezone' && op.name !== 'all')) continue;
+    const utc = op.value === null ? (runner ? isUtcTimeZone(runner.value) : false) : isUtcTimeZone(op.value);
+    if (op.local) local = utc;
+    else {
+      session = utc;
+      local = null;
+    }
+  }
+  return local ?? session;
+}

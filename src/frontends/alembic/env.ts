@@ -11,12 +11,24 @@ export interface EnvInfo {
   settings: RunnerSetting[];
 }
 
-const SET_STATEMENT = /\bSET\s+(?:SESSION\s+)?(lock_timeout|statement_timeout|idle_in_transaction_session_timeout)\s*(?:=|\bTO\b)\s*'?([^';"\s]+)/gi;
-const OPTIONS_FLAG = /-c\s*(lock_timeout|statement_timeout)\s*=\s*([^\s'"]+)/gi;
+const SET_STATEMENT = /\bSET\s+(?:SESSION\s+)?(lock_timeout|statement_timeout|idle_in_transaction_session_timeout|timezone)\s*(?:=|\bTO\b)\s*'?([^';"\s]+)/gi;
+const SET_TIME_ZONE = /\bSET\s+(?:SESSION\s+)?TIME\s+ZONE\s+'?([^';"\s]+)/gi;
+// libpq's `options` (connect_args={"options": "-c timezone=utc"}, or in the URL).
+const OPTIONS_FLAG = /-c\s*(lock_timeout|statement_timeout|timezone)\s*=\s*([^\s'"&]+)/gi;
 
 /** What Alembic does when env.py says nothing: one transaction around the whole upgrade run. */
 export function defaultAlembicTransaction(reason = 'Alembic runs all pending revisions in one transaction by default'): TransactionContext {
   return { mode: 'single', reason, file: null, loc: null };
+}
+
+/** A URL's query may carry the options percent-encoded (`?options=-c%20timezone%3DUTC`). */
+function urlDecoded(text: string): string {
+  if (!text.includes('%')) return text;
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 export function readEnv(bytes: Uint8Array, file: string): EnvInfo {
@@ -36,12 +48,13 @@ export function readEnv(bytes: Uint8Array, file: string): EnvInfo {
       configures.push({ keywords, online: keywords.has('connection'), loc: src.loc(node as never) });
     }
     if (node.nodeType === 'Constant' && typeof node.value === 'string') {
-      for (const re of [SET_STATEMENT, OPTIONS_FLAG]) {
+      const text = urlDecoded(node.value);
+      for (const re of [SET_STATEMENT, SET_TIME_ZONE, OPTIONS_FLAG]) {
         re.lastIndex = 0;
-        for (let m = re.exec(node.value); m; m = re.exec(node.value)) {
-          const name = m[1]!.toLowerCase();
+        for (let m = re.exec(text); m; m = re.exec(text)) {
+          const [name, value] = re === SET_TIME_ZONE ? ['timezone', m[1]!] : [m[1]!.toLowerCase(), m[2]!];
           if (!info.settings.some((s) => s.name === name)) {
-            info.settings.push({ name, value: m[2]!, origin: file, loc: src.loc(node as never) });
+            info.settings.push({ name, value, origin: file, loc: src.loc(node as never) });
           }
         }
       }
