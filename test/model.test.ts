@@ -182,4 +182,24 @@ test('sessionTimeZoneIsUtc: runner setting, SET, SET LOCAL until COMMIT, RESET b
   assert.equal(at(body(set("'Asia/Tokyo'"), set(null))), [false, true]);
 });
 
+
+test('dialects: URL schemes, guards and which operations run on a dialect (issue 10)', async () => {
+  const { dialectOfUrl, runsOnDialect, guardAnd, guardNot } = await import('../src/model/index.js');
+  assert.equal(
+    ['postgresql+psycopg2://u@h/db', 'postgres://h/db', 'mysql+pymysql://h/db', 'mariadb://h', 'sqlite:///app.db', 'mssql+pyodbc://dsn', 'oracle://h', 'cockroachdb://h', 'jdbc:h2:mem:test', 'driver://u:p@h/db', 'https://example.com'].map(dialectOfUrl),
+    ['postgresql', 'postgresql', 'mysql', 'mysql', 'sqlite', 'mssql', 'oracle', 'cockroachdb', 'h2', null, null],
+  );
+  const op = (names: string[], negated: boolean) => ({ ...base, kind: 'unknown', reason: '', dialectGuard: { names, negated } }) as Operation;
+  assert.ok(runsOnDialect(op(['postgresql'], false), 'postgresql'));
+  assert.not.ok(runsOnDialect(op(['postgresql'], false), 'sqlite'));
+  assert.ok(runsOnDialect(op(['mariadb'], false), 'mysql'));
+  assert.not.ok(runsOnDialect(op(['sqlite'], true), 'sqlite'));
+  assert.ok(runsOnDialect(op(['sqlite'], true), 'postgresql'));
+  assert.ok(runsOnDialect(op(['sqlite'], false), 'unknown'));
+  assert.equal(guardAnd({ names: ['a', 'b'], negated: false }, { names: ['b', 'c'], negated: false }), { names: ['b'], negated: false });
+  assert.equal(guardAnd({ names: ['a', 'b'], negated: false }, guardNot({ names: ['a'], negated: false })), { names: ['b'], negated: false });
+  assert.equal(guardAnd({ names: ['a'], negated: true }, { names: ['b'], negated: true }), { names: ['a', 'b'], negated: true });
+});
+
+
 test.run();

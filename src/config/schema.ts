@@ -7,7 +7,7 @@ import type { JsonSchema } from '../rule-api/index.js';
 export const SEVERITIES = ['off', 'info', 'warn', 'error'] as const;
 export type ConfigSeverity = (typeof SEVERITIES)[number];
 
-export const DIALECTS = ['postgresql', 'sqlite', 'mysql'] as const;
+export const DIALECTS = ['postgresql', 'sqlite', 'mysql', 'h2', 'mssql', 'oracle', 'cockroachdb'] as const;
 export type ConfigDialect = (typeof DIALECTS)[number];
 
 /** Migration frameworks a `directories` entry may name; grows as front ends are added. */

@@ -21,7 +21,7 @@ import { fingerprint, readLock } from './lockfile.js';
 import { applySuppressions, parseSuppressions } from './suppressions.js';
 import { frameworkForDir, isSetFile, parseFile, parseSetFiles } from './frontends.js';
 import type { FrontendInput } from '../frontends/types.js';
-import { dialectFromDir, splitIndependentChains } from './chains.js';
+import { dialectFromPath, splitIndependentChains } from './chains.js';
 import { Catalog, historyOrder } from './catalog.js';
 import { applyRunContext } from './run-context.js';
 import { expandEmbeddedSql } from './sql-pass.js';
@@ -114,7 +114,7 @@ export async function loadMigrations(opts: { cwd: string; paths: string[]; confi
       if (m && isMigration(m)) migrations.push(m);
     }
     if (setItems.length > 0) {
-      const byName = dialectFromDir(dir);
+      const byName = dialectFromPath(dir, projectRoot);
       const setDialect = byName && dialect === opts.config.dialect ? byName : dialect;
       const configured = frameworkForDir(opts.config.directories, dir);
       const named = files.filter((f) => selection.named.has(f));
@@ -126,9 +126,9 @@ export async function loadMigrations(opts: { cwd: string; paths: string[]; confi
     }
     const framework = migrations[0]?.framework ?? (setItems.length > 0 ? 'sql' : 'alembic');
     for (const chain of splitIndependentChains({ dir, framework, dialect, migrations })) {
-      // A chain kept in a directory named after its dialect (versions/sqlite/) is that dialect,
+      // A chain kept under a directory named after its dialect (versions/sqlite/, mysql/migrations/) is that dialect,
       // unless the configuration says something more specific for it.
-      const named = dialectFromDir(chain.dir);
+      const named = dialectFromPath(chain.dir, projectRoot);
       if (named && dialectForFile(opts.config, path.join(chain.dir, '_')) === opts.config.dialect) {
         chain.dialect = named;
         for (const m of chain.migrations) if (dialectForFile(opts.config, m.file) === opts.config.dialect) m.dialect = named;

@@ -18,7 +18,7 @@ import { dialectForFile, isIgnored, type ResolvedConfig } from '../config/index.
 import { loadAllRules } from './registry.js';
 import { listCandidates, migrationDirOf, projectRootOf } from './files.js';
 import { frameworkForDir, frameworkOf, isSetFile, load, parseFileWith, parseSetFilesWith } from './frontends.js';
-import { dialectFromDir, splitIndependentChains } from './chains.js';
+import { dialectFromPath, splitIndependentChains } from './chains.js';
 import { applyRunContextWith } from './run-context.js';
 import { expandBody, wantsSql } from './sql-pass.js';
 import { readLockSync } from './lockfile.js';
@@ -163,7 +163,7 @@ function loadDirSync(opts: {
     if (m && isMigration(m)) migrations.push(m);
   }
   if (setItems.length > 0) {
-    const byName = dialectFromDir(dir);
+    const byName = dialectFromPath(dir, projectRoot);
     const setDialect = byName && dialect === config.dialect ? byName : dialect;
     const configured = frameworkForDir(config.directories, dir);
     const named = files.filter((f) => opts.named.has(f));
@@ -175,7 +175,7 @@ function loadDirSync(opts: {
   const framework = migrations[0]?.framework ?? (setItems.length > 0 ? 'sql' : 'alembic');
   const sets: MigrationSet[] = [];
   for (const chain of splitIndependentChains({ dir, framework, dialect, migrations })) {
-    const byName = dialectFromDir(chain.dir);
+    const byName = dialectFromPath(chain.dir, projectRoot);
     if (byName && dialectForFile(config, path.join(chain.dir, '_')) === config.dialect) {
       chain.dialect = byName;
       for (const m of chain.migrations) if (dialectForFile(config, m.file) === config.dialect) m.dialect = byName;

@@ -18,7 +18,11 @@ export interface Located<T> {
   loc: Loc;
 }
 
-export type Dialect = 'postgresql' | 'sqlite' | 'mysql' | 'unknown';
+/**
+ * The database a migration runs on. Only PostgreSQL's SQL is parsed (and judged by the lock
+ * rules); the others keep a light classification of their statements. MariaDB counts as mysql.
+ */
+export type Dialect = 'postgresql' | 'sqlite' | 'mysql' | 'h2' | 'mssql' | 'oracle' | 'cockroachdb' | 'unknown';
 
 /** A column as declared by `sa.Column(...)`, a builder call or a SQL column definition. */
 export interface ColumnSpec {
@@ -82,6 +86,18 @@ export interface OperationBase {
   callee: string;
   /** Set when the operation was read from a SQL statement (a raw SQL file or an execute() string). */
   fromSql?: SqlSource;
+  /**
+   * Set when the operation runs only on some databases: inside `if bind.dialect.name == "postgresql":`
+   * (or its else branch, or after an early `return` on another dialect). The engine drops the
+   * operation for a migration of another dialect before rules run.
+   */
+  dialectGuard?: DialectGuard;
+}
+
+/** The databases a branch on the dialect's name admits: `names` (SQLAlchemy dialect names, lower case), or all but them. */
+export interface DialectGuard {
+  names: string[];
+  negated: boolean;
 }
 
 /** Where an operation read from SQL came from. */

@@ -1314,4 +1314,60 @@ op.execute("UPDATE t SET n = 'ñ'; DELETE FROM u")
   assert.equal((ex as ExecuteSqlOp).statements.map((s) => s.loc), [loc(10, 17, 10, 37), loc(10, 39, 10, 52)]);
 });
 
+
+test('branches on the dialect name carry a dialect guard, not a condition (issue 10)', () => {
+  const guards = (body: string) =>
+    ops(body).map((o) => [o.kind, o.conditional, o.dialectGuard ? `${o.dialectGuard.negated ? '!' : ''}${o.dialectGuard.names.join('|')}` : null]);
+  assert.equal(
+    guards(`
+if op.get_bind().dialect.name == "postgresql":
+    op.drop_column("t", "a")
+elif op.get_bind().dialect.name in ("mysql", "MariaDB"):
+    op.drop_column("t", "b")
+else:
+    op.drop_column("t", "c")
+op.drop_column("t", "d")
+`),
+    [
+      ['drop_column', false, 'postgresql'],
+      ['drop_column', false, 'mysql|mariadb'],
+      ['drop_column', false, '!postgresql|mysql|mariadb'],
+      ['drop_column', false, null],
+    ],
+  );
+  // Names assigned once, context.get_context(), conn.engine.name, `not`, reversed operands, `!=`.
+  assert.equal(
+    guards(`
+bind = op.get_bind()
+is_sqlite = bind.dialect.name == "sqlite"
+if not is_sqlite:
+    op.drop_column("t", "a")
+if "sqlite" != context.get_context().dialect.name:
+    op.drop_column("t", "b")
+if bind.engine.name not in ["sqlite", "mssql"]:
+    op.drop_column("t", "c")
+`),
+    [
+      ['drop_column', false, '!sqlite'],
+      ['drop_column', false, '!sqlite'],
+      ['drop_column', false, '!sqlite|mssql'],
+    ],
+  );
+  // An early return guards the rest of the body; any other test stays a plain condition.
+  assert.equal(
+    guards(`
+if op.get_bind().dialect.name != "postgresql":
+    return
+op.drop_column("t", "a")
+if os.environ.get("FAST"):
+    op.drop_column("t", "b")
+`),
+    [
+      ['drop_column', false, 'postgresql'],
+      ['drop_column', true, 'postgresql'],
+    ],
+  );
+});
+
+
 test.run();

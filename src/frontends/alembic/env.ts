@@ -2,13 +2,16 @@
 // gets its own transaction (`transaction_per_migration`), whether DDL is transactional at all
 // (`transactional_ddl=False`), and the lock_timeout / statement_timeout the connection sets
 // before running migrations (warehouse: `connection.execute(text("SET lock_timeout = 4000"))`).
-import type { Loc, RunnerSetting, TransactionContext } from '../../model/types.js';
+import type { Dialect, Loc, RunnerSetting, TransactionContext } from '../../model/types.js';
+import { dialectOfUrl } from '../../model/queries.js';
 import { parsePython, walkNodes } from './python.js';
 import { decodeSource, SourceText } from './text.js';
 
 export interface EnvInfo {
   transaction: TransactionContext;
   settings: RunnerSetting[];
+  /** The dialect of the database URLs written in env.py, when they all name the same one. */
+  dialect: Dialect | null;
 }
 
 const SET_STATEMENT = /\bSET\s+(?:SESSION\s+)?(lock_timeout|statement_timeout|idle_in_transaction_session_timeout|timezone)\s*(?:=|\bTO\b)\s*'?([^';"\s]+)/gi;
@@ -32,7 +35,8 @@ function urlDecoded(text: string): string {
 }
 
 export function readEnv(bytes: Uint8Array, file: string): EnvInfo {
-  const info: EnvInfo = { transaction: defaultAlembicTransaction(`${'env.py'} sets neither transaction_per_migration nor transactional_ddl`), settings: [] };
+  const info: EnvInfo = { transaction: defaultAlembicTransaction(`${'env.py'} sets neither transaction_per_migration nor transactional_ddl`), settings: [], dialect: null };
+  const dialects = new Set<Dialect>();
   const decoded = decodeSource(bytes);
   if (!decoded.ok) return info;
   const parsed = parsePython(decoded.text);
@@ -48,6 +52,8 @@ export function readEnv(bytes: Uint8Array, file: string): EnvInfo {
       configures.push({ keywords, online: keywords.has('connection'), loc: src.loc(node as never) });
     }
     if (node.nodeType === 'Constant' && typeof node.value === 'string') {
+      const fromUrl = dialectOfUrl(node.value);
+      if (fromUrl) dialects.add(fromUrl);
       const text = urlDecoded(node.value);
       for (const re of [SET_STATEMENT, SET_TIME_ZONE, OPTIONS_FLAG]) {
         re.lastIndex = 0;
@@ -60,6 +66,8 @@ export function readEnv(bytes: Uint8Array, file: string): EnvInfo {
       }
     }
   }
+  // Several dialects (a test default beside the real one): none is trusted.
+  if (dialects.size === 1) info.dialect = [...dialects][0]!;
   const chosen = configures.find((c) => c.online) ?? configures[0];
   if (chosen) {
     const flag = (name: string): boolean | null => {
@@ -75,4 +83,14 @@ export function readEnv(bytes: Uint8Array, file: string): EnvInfo {
     }
   }
   return info;
+}
+
+/** The dialect of `sqlalchemy.url` in alembic.ini (every section that sets one must agree), or null. */
+export function alembicIniDialect(text: string): Dialect | null {
+  const found = new Set<Dialect>();
+  for (const m of text.matchAll(/^[ \t]*sqlalchemy\.url[ \t]*[=:][ \t]*(.*)$/gm)) {
+    const d = dialectOfUrl(m[1]!);
+    if (d) found.add(d);
+  }
+  return found.size === 1 ? [...found][0]! : null;
 }

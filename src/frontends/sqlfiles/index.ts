@@ -7,7 +7,7 @@
 // (an up and a down file, a Diesel folder, a Flyway script configuration) and because the parent of
 // a migration is the one before it in the directory's order.
 import path from 'node:path';
-import type { Body, Dialect, Loc, Migration, OperationBase, ParseError, TransactionContext } from '../../model/types.js';
+import type { Body, Dialect, Loc, Migration, Operation, OperationBase, ParseError, TransactionContext } from '../../model/types.js';
 import { emptyMigration } from '../../model/queries.js';
 import type { Frontend, FrontendInput, FrontendSetOptions } from '../types.js';
 import type { SqlParser } from '../sql/api.js';
@@ -111,9 +111,34 @@ function readBody(ctx: Ctx, src: Src, range: { start: number; end: number } | nu
     via: null,
     callee: 'sql',
   };
-  const operations = ctx.parser.toOperations(text, { offsets, source: src.text, holes: [], base, fallback: { ...header } });
+  const operations = readsPostgres(ctx.dialect)
+    ? ctx.parser.toOperations(text, { offsets, source: src.text, holes: [], base, fallback: { ...header } })
+    : otherDialectOperations(src, start, end, base);
   if (companion) for (const op of operations) markFile(op, src.file);
   return { shape: 'operations', loc, operations };
+}
+
+/** Whether SQL of this dialect goes through PostgreSQL's parser (unknown: it is the default). */
+export function readsPostgres(dialect: Dialect): boolean {
+  return dialect === 'postgresql' || dialect === 'unknown';
+}
+
+/**
+ * SQL of another database (MySQL, SQLite, H2...) is never given to PostgreSQL's parser: each
+ * statement becomes an `execute_sql` operation with the light classification of its leading
+ * keywords, which claims no PostgreSQL semantics (no syntax errors, no lock modes).
+ */
+function otherDialectOperations(src: Src, start: number, end: number, base: Omit<OperationBase, 'loc' | 'fromSql'>): Operation[] {
+  return statementsOf(src, start, end).map((st, index) => ({
+    ...base,
+    loc: st.loc,
+    kind: 'execute_sql',
+    sql: st.text,
+    hasHoles: false,
+    textKnown: true,
+    statements: [st],
+    fromSql: { statement: st.text, index, hasHoles: false },
+  }));
 }
 
 /** Statements of [start, end) of `src`, split the way PostgreSQL's lexer would (quotes, dollar quotes, comments). */
