@@ -220,4 +220,34 @@ def upgrade():
 });
 
 
+test('clause positions inside a Python string: each ALTER TABLE clause at its own line and column (issue 10)', async () => {
+  const p = writeProject({
+    'a1.py': `revision = "a1"
+down_revision = None
+def upgrade():
+    op.execute("""
+        ALTER TABLE accounts
+            ADD COLUMN plan text,
+            ALTER COLUMN email SET NOT NULL
+    """)
+    op.execute("DROP TABLE a, b")
+`,
+  });
+  try {
+    const { sets } = await loadMigrations({ cwd: p.root, paths: [p.versions], config: configFor(p.root, {}) });
+    const ops = sets[0]!.migrations[0]!.upgrade.operations;
+    assert.equal(
+      ops.map((o) => [o.kind, o.loc.line, o.loc.column, o.loc.endColumn, o.fromSql?.statementLoc?.line]),
+      [
+        ['add_column', 6, 13, 33, 5],
+        ['alter_column', 7, 13, 44, 5],
+        ['drop_table', 9, 28, 29, 9],
+        ['drop_table', 9, 31, 32, 9],
+      ],
+    );
+  } finally {
+    p.cleanup();
+  }
+});
+
 test.run();

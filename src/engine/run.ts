@@ -204,8 +204,11 @@ export function lintLoaded(
   ): Finding | null => {
     if (severity === 'off') return null;
     const loc = toLoc(d.at);
-    const fromSql = 'fromSql' in d.at ? (d.at as { fromSql?: { host?: { line: number }; hasHoles?: boolean } }).fromSql : undefined;
-    const host = fromSql?.host;
+    const fromSql = 'fromSql' in d.at
+      ? (d.at as { fromSql?: { host?: { line: number }; statementLoc?: { line: number }; hasHoles?: boolean } }).fromSql
+      : undefined;
+    // An ignore above the statement (or above the op.execute call) covers a finding on one of its clauses.
+    const anchors = [fromSql?.statementLoc?.line, fromSql?.host?.line].filter((l): l is number => l !== undefined && l !== loc.line);
     const template = (rule.meta.messages as Record<string, string>)[d.messageId];
     if (template === undefined) throw new Error(`Rule ${rule.id} reported unknown messageId ${d.messageId}`);
     return {
@@ -221,7 +224,7 @@ export function lintLoaded(
       // A finding about a statement with interpolated parts says so: what stood there is a guess.
       message: formatMessage(template, d.data) + (fromSql?.hasHoles ? ' (The statement has interpolated parts, read as stand-ins.)' : ''),
       migration: migration?.revision?.value ?? null,
-      ...(host && host.line !== loc.line ? { anchorLines: [host.line] } : {}),
+      ...(anchors.length > 0 ? { anchorLines: [...new Set(anchors)] } : {}),
     };
   };
 

@@ -110,6 +110,11 @@ export interface SqlSource {
   hasHoles: boolean;
   /** The call the SQL string was passed to (`op.execute(...)`), when it came from code. */
   host?: Loc;
+  /**
+   * The whole statement, when the operation points at one clause of it (one subcommand of a
+   * multi-clause ALTER TABLE, one table of DROP TABLE a, b): an ignore above the statement covers it.
+   */
+  statementLoc?: Loc;
 }
 
 /** PostgreSQL table lock modes, weakest first. */
