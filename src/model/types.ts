@@ -370,9 +370,11 @@ export interface Import {
   /**
    * framework: alembic/sqlalchemy and their dialect helpers; stdlib: Python's standard library;
    * application: first-party code of the project (relative, or a package found in the project);
-   * third-party: anything else (an installed package).
+   * third-party: a known package (one the project declares as a dependency, or a well-known one);
+   * unresolved: none of these: not found in the project and not a known package (an application
+   * package laid out where migralint does not look, or an undeclared dependency).
    */
-  origin: 'framework' | 'stdlib' | 'application' | 'third-party';
+  origin: 'framework' | 'stdlib' | 'application' | 'third-party' | 'unresolved';
   loc: Loc;
 }
 

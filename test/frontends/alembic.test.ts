@@ -1140,7 +1140,7 @@ test('Frontend object', () => {
 // ---------------------------------------------------------------------------------------------
 // Imports, comments
 
-test('imports are classified: framework, stdlib, application, third-party', () => {
+test('imports are classified: framework, stdlib, application, third-party, unresolved', () => {
   const root = mkdtempSync(join(tmpdir(), 'migralint-proj-'));
   try {
     mkdirSync(join(root, 'myapp'));
@@ -1149,6 +1149,7 @@ test('imports are classified: framework, stdlib, application, third-party', () =
     mkdirSync(join(root, 'src', 'core'), { recursive: true });
     writeFileSync(join(root, 'src', 'core', '__init__.py'), '');
     mkdirSync(join(root, 'notapkg'));
+    writeFileSync(join(root, 'requirements.txt'), 'Vendor-Lib==1.0\n');
     const m = parse(
       `from alembic import op
 import sqlalchemy as sa
@@ -1160,6 +1161,7 @@ import settings
 from core import util
 from notapkg import x
 import requests
+from vendor_lib.models import Widget
 from . import helpers
 from ..models import Thing
 
@@ -1182,8 +1184,9 @@ def upgrade():
         ['myapp.models', ['User', 'Org'], 'application'],
         ['settings', [], 'application'],
         ['core', ['util'], 'application'],
-        ['notapkg', ['x'], 'third-party'],
+        ['notapkg', ['x'], 'unresolved'],
         ['requests', [], 'third-party'],
+        ['vendor_lib.models', ['Widget'], 'third-party'],
         ['.', ['helpers'], 'application'],
         ['..models', ['Thing'], 'application'],
         ['json', [], 'stdlib'],
