@@ -54,7 +54,12 @@ export async function prepareSync(frameworks: readonly string[] = []): Promise<v
     if (f) names.add(f);
   }
   const frontends = new Map<string, Frontend>();
-  for (const name of names) frontends.set(name, await load(name));
+  for (const name of names) {
+    const f = await load(name);
+    // The synchronous path cannot load later: everything is prepared now.
+    await f.prepare?.();
+    frontends.set(name, f);
+  }
   // Front ends read a directory at a time whose files frameworkOf() does not name (TS/JS).
   for (const name of OPTIONAL) {
     if (frontends.has(name)) continue;
