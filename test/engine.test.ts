@@ -250,4 +250,25 @@ def upgrade():
   }
 });
 
+test('clause positions inside a TS template literal (issue 10)', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const os = await import('node:os');
+  const root = mkdtempSync(path.join(os.tmpdir(), 'migralint-clauses-'));
+  try {
+    mkdirSync(path.join(root, 'migrations'));
+    writeFileSync(
+      path.join(root, 'migrations', '20240101120000_plan.js'),
+      'exports.up = async function (knex) {\n  await knex.raw(`ALTER TABLE users\n    ADD COLUMN plan text,\n    DROP COLUMN legacy`);\n};\nexports.down = async function () {};\n',
+    );
+    const { sets } = await loadMigrations({ cwd: root, paths: [path.join(root, 'migrations')], config: configFor(root, {}) });
+    const ops = sets[0]!.migrations[0]!.upgrade.operations;
+    assert.equal(ops.map((o) => [o.kind, o.loc.line, o.loc.column, o.loc.endColumn]), [
+      ['add_column', 3, 5, 25],
+      ['drop_column', 4, 5, 23],
+    ]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test.run();
