@@ -157,7 +157,7 @@ function firstUnprotected(body: Body, migration: Migration, catalog: CatalogView
     if (!lock) continue;
     const covered = local ?? session;
     if (covered) continue;
-    for (const l of [lock, lock.also]) {
+    for (const l of [lock, ...(lock.also ?? [])]) {
       if (!l || lockStrength(l.mode) < lockStrength(minimum)) continue;
       if (newTableAt(migration, body, i, l.table)) continue;
       return { op, mode: l.mode, table: l.table, why: lostLocal };

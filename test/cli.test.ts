@@ -397,4 +397,40 @@ test('output piped into a closed reader does not crash', () => {
   assert.ok(existsSync(bin));
 });
 
+test('a run over MySQL SQL only never loads the PostgreSQL parser; a PostgreSQL directory does (issue 10)', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'migralint-lazy-'));
+  try {
+    const marker = path.join(dir, 'loaded.txt');
+    // A resolve hook that records every import of libpg-query.
+    const hook = path.join(dir, 'hook.mjs');
+    writeFileSync(
+      hook,
+      `import { register } from 'node:module';
+register('data:text/javascript,' + encodeURIComponent(\`
+import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  if (specifier === 'libpg-query') appendFileSync(${JSON.stringify(marker)}, 'x');
+  return next(specifier, context);
+}\`));
+`,
+    );
+    const sql = '-- +goose Up\nALTER TABLE `accounts` ADD COLUMN `tier` VARCHAR(20) AFTER `email`;\n-- +goose Down\nALTER TABLE `accounts` DROP COLUMN `tier`;\n';
+    for (const db of ['mysql', 'postgres']) {
+      mkdirSync(path.join(dir, db, 'migrations'), { recursive: true });
+      writeFileSync(path.join(dir, db, 'migrations', '20240101000000_tier.sql'), sql);
+    }
+    const lintWithHook = (target: string) =>
+      spawnSync(process.execPath, ['--import', hook, bin, 'lint', '--format', 'json', target], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const mysql = lintWithHook('mysql/migrations');
+    assert.is(mysql.status, 0, mysql.stderr);
+    assert.equal(JSON.parse(mysql.stdout).findings, []);
+    assert.not.ok(existsSync(marker), 'libpg-query was loaded for MySQL SQL');
+    const pg = lintWithHook('postgres/migrations');
+    assert.ok(JSON.parse(pg.stdout).findings.some((f: { rule: string }) => f.rule === 'sql-syntax-error'));
+    assert.ok(existsSync(marker), 'libpg-query was not loaded for PostgreSQL SQL');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test.run();

@@ -61,7 +61,7 @@ export interface ResolvedConfig {
   dialect: ConfigDialect;
   postgresVersion: number;
   /** Settings the runner's connection has before migrations run (`runner` in the config). */
-  runner: { lockTimeout?: string; statementTimeout?: string };
+  runner: { lockTimeout?: string; statementTimeout?: string; timeZone?: string };
   /** How the lock-safety rules judge downgrades. */
   downgrades: DowngradePolicy;
   /** Read other linters' ignore comments as inline ignores. */
@@ -100,7 +100,7 @@ export interface UserConfig {
   lockfile?: string;
   dialect?: ConfigDialect;
   postgresVersion?: number;
-  runner?: { lockTimeout?: string; statementTimeout?: string };
+  runner?: { lockTimeout?: string; statementTimeout?: string; timeZone?: string };
   downgrades?: DowngradePolicy;
   foreignIgnores?: boolean;
   directories?: Record<string, { framework?: string; dialect?: ConfigDialect; startAfter?: string }>;
@@ -636,7 +636,7 @@ function resolveLayers(
   let lockfile = 'migralint.lock';
   let dialect: ConfigDialect = 'postgresql';
   let postgresVersion = 14;
-  let runner: { lockTimeout?: string; statementTimeout?: string } = {};
+  let runner: { lockTimeout?: string; statementTimeout?: string; timeZone?: string } = {};
   let downgrades: DowngradePolicy = 'judge';
   let foreignIgnores = true;
   const directories = new Map<string, { framework?: string; dialect?: ConfigDialect; startAfter?: string }>();

@@ -7,7 +7,7 @@ import type { JsonSchema } from '../rule-api/index.js';
 export const SEVERITIES = ['off', 'info', 'warn', 'error'] as const;
 export type ConfigSeverity = (typeof SEVERITIES)[number];
 
-export const DIALECTS = ['postgresql', 'sqlite', 'mysql'] as const;
+export const DIALECTS = ['postgresql', 'sqlite', 'mysql', 'h2', 'mssql', 'oracle', 'cockroachdb'] as const;
 
 /** How the lock-safety rules judge downgrades (see `downgrades` below). */
 export const DOWNGRADE_POLICIES = ['judge', 'lower', 'ignore'] as const;
@@ -168,6 +168,7 @@ export function buildConfigSchema(rules: readonly RuleForSchema[], opts: BuildSc
         properties: {
           lockTimeout: { description: 'lock_timeout of the runner connection, e.g. "5s".', type: 'string', minLength: 1 },
           statementTimeout: { description: 'statement_timeout of the runner connection, e.g. "15min".', type: 'string', minLength: 1 },
+          timeZone: { description: 'TimeZone of the runner connection, e.g. "UTC" (then timestamp -> timestamptz needs no rewrite on PostgreSQL 12+).', type: 'string', minLength: 1 },
         },
         additionalProperties: false,
       },

@@ -24,7 +24,7 @@ import { fingerprint, readLock } from './lockfile.js';
 import { applySuppressions, parseSuppressions, type SuppressedFinding } from './suppressions.js';
 import { frameworkForDir, isSetFile, parseFile, parseSetFiles, SQL_FRAMEWORKS } from './frontends.js';
 import type { FrontendInput } from '../frontends/types.js';
-import { dialectFromDir, splitIndependentChains } from './chains.js';
+import { dialectFromPath, splitIndependentChains } from './chains.js';
 import { Catalog, historyOrder } from './catalog.js';
 import { applyRunContext } from './run-context.js';
 import { addEmbeddedSqlComments, expandEmbeddedSql } from './sql-pass.js';
@@ -166,7 +166,7 @@ export async function loadMigrations(opts: { cwd: string; paths: string[]; confi
     for (const s of py.skipped) skippedWhy.set(s.file, s.reason);
     const extraSets: MigrationSet[] = [];
     if (setItems.length > 0) {
-      const byName = dialectFromDir(dir);
+      const byName = dialectFromPath(dir, projectRoot);
       const setDialect = byName && dialect === opts.config.dialect ? byName : dialect;
       const named = files.filter((f) => selection.named.has(f));
       const generic = selection.generic?.has(dir) ?? false;
@@ -187,9 +187,9 @@ export async function loadMigrations(opts: { cwd: string; paths: string[]; confi
     }
     const framework = migrations[0]?.framework ?? (setItems.length > 0 ? 'sql' : 'alembic');
     for (const chain of splitIndependentChains({ dir, framework, dialect, migrations })) {
-      // A chain kept in a directory named after its dialect (versions/sqlite/) is that dialect,
+      // A chain kept under a directory named after its dialect (versions/sqlite/, mysql/migrations/) is that dialect,
       // unless the configuration says something more specific for it.
-      const named = dialectFromDir(chain.dir);
+      const named = dialectFromPath(chain.dir, projectRoot);
       if (named && dialectForFile(opts.config, path.join(chain.dir, '_')) === opts.config.dialect) {
         chain.dialect = named;
         for (const m of chain.migrations) if (dialectForFile(opts.config, m.file) === opts.config.dialect) m.dialect = named;
@@ -316,8 +316,11 @@ export function lintLoaded(
   ): Finding | null => {
     if (severity === 'off') return null;
     const loc = toLoc(d.at);
-    const fromSql = 'fromSql' in d.at ? (d.at as { fromSql?: { host?: { line: number }; hasHoles?: boolean } }).fromSql : undefined;
-    const host = fromSql?.host;
+    const fromSql = 'fromSql' in d.at
+      ? (d.at as { fromSql?: { host?: { line: number }; statementLoc?: { line: number }; hasHoles?: boolean } }).fromSql
+      : undefined;
+    // An ignore above the statement (or above the op.execute call) covers a finding on one of its clauses.
+    const anchors = [fromSql?.statementLoc?.line, fromSql?.host?.line].filter((l): l is number => l !== undefined && l !== loc.line);
     const template = (rule.meta.messages as Record<string, string>)[d.messageId];
     if (template === undefined) throw new Error(`Rule ${rule.id} reported unknown messageId ${d.messageId}`);
     const cap = (rule.meta.messageLevels as Record<string, 'info' | 'warn'> | undefined)?.[d.messageId];
@@ -334,7 +337,7 @@ export function lintLoaded(
       // A finding about a statement with interpolated parts says so: what stood there is a guess.
       message: formatMessage(template, d.data) + (fromSql?.hasHoles ? ' (The statement has interpolated parts, read as stand-ins.)' : ''),
       migration: migration?.revision?.value ?? null,
-      ...(host && host.line !== loc.line ? { anchorLines: [host.line] } : {}),
+      ...(anchors.length > 0 ? { anchorLines: [...new Set(anchors)] } : {}),
     };
   };
 

@@ -18,7 +18,7 @@ import { dialectForFile, isIgnored, type ResolvedConfig } from '../config/index.
 import { loadAllRules } from './registry.js';
 import { listCandidates, migrationDirOf, projectRootOf } from './files.js';
 import { frameworkForDir, frameworkOf, isSetFile, load, parseFileWith, parseSetFilesWith } from './frontends.js';
-import { dialectFromDir, splitIndependentChains } from './chains.js';
+import { dialectFromPath, splitIndependentChains } from './chains.js';
 import { applyRunContextWith } from './run-context.js';
 import { addEmbeddedSqlComments, expandBody, wantsSql } from './sql-pass.js';
 import { readLockSync } from './lockfile.js';
@@ -55,7 +55,12 @@ export async function prepareSync(frameworks: readonly string[] = []): Promise<v
     if (f) names.add(f);
   }
   const frontends = new Map<string, Frontend>();
-  for (const name of names) frontends.set(name, await load(name));
+  for (const name of names) {
+    const f = await load(name);
+    // The synchronous path cannot load later: everything is prepared now.
+    await f.prepare?.();
+    frontends.set(name, f);
+  }
   // Front ends read a directory at a time whose files frameworkOf() does not name (TS/JS).
   for (const name of OPTIONAL) {
     if (frontends.has(name)) continue;
@@ -168,7 +173,7 @@ function loadDirSync(opts: {
   }
   migrations.push(...finishPython(dir, python, configured).migrations);
   if (setItems.length > 0) {
-    const byName = dialectFromDir(dir);
+    const byName = dialectFromPath(dir, projectRoot);
     const setDialect = byName && dialect === config.dialect ? byName : dialect;
     const named = files.filter((f) => opts.named.has(f));
     for (const m of parseSetFilesWith(frontend, dir, setItems, { framework: configured, dialect: setDialect, named })) {
@@ -179,7 +184,7 @@ function loadDirSync(opts: {
   const framework = migrations[0]?.framework ?? (setItems.length > 0 ? 'sql' : 'alembic');
   const sets: MigrationSet[] = [];
   for (const chain of splitIndependentChains({ dir, framework, dialect, migrations })) {
-    const byName = dialectFromDir(chain.dir);
+    const byName = dialectFromPath(chain.dir, projectRoot);
     if (byName && dialectForFile(config, path.join(chain.dir, '_')) === config.dialect) {
       chain.dialect = byName;
       for (const m of chain.migrations) if (dialectForFile(config, m.file) === config.dialect) m.dialect = byName;

@@ -30,7 +30,7 @@ export interface Frontend {
   framework: string;
   /** Never throws for bad input: a file that cannot be read or parsed gets `parseError`. */
   parse(input: FrontendInput): Migration;
-  /** Loads what parsing needs (e.g. the WASM SQL parser); awaited once before parse/parseSet. */
+  /** Loads what parsing needs (e.g. the WASM SQL parser); awaited before parse/parseSet of input that needs it. */
   prepare?(): Promise<void>;
   /**
    * Reads a whole directory at once, for frameworks whose migrations span several files (an up

@@ -568,3 +568,109 @@ export function transactionBoundaries(op: Operation): ('begin' | 'end')[] {
     return [];
   });
 }
+
+// Names and offsets PostgreSQL reads as UTC (pg_timezone_names with utc_offset 0 and no DST, plus
+// the POSIX/ISO offset spellings).
+const UTC_ZONES = /^(?:(?:etc\/)?(?:utc|uct|gmt|gmt[+-]?0|greenwich|universal|zulu)|z|[+-]?0{1,2}(?::?0{2})?)$/i;
+
+/** Is a TimeZone setting's value (as written, maybe quoted) UTC? */
+export function isUtcTimeZone(value: string | null | undefined): boolean {
+  if (value == null) return false;
+  const v = value.trim().replace(/^'(.*)'$/s, '$1').replace(/^"(.*)"$/s, '$1').trim();
+  return UTC_ZONES.test(v);
+}
+
+/**
+ * Is the session's TimeZone UTC when operation `index` of `body` runs? Set on the runner's
+ * connection (env.py options or SET, `runner.timeZone` in the config), or by `SET timezone`,
+ * `SET TIME ZONE`, `SET LOCAL ...` or `set_config('timezone', ...)` earlier in the body (a SET
+ * LOCAL lasts until its transaction ends). A later SET to another zone, or RESET, undoes it.
+ */
+export function sessionTimeZoneIsUtc(migration: Migration, body: Body, index: number): boolean {
+  const runner = migration.runnerSettings.filter((s) => s.name === 'timezone').pop();
+  let session = runner ? isUtcTimeZone(runner.value) : false;
+  let local: boolean | null = null;
+  const ops = body.operations;
+  for (let i = 0; i < index && i < ops.length; i++) {
+    const op = ops[i]!;
+    if (op.kind === 'transaction_control' && (op.action === 'commit' || op.action === 'rollback')) local = null;
+    if (op.kind !== 'set_setting' || (op.name !== 'timezone' && op.name !== 'all')) continue;
+    const utc = op.value === null ? (runner ? isUtcTimeZone(runner.value) : false) : isUtcTimeZone(op.value);
+    if (op.local) local = utc;
+    else {
+      session = utc;
+      local = null;
+    }
+  }
+  return local ?? session;
+}
+
+// The words that name a database: in a directory name, a URL scheme (`mysql+pymysql://`), or a
+// SQLAlchemy dialect name (`bind.dialect.name == "mariadb"`).
+const DIALECT_WORDS: Record<string, import('./types.js').Dialect> = {
+  postgres: 'postgresql',
+  postgresql: 'postgresql',
+  pg: 'postgresql',
+  pgsql: 'postgresql',
+  psql: 'postgresql',
+  mysql: 'mysql',
+  mariadb: 'mysql',
+  sqlite: 'sqlite',
+  sqlite3: 'sqlite',
+  h2: 'h2',
+  mssql: 'mssql',
+  sqlserver: 'mssql',
+  oracle: 'oracle',
+  cockroach: 'cockroachdb',
+  cockroachdb: 'cockroachdb',
+  crdb: 'cockroachdb',
+};
+
+/** The dialect a word names (case-insensitive), or null. */
+export function dialectNamed(word: string): import('./types.js').Dialect | null {
+  return DIALECT_WORDS[word.toLowerCase()] ?? null;
+}
+
+/** The dialect of a database URL (`postgresql+psycopg2://...`, `sqlite:///app.db`, `jdbc:h2:mem:`), or null. */
+export function dialectOfUrl(url: string): import('./types.js').Dialect | null {
+  const m = /^\s*(?:jdbc:)?([A-Za-z][\w]*)(?:\+[\w.]+)?:(?:\/\/|[A-Za-z\/])/.exec(url);
+  return m ? dialectNamed(m[1]!) : null;
+}
+
+// The SQLAlchemy dialect name each dialect reports as `bind.dialect.name`.
+const SQLALCHEMY_NAME: Record<import('./types.js').Dialect, string> = {
+  postgresql: 'postgresql',
+  mysql: 'mysql',
+  sqlite: 'sqlite',
+  h2: 'h2',
+  mssql: 'mssql',
+  oracle: 'oracle',
+  cockroachdb: 'cockroachdb',
+  unknown: '',
+};
+
+/**
+ * May the operation run on a database of this dialect? Unguarded operations do, and so does
+ * everything when the dialect is unknown. A guard naming a dialect admits it when any name means
+ * it (`"mariadb"` for mysql); a negated guard excludes only the dialect's own SQLAlchemy name.
+ */
+export function runsOnDialect(op: import('./types.js').Operation, dialect: import('./types.js').Dialect): boolean {
+  const g = op.dialectGuard;
+  if (!g || dialect === 'unknown') return true;
+  if (g.negated) return !g.names.includes(SQLALCHEMY_NAME[dialect]);
+  return g.names.some((n) => dialectNamed(n) === dialect);
+}
+
+/** Both guards hold (a nested branch). */
+export function guardAnd(a: import('./types.js').DialectGuard | null, b: import('./types.js').DialectGuard): import('./types.js').DialectGuard {
+  if (!a) return b;
+  if (!a.negated && !b.negated) return { names: a.names.filter((n) => b.names.includes(n)), negated: false };
+  if (a.negated && b.negated) return { names: [...new Set([...a.names, ...b.names])], negated: true };
+  const [pos, neg] = a.negated ? [b, a] : [a, b];
+  return { names: pos.names.filter((n) => !neg.names.includes(n)), negated: false };
+}
+
+/** The guard of the other branch. */
+export function guardNot(g: import('./types.js').DialectGuard): import('./types.js').DialectGuard {
+  return { names: g.names, negated: !g.negated };
+}

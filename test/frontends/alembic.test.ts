@@ -1141,7 +1141,7 @@ test('Frontend object', () => {
 // ---------------------------------------------------------------------------------------------
 // Imports, comments
 
-test('imports are classified: framework, stdlib, application, third-party', () => {
+test('imports are classified: framework, stdlib, application, third-party, unresolved', () => {
   const root = mkdtempSync(join(tmpdir(), 'migralint-proj-'));
   try {
     mkdirSync(join(root, 'myapp'));
@@ -1150,6 +1150,7 @@ test('imports are classified: framework, stdlib, application, third-party', () =
     mkdirSync(join(root, 'src', 'core'), { recursive: true });
     writeFileSync(join(root, 'src', 'core', '__init__.py'), '');
     mkdirSync(join(root, 'notapkg'));
+    writeFileSync(join(root, 'requirements.txt'), 'Vendor-Lib==1.0\n');
     const m = parse(
       `from alembic import op
 import sqlalchemy as sa
@@ -1161,6 +1162,7 @@ import settings
 from core import util
 from notapkg import x
 import requests
+from vendor_lib.models import Widget
 from . import helpers
 from ..models import Thing
 
@@ -1183,8 +1185,9 @@ def upgrade():
         ['myapp.models', ['User', 'Org'], 'application'],
         ['settings', [], 'application'],
         ['core', ['util'], 'application'],
-        ['notapkg', ['x'], 'third-party'],
+        ['notapkg', ['x'], 'unresolved'],
         ['requests', [], 'third-party'],
+        ['vendor_lib.models', ['Widget'], 'third-party'],
         ['.', ['helpers'], 'application'],
         ['..models', ['Thing'], 'application'],
         ['json', [], 'stdlib'],
@@ -1332,5 +1335,61 @@ ${calls('batch_op', [...batchNames, 'create_table'], '        ')}
   assert.equal(unknown, ['op.sync_enum_values', 'batch_op.create_table']);
   assert.ok(names.length > 15 && batchNames.length < names.length);
 });
+
+
+test('branches on the dialect name carry a dialect guard, not a condition (issue 10)', () => {
+  const guards = (body: string) =>
+    ops(body).map((o) => [o.kind, o.conditional, o.dialectGuard ? `${o.dialectGuard.negated ? '!' : ''}${o.dialectGuard.names.join('|')}` : null]);
+  assert.equal(
+    guards(`
+if op.get_bind().dialect.name == "postgresql":
+    op.drop_column("t", "a")
+elif op.get_bind().dialect.name in ("mysql", "MariaDB"):
+    op.drop_column("t", "b")
+else:
+    op.drop_column("t", "c")
+op.drop_column("t", "d")
+`),
+    [
+      ['drop_column', false, 'postgresql'],
+      ['drop_column', false, 'mysql|mariadb'],
+      ['drop_column', false, '!postgresql|mysql|mariadb'],
+      ['drop_column', false, null],
+    ],
+  );
+  // Names assigned once, context.get_context(), conn.engine.name, `not`, reversed operands, `!=`.
+  assert.equal(
+    guards(`
+bind = op.get_bind()
+is_sqlite = bind.dialect.name == "sqlite"
+if not is_sqlite:
+    op.drop_column("t", "a")
+if "sqlite" != context.get_context().dialect.name:
+    op.drop_column("t", "b")
+if bind.engine.name not in ["sqlite", "mssql"]:
+    op.drop_column("t", "c")
+`),
+    [
+      ['drop_column', false, '!sqlite'],
+      ['drop_column', false, '!sqlite'],
+      ['drop_column', false, '!sqlite|mssql'],
+    ],
+  );
+  // An early return guards the rest of the body; any other test stays a plain condition.
+  assert.equal(
+    guards(`
+if op.get_bind().dialect.name != "postgresql":
+    return
+op.drop_column("t", "a")
+if os.environ.get("FAST"):
+    op.drop_column("t", "b")
+`),
+    [
+      ['drop_column', false, 'postgresql'],
+      ['drop_column', true, 'postgresql'],
+    ],
+  );
+});
+
 
 test.run();

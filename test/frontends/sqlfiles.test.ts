@@ -724,4 +724,25 @@ test('an Alembic versions directory keeps its .sql files out of the SQL front en
   assert.equal(sets.flatMap((s) => s.migrations.map((m) => path.basename(m.file))), ['a1.py']);
 });
 
+test('SQL of another dialect never reaches PostgreSQL\'s parser: light execute_sql operations, no syntax errors (issue 10)', () => {
+  const dir = tree({
+    '0001_accounts.sql': '-- +goose Up\nALTER TABLE `accounts` ADD COLUMN `tier` VARCHAR(20) AFTER `email`;\nUPDATE `accounts` SET `tier` = \'free\';\n',
+  });
+  const refusing: SqlParser = { toOperations: () => { throw new Error('the PostgreSQL parser was called'); } };
+  for (const dialect of ['mysql', 'sqlite', 'h2', 'mssql', 'oracle', 'cockroachdb'] as const) {
+    const inputs = listFiles(dir).map((file) => ({ file, bytes: readFileSync(file) as Uint8Array, projectRoot: dir, dialect }));
+    const [m] = readSqlDirectory(refusing, inputs, dir, { dialect });
+    assert.equal(
+      m!.upgrade.operations.map((o) => [o.kind, o.kind === 'execute_sql' ? o.statements.map((st) => `${st.category} ${st.keyword} ${st.table}`) : [], o.loc.line]),
+      [
+        ['execute_sql', ['schema ALTER TABLE accounts'], 2],
+        ['execute_sql', ['data UPDATE accounts'], 3],
+      ],
+      dialect,
+    );
+  }
+  // PostgreSQL still gets the real parser.
+  assert.ok(kinds(read(dir)[0]!.upgrade.operations).includes('sql_error'));
+});
+
 test.run();

@@ -386,4 +386,47 @@ test('a lock_timeout from the config counts as set, unless it is 0', () => {
   assert.equal(run(withRunnerSetting('0ms')), ['missing@4']);
 });
 
+test('CREATE TABLE with a foreign key to an existing table locks that table (issue 10)', async () => {
+  const messages = async (body: string) =>
+    (await runRule(rule, `revision = "b2"\ndown_revision = "a1"\ndef upgrade():\n${body}`)).map((f) => `${f.line}: ${f.message}`);
+  const srx = (table: string) =>
+    `This statement locks ${table} in SHARE ROW EXCLUSIVE mode with no lock_timeout set; while it waits for a running transaction, writes on ${table} queue behind it.`;
+  // sa.ForeignKey in a column
+  assert.equal(
+    await messages(`    op.create_table("invoices", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("account_id", sa.Integer(), sa.ForeignKey("accounts.id")))\n`),
+    [`4: ${srx('accounts')}`],
+  );
+  // sa.ForeignKeyConstraint
+  assert.equal(
+    await messages(`    op.create_table("invoices", sa.Column("id", sa.Integer()), sa.Column("org", sa.Integer()), sa.ForeignKeyConstraint(["org"], ["public.orgs.id"]))\n`),
+    [`4: ${srx('orgs')}`],
+  );
+  // SQL, column-level and table-level
+  assert.equal(await messages(`    op.execute("CREATE TABLE invoices (id int, account_id int REFERENCES accounts)")\n`), [`4: ${srx('accounts')}`]);
+  assert.equal(
+    await messages(`    op.execute("CREATE TABLE invoices (id int, account_id int, FOREIGN KEY (account_id) REFERENCES accounts (id))")\n`),
+    [`4: ${srx('accounts')}`],
+  );
+  // A table created earlier in the same upgrade, and the new table itself, are not in use yet.
+  assert.equal(
+    await messages(
+      `    op.create_table("orgs", sa.Column("id", sa.Integer(), primary_key=True))\n` +
+        `    op.create_table("teams", sa.Column("id", sa.Integer()), sa.Column("org_id", sa.Integer(), sa.ForeignKey("orgs.id")), sa.Column("parent_id", sa.Integer(), sa.ForeignKey("teams.id")))\n`,
+    ),
+    [],
+  );
+  // With a lock_timeout first, nothing to report.
+  assert.equal(await messages(`    op.execute("SET LOCAL lock_timeout = '2s'")\n    op.execute("CREATE TABLE invoices (account_id int REFERENCES accounts)")\n`), []);
+});
+
+test('DROP VIEW and DROP MATERIALIZED VIEW lock the view (issue 10)', async () => {
+  const found = async (sql: string) =>
+    (await runRule(rule, `revision = "b2"\ndown_revision = "a1"\ndef upgrade():\n    op.execute("${sql}")\n`)).map((f) => f.message);
+  const ae = (view: string) =>
+    `This statement locks ${view} in ACCESS EXCLUSIVE mode with no lock_timeout set; while it waits for a running transaction, reads and writes on ${view} queue behind it.`;
+  assert.equal(await found('DROP VIEW IF EXISTS active_accounts'), [ae('active_accounts')]);
+  assert.equal(await found('DROP MATERIALIZED VIEW reporting.account_counts'), [ae('account_counts')]);
+  assert.equal(await found("SET lock_timeout = '1s'; DROP VIEW active_accounts"), []);
+});
+
 test.run();

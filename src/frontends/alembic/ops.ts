@@ -46,9 +46,11 @@ import type {
   ConstraintType,
   CreateTableOp,
   DataAction,
+  DialectGuard,
   Operation,
   OperationBase,
 } from '../../model/types.js';
+import { guardAnd, guardNot } from '../../model/queries.js';
 import { splitSql } from '../sql-text/split.js';
 import { understood, unlisted, type Understood } from '../understood.js';
 import { isColumnCall, opaqueColumn, readColumn, readDefault, type Reader } from './columns.js';
@@ -109,6 +111,8 @@ interface Ctx {
   depth: number;
   /** The function being walked (not followed into itself). */
   fn: string;
+  /** The databases the enclosing branches on `bind.dialect.name` admit; absent outside such branches. */
+  guard?: DialectGuard;
 }
 
 function newScope(parent: Scope | null): Scope {
@@ -610,7 +614,60 @@ class Walker {
   // Statements
 
   walkStmts(stmts: StmtNode[], ctx: Ctx, scope: Scope): void {
-    for (const s of stmts) this.walkStmt(s, ctx, scope);
+    let c = ctx;
+    for (const s of stmts) {
+      this.walkStmt(s, c, scope);
+      // `if bind.dialect.name != "postgresql": return` guards the rest of the body.
+      if (s.nodeType === 'If' && s.orelse.length === 0 && exits(s.body)) {
+        const g = this.dialectGuard(s.test, scope);
+        if (g) c = { ...c, guard: guardAnd(c.guard ?? null, guardNot(g)) };
+      }
+    }
+  }
+
+  /**
+   * The dialects a test on the database's name admits: `bind.dialect.name == "postgresql"`, `!=`,
+   * `in (...)`, `not in`, `not (...)`, through names assigned once (`is_pg = ... == "postgresql"`);
+   * null for any other test.
+   */
+  private dialectGuard(test: ExprNode, scope: Scope, depth = 0): DialectGuard | null {
+    if (depth > 4) return null;
+    const t = this.deref(test, scope).e;
+    if (t.nodeType === 'UnaryOp' && t.op.nodeType === 'Not') {
+      const g = this.dialectGuard(t.operand, scope, depth + 1);
+      return g ? guardNot(g) : null;
+    }
+    if (t.nodeType !== 'Compare' || t.ops.length !== 1 || t.comparators.length !== 1) return null;
+    const op = t.ops[0]!.nodeType;
+    if (op !== 'Eq' && op !== 'NotEq' && op !== 'In' && op !== 'NotIn') return null;
+    let [subject, value] = [t.left, t.comparators[0]!];
+    if (!this.isDialectName(subject, scope)) [subject, value] = [value, subject];
+    if (!this.isDialectName(subject, scope)) return null;
+    const names = this.stringSet(value, scope, op === 'In' || op === 'NotIn');
+    return names ? { names, negated: op === 'NotEq' || op === 'NotIn' } : null;
+  }
+
+  /** `<bind>.dialect.name`, `<conn>.engine.name` (`op.get_bind()`, `context.get_context()`, a connection). */
+  private isDialectName(e: ExprNode, scope: Scope): boolean {
+    const d = this.deref(e, scope).e;
+    if (d.nodeType !== 'Attribute' || d.attr !== 'name' || d.value.nodeType !== 'Attribute') return false;
+    if (d.value.attr === 'dialect') return true;
+    const k = d.value.attr === 'engine' ? this.kindOf(d.value.value, scope) : null;
+    return k !== null && (k.k === 'conn' || k.k === 'migctx' || k.k === 'session');
+  }
+
+  /** Lower-case string constants: one, or (for `in`) a tuple, list or set of them; null otherwise. */
+  private stringSet(e: ExprNode, scope: Scope, collection: boolean): string[] | null {
+    const d = this.deref(e, scope).e;
+    if (!collection) return isStringConst(d) ? [(d.value as string).toLowerCase()] : null;
+    if (d.nodeType !== 'Tuple' && d.nodeType !== 'List' && d.nodeType !== 'Set') return null;
+    const out: string[] = [];
+    for (const el of d.elts) {
+      const v = this.deref(el, scope).e;
+      if (!isStringConst(v)) return null;
+      out.push((v.value as string).toLowerCase());
+    }
+    return out;
   }
 
   private walkStmt(s: StmtNode, ctx: Ctx, scope: Scope): void {
@@ -627,11 +684,20 @@ class Walker {
       case 'Return':
         if (s.value) this.visit(s.value, ctx, scope);
         break;
-      case 'If':
+      case 'If': {
         this.visit(s.test, ctx, scope);
+        // A branch on the database's name is no condition on that database: the engine keeps its
+        // operations for the dialect named and drops them for the others.
+        const g = this.dialectGuard(s.test, scope);
+        if (g) {
+          this.walkStmts(s.body, { ...ctx, guard: guardAnd(ctx.guard ?? null, g) }, scope);
+          this.walkStmts(s.orelse, { ...ctx, guard: guardAnd(ctx.guard ?? null, guardNot(g)) }, scope);
+          break;
+        }
         this.walkStmts(s.body, cond, scope);
         this.walkStmts(s.orelse, cond, scope);
         break;
+      }
       case 'For':
       case 'AsyncFor':
         this.visit(s.iter, ctx, scope);
@@ -825,7 +891,7 @@ class Walker {
   // Operations
 
   private base(call: Expr<'Call'>, ctx: Ctx, batch: boolean): OperationBase {
-    return {
+    const base: OperationBase = {
       loc: this.src.loc(call),
       conditional: ctx.conditional,
       repeated: ctx.repeated,
@@ -834,6 +900,8 @@ class Walker {
       via: ctx.via,
       callee: calleeText(call.func),
     };
+    if (ctx.guard) base.dialectGuard = { names: [...ctx.guard.names], negated: ctx.guard.negated };
+    return base;
   }
 
   private unknown(call: Expr<'Call'>, ctx: Ctx, batch: boolean, reason: string): void {
@@ -1129,13 +1197,17 @@ class Walker {
       if (isColumnCall(d)) {
         const col = readColumn(d, this.reader(r.scope));
         columns.push(col.spec);
-        for (const fk of col.foreignKeys) constraints.push({ type: 'foreign_key', name: fk.name, loc: fk.loc });
+        for (const fk of col.foreignKeys) {
+          constraints.push({ type: 'foreign_key', name: fk.name, loc: fk.loc, referredTable: fk.target ? splitTarget(fk.target)[0] : null });
+        }
         continue;
       }
       const callee = calleeName(d.func);
       const type = callee ? CONSTRAINT_TYPES[callee] : undefined;
       if (!type) continue;
-      constraints.push({ type, name: this.name(kwValue(d, 'name'), r.scope), loc: this.src.loc(d) });
+      const constraint: CreateTableOp['constraints'][number] = { type, name: this.name(kwValue(d, 'name'), r.scope), loc: this.src.loc(d) };
+      if (type === 'foreign_key') constraint.referredTable = this.referredTable(argument(d, 1, 'refcolumns'), r.scope);
+      constraints.push(constraint);
       if (type === 'primary_key') {
         for (const a of d.args) {
           const n = this.name(a, r.scope);
@@ -1158,6 +1230,22 @@ class Walker {
       columns,
       constraints,
     };
+  }
+
+  /** The table of `ForeignKeyConstraint(..., ["accounts.id"])`'s referenced columns; null when unreadable or mixed. */
+  private referredTable(refcolumns: ExprNode | undefined, scope: Scope): string | null {
+    if (!refcolumns) return null;
+    const d = this.deref(refcolumns, scope).e;
+    if (d.nodeType !== 'List' && d.nodeType !== 'Tuple') return null;
+    let table: string | null = null;
+    for (const el of d.elts) {
+      const t = this.deref(el, scope).e;
+      if (!isStringConst(t)) return null;
+      const [ref] = splitTarget(t.value as string);
+      if (ref === null || (table !== null && ref !== table)) return null;
+      table = ref;
+    }
+    return table;
   }
 
   /** Column names in the rows of a bulk insert (string keys of dict literals). */
@@ -1508,6 +1596,13 @@ function defaultKind(name: string): Kind | null {
 }
 
 export type { FunctionNode };
+
+/** Does a block always leave the function (its last statement a `return` or `raise`)? */
+function exits(body: StmtNode[]): boolean {
+  const stmts = body.filter((s) => s.nodeType !== 'Comment');
+  const last = stmts[stmts.length - 1];
+  return last !== undefined && (last.nodeType === 'Return' || last.nodeType === 'Raise');
+}
 
 /** `"accounts.id"` or `"public.accounts.id"` -> ["accounts", "id"]. */
 function splitTarget(target: string): [string | null, string | null] {

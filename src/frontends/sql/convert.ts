@@ -32,6 +32,7 @@ import type {
   Operation,
   OperationBase,
   SqlStatementOp,
+  TableConstraintSpec,
 } from '../../model/types.js';
 import { classifySql } from '../sql-text/split.js';
 import { hasStandIn, nextToken, STAND_IN, trimStart, type Prepared, type Tok } from './lexer.js';
@@ -601,19 +602,22 @@ export function convertStatement(ctx: StatementContext, n: Node): Operation[] {
     const s = n.CreateStmt;
     const target = rel(s.relation);
     const columns: ColumnSpec[] = [];
-    const constraints: { type: ConstraintType; name: string | null; loc: Loc }[] = [];
+    const constraints: TableConstraintSpec[] = [];
     const tableConstraints: Constraint[] = [];
+    const spec = (c: Constraint): TableConstraintSpec => {
+      const out: TableConstraintSpec = { type: constraintType(c), name: clean(c.conname), loc: elementLoc(ctx, c.location) };
+      if (c.contype === 'CONSTR_FOREIGN') out.referredTable = clean(c.pktable?.relname);
+      return out;
+    };
     for (const e of s.tableElts ?? []) {
       if ('ColumnDef' in e) {
         columns.push(columnSpec(ctx, e.ColumnDef));
         for (const c of constraintsOf(e.ColumnDef.constraints)) {
-          if (c.contype === 'CONSTR_FOREIGN' || c.contype === 'CONSTR_CHECK') {
-            constraints.push({ type: constraintType(c), name: clean(c.conname), loc: elementLoc(ctx, c.location) });
-          }
+          if (c.contype === 'CONSTR_FOREIGN' || c.contype === 'CONSTR_CHECK') constraints.push(spec(c));
         }
       } else if ('Constraint' in e) {
         tableConstraints.push(e.Constraint);
-        constraints.push({ type: constraintType(e.Constraint), name: clean(e.Constraint.conname), loc: elementLoc(ctx, e.Constraint.location) });
+        constraints.push(spec(e.Constraint));
       }
     }
     // PRIMARY KEY (a) / UNIQUE (a) declared for the table mark their columns.
@@ -708,14 +712,17 @@ export function convertStatement(ctx: StatementContext, n: Node): Operation[] {
   if ('DropStmt' in n) {
     const s = n.DropStmt;
     const objects = (s.objects ?? []).map(nameParts);
+    // DROP TABLE a, b: each object's operation points at its name.
+    const each = clauseContexts(ctx, objects.length, () => dropItems(ctx));
+    const at = (i: number) => each[i]!;
     if (s.removeType === 'OBJECT_TABLE') {
-      return objects.map((parts) =>
-        make(ctx, { kind: 'drop_table', table: clean(parts[parts.length - 1]), schema: parts.length > 1 ? clean(parts[parts.length - 2]) : null }),
+      return objects.map((parts, i) =>
+        make(at(i), { kind: 'drop_table', table: clean(parts[parts.length - 1]), schema: parts.length > 1 ? clean(parts[parts.length - 2]) : null }),
       );
     }
     if (s.removeType === 'OBJECT_INDEX') {
-      return objects.map((parts) =>
-        make(ctx, {
+      return objects.map((parts, i) =>
+        make(at(i), {
           kind: 'drop_index',
           name: clean(parts[parts.length - 1]),
           table: null,
@@ -726,10 +733,17 @@ export function convertStatement(ctx: StatementContext, n: Node): Operation[] {
       );
     }
     const keyword = `DROP ${objectWords(s.removeType)}`;
+    if (s.removeType === 'OBJECT_VIEW' || s.removeType === 'OBJECT_MATVIEW') {
+      // Dropping a view takes ACCESS EXCLUSIVE on it: queries the application runs on the view queue behind it.
+      return objects.map((parts, i) => {
+        const view = clean(parts[parts.length - 1]);
+        return sqlOp(at(i), { keyword, category: 'schema', node: type, table: view, lock: view ? 'ACCESS EXCLUSIVE' : null });
+      });
+    }
     if (s.removeType === 'OBJECT_TRIGGER' || s.removeType === 'OBJECT_POLICY' || s.removeType === 'OBJECT_RULE') {
-      return objects.map((parts) => {
+      return objects.map((parts, i) => {
         const table = parts.length >= 2 ? clean(parts[parts.length - 2]) : null;
-        return sqlOp(ctx, { keyword, category: 'schema', node: type, table, lock: table ? 'ACCESS EXCLUSIVE' : null });
+        return sqlOp(at(i), { keyword, category: 'schema', node: type, table, lock: table ? 'ACCESS EXCLUSIVE' : null });
       });
     }
     return [sqlOp(ctx, { keyword, category: 'schema', node: type })];
@@ -966,13 +980,93 @@ function methodGiven(ctx: StatementContext, rv: RangeVar | undefined): boolean {
 // ---------------------------------------------------------------------------------------------
 // ALTER TABLE
 
-function alterTable(ctx: StatementContext, rv: RangeVar | undefined, objtype: string | undefined, cmds: Node[] | undefined): Operation[] {
+// ---------------------------------------------------------------------------------------------
+// Clause positions: a finding about one clause of a multi-clause statement points at the clause.
+
+/** [start, end) of each top-level comma-separated item from `from` to the statement's end. */
+function commaItems(ctx: StatementContext, from: number): [number, number][] {
+  const items: [number, number][] = [];
+  let depth = 0;
+  let start = -1;
+  let last = from;
+  for (let t = nextToken(ctx.p, from, ctx.end); t; t = nextToken(ctx.p, t.end, ctx.end)) {
+    if (t.kind === 'punct') {
+      if (t.upper === '(' || t.upper === '[') depth++;
+      else if (t.upper === ')' || t.upper === ']') depth--;
+      else if (depth === 0 && t.upper === ',') {
+        if (start >= 0) items.push([start, last]);
+        start = -1;
+        continue;
+      } else if (depth === 0 && t.upper === ';') break;
+    }
+    if (start < 0) start = t.start;
+    last = t.end;
+  }
+  if (start >= 0) items.push([start, last]);
+  return items;
+}
+
+/** The end of a (possibly qualified, possibly ONLY-prefixed) relation name starting at `from`. */
+function afterRelationName(ctx: StatementContext, from: number): number {
+  let t = nextToken(ctx.p, from, ctx.end);
+  if (t && t.kind === 'word' && t.upper === 'ONLY') t = nextToken(ctx.p, t.end, ctx.end);
+  if (!t || (t.kind !== 'word' && t.kind !== 'quoted')) return -1;
+  let end = t.end;
+  for (let dot = nextToken(ctx.p, end, ctx.end); dot && dot.upper === '.'; dot = nextToken(ctx.p, end, ctx.end)) {
+    const part = nextToken(ctx.p, dot.end, ctx.end);
+    if (!part) return -1;
+    end = part.end;
+  }
+  const star = nextToken(ctx.p, end, ctx.end);
+  return star && star.upper === '*' ? star.end : end;
+}
+
+/** The object names of DROP <kind> [CONCURRENTLY] [IF EXISTS] a, b [CASCADE | RESTRICT]. */
+function dropItems(ctx: StatementContext): [number, number][] {
+  let t = nextToken(ctx.p, ctx.start, ctx.end);
+  // The leading keywords: DROP, the object kind (one to three words), CONCURRENTLY, IF EXISTS.
+  const LEAD = new Set(['DROP', 'TABLE', 'INDEX', 'VIEW', 'MATERIALIZED', 'FOREIGN', 'SEQUENCE', 'TYPE', 'CONCURRENTLY', 'IF', 'EXISTS']);
+  while (t && t.kind === 'word' && LEAD.has(t.upper)) t = nextToken(ctx.p, t.end, ctx.end);
+  if (!t) return [];
+  const items = commaItems(ctx, t.start);
+  const lastItem = items[items.length - 1];
+  if (lastItem) {
+    // CASCADE / RESTRICT after the last name belongs to the statement.
+    let end = lastItem[0];
+    for (let w = nextToken(ctx.p, lastItem[0], lastItem[1]); w; w = nextToken(ctx.p, w.end, lastItem[1])) {
+      if (w.kind === 'word' && (w.upper === 'CASCADE' || w.upper === 'RESTRICT')) break;
+      end = w.end;
+    }
+    lastItem[1] = end;
+  }
+  return items;
+}
+
+/** The statement context narrowed to one clause: operations made with it point at [start, end). */
+function clauseContext(ctx: StatementContext, [start, end]: [number, number]): StatementContext {
+  const head: OperationBase = { ...ctx.head, loc: ctx.locate.range(start, end) };
+  if (ctx.head.fromSql) head.fromSql = { ...ctx.head.fromSql, statementLoc: ctx.head.loc };
+  return { ...ctx, head };
+}
+
+/** One context per clause when the statement has `count` > 1 clauses and they can be found; else the statement's for each. */
+function clauseContexts(ctx: StatementContext, count: number, items: () => [number, number][]): StatementContext[] {
+  const found = count > 1 ? items() : [];
+  return found.length === count ? found.map((r) => clauseContext(ctx, r)) : new Array<StatementContext>(count).fill(ctx);
+}
+
+function alterTable(statement: StatementContext, rv: RangeVar | undefined, objtype: string | undefined, cmds: Node[] | undefined): Operation[] {
   const target = rel(rv);
   const out: Operation[] = [];
   const isTable = objtype === undefined || objtype === 'OBJECT_TABLE';
-  for (const c of cmds ?? []) {
-    if (!('AlterTableCmd' in c)) continue;
+  const list = (cmds ?? []).filter((c): c is { AlterTableCmd: AlterTableCmd } => 'AlterTableCmd' in c);
+  const contexts = clauseContexts(statement, list.length, () => {
+    const from = rv?.location !== undefined && rv.location >= 0 ? afterRelationName(statement, idx(statement, rv.location)) : -1;
+    return from < 0 ? [] : commaItems(statement, from);
+  });
+  for (const [i, c] of list.entries()) {
     const cmd = c.AlterTableCmd;
+    const ctx = contexts[i]!;
     if (!isTable) {
       const tableLike = objtype === 'OBJECT_MATVIEW' || objtype === 'OBJECT_FOREIGN_TABLE';
       const table = tableLike ? target.table : null;

@@ -7,7 +7,7 @@
 // (an up and a down file, a Diesel folder, a Flyway script configuration) and because the parent of
 // a migration is the one before it in the directory's order.
 import path from 'node:path';
-import type { Body, Dialect, ExecuteSqlOp, Loc, Migration, OperationBase, ParseError, TransactionContext } from '../../model/types.js';
+import type { Body, Dialect, Loc, Migration, Operation, OperationBase, ParseError, TransactionContext } from '../../model/types.js';
 import { emptyMigration } from '../../model/queries.js';
 import type { Frontend, FrontendInput, FrontendSetOptions } from '../types.js';
 import type { SqlParser } from '../sql/api.js';
@@ -112,26 +112,34 @@ function readBody(ctx: Ctx, src: Src, range: { start: number; end: number } | nu
     via: null,
     callee: 'sql',
   };
-  // PostgreSQL's parser would call MySQL or SQLite syntax an error: SQL of another dialect is split
-  // and classified by keyword, as SQL strings in such Alembic migrations are.
-  const operations = wantsPostgres(ctx.dialect)
+  const operations = readsPostgres(ctx.dialect)
     ? ctx.parser.toOperations(text, { offsets, source: src.text, holes: [], base, fallback: { ...header } })
-    : [otherDialectSql(src, start, text, header, base)];
+    : otherDialectOperations(src, start, end, base);
   if (companion) for (const op of operations) markFile(op, src.file);
   return { shape: 'operations', loc, operations };
 }
 
-function wantsPostgres(dialect: Dialect): boolean {
+/** Whether SQL of this dialect goes through PostgreSQL's parser (unknown: it is the default). */
+export function readsPostgres(dialect: Dialect): boolean {
   return dialect === 'postgresql' || dialect === 'unknown';
 }
 
-/** The text as one `execute_sql` operation whose statements the dependency-free splitter read. */
-function otherDialectSql(src: Src, start: number, text: string, header: Loc, base: Omit<OperationBase, 'loc' | 'fromSql'>): ExecuteSqlOp {
-  const statements = splitSql(text, (s, e) => src.lines.range(start + s, start + e));
-  const first = statements[0]?.loc;
-  const last = statements[statements.length - 1]?.loc;
-  const loc: Loc = first && last ? { line: first.line, column: first.column, endLine: last.endLine, endColumn: last.endColumn } : { ...header };
-  return { ...base, kind: 'execute_sql', loc, sql: text, hasHoles: false, textKnown: true, statements };
+/**
+ * SQL of another database (MySQL, SQLite, H2...) is never given to PostgreSQL's parser: each
+ * statement becomes an `execute_sql` operation with the light classification of its leading
+ * keywords, which claims no PostgreSQL semantics (no syntax errors, no lock modes).
+ */
+function otherDialectOperations(src: Src, start: number, end: number, base: Omit<OperationBase, 'loc' | 'fromSql'>): Operation[] {
+  return statementsOf(src, start, end).map((st, index) => ({
+    ...base,
+    loc: st.loc,
+    kind: 'execute_sql',
+    sql: st.text,
+    hasHoles: false,
+    textKnown: true,
+    statements: [st],
+    fromSql: { statement: st.text, index, hasHoles: false },
+  }));
 }
 
 /** Statements of [start, end) of `src`, split the way PostgreSQL's lexer would (quotes, dollar quotes, comments). */
@@ -636,7 +644,9 @@ export function createSqlFilesFrontend(loadParser: () => Promise<SqlParser>): Sq
     },
     parseSet(inputs, dir, opts) {
       const dialect = opts?.dialect ?? inputs[0]?.dialect ?? 'postgresql';
-      return readSqlDirectory(ready(), inputs, dir, { ...opts, dialect });
+      // The reader is asked for only when the directory's SQL is PostgreSQL's (prepare() first).
+      const lazy: SqlParser = { toOperations: (text, o) => ready().toOperations(text, o) };
+      return readSqlDirectory(lazy, inputs, dir, { ...opts, dialect });
     },
     parse(input) {
       const dir = sqlMigrationDirOf(input.file);

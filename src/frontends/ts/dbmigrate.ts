@@ -172,13 +172,16 @@ class DbMigrateHandler implements Handler {
         const colsExpr = spec?.has('columns') && objectProps(t, spec.get('columns')) ? spec.get('columns') : args[1];
         const cols = colsExpr ? unwrap(t, colsExpr) : null;
         const columns: ColumnSpec[] = [];
-        const constraints: { type: ConstraintType; name: string | null; loc: ColumnSpec['loc'] }[] = [];
+        const constraints: { type: ConstraintType; name: string | null; loc: ColumnSpec['loc']; referredTable?: string | null }[] = [];
         if (cols && t.isObjectLiteralExpression(cols)) {
           for (const p of cols.properties) {
             if (!t.isPropertyAssignment(p)) continue;
             columns.push(this.column(propName(t, p.name), p.initializer, w, src.loc(p)));
             const fk = objectProps(t, p.initializer)?.get('foreignKey');
-            if (fk) constraints.push({ type: 'foreign_key', name: stringValue(src, objectProps(t, fk)?.get('name'), w.consts), loc: src.loc(fk) });
+            if (fk) {
+              const fp = objectProps(t, fk);
+              constraints.push({ type: 'foreign_key', name: stringValue(src, fp?.get('name'), w.consts), loc: src.loc(fk), referredTable: stringValue(src, fp?.get('table'), w.consts) });
+            }
           }
         } else w.unknown(call, ctx, callee, 'the column specs are not an object literal');
         w.ops.push({ ...base, kind: 'create_table', table, schema: null, columns, constraints });

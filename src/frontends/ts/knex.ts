@@ -158,7 +158,7 @@ interface TableCtx {
   schema: string | null;
   create: boolean;
   columns: ColumnSpec[];
-  constraints: { type: ConstraintType; name: string | null; loc: ColumnSpec['loc'] }[];
+  constraints: { type: ConstraintType; name: string | null; loc: ColumnSpec['loc']; referredTable?: string | null }[];
   after: Operation[];
 }
 
@@ -347,7 +347,7 @@ class KnexHandler implements Handler {
         const inTable = mod('inTable');
         const rt = inTable ? stringValue(src, inTable.args[0], w.consts) : target.includes('.') ? target.split('.')[0]! : null;
         const rc = target.includes('.') ? target.split('.').pop()! : target;
-        if (tc.create) tc.constraints.push({ type: 'foreign_key', name: null, loc: w.base(ref.call!, ctx, '').loc });
+        if (tc.create) tc.constraints.push({ type: 'foreign_key', name: null, loc: w.base(ref.call!, ctx, '').loc, referredTable: rt });
         else w.ops.push(this.constraint(w.base(ref.call!, ctx, `${callee}().references`), 'foreign_key', table, schema, [spec.name ?? '?'], rt, [rc]));
       }
       return;
@@ -392,7 +392,7 @@ class KnexHandler implements Handler {
         const inTable = mods.find((l) => l.name === 'inTable');
         const target = ref ? (stringValue(src, ref.args[0], w.consts) ?? '') : '';
         const rt = inTable ? stringValue(src, inTable.args[0], w.consts) : target.includes('.') ? target.split('.')[0]! : null;
-        if (tc.create) tc.constraints.push({ type: 'foreign_key', name: str(1), loc: base.loc });
+        if (tc.create) tc.constraints.push({ type: 'foreign_key', name: str(1), loc: base.loc, referredTable: rt });
         else w.ops.push(this.constraint(base, 'foreign_key', table, schema, stringList(src, first.args[0], w.consts), rt, [target.split('.').pop()!]));
         return;
       }

@@ -238,7 +238,7 @@ class KyselyHandler implements Handler {
           if (l.name === 'addColumn') {
             const c = this.column(this.str(l.args[0], w), l.args[1], l.args[2], w, loc);
             columns.push(c.spec);
-            if (c.ref) constraints.push({ type: 'foreign_key', name: null, loc });
+            if (c.ref) constraints.push({ type: 'foreign_key', name: null, loc, referredTable: c.ref.table });
             for (const u of c.unknown) w.unknown(u.call!, ctx, `${callee}().addColumn().${u.name}`, `column modifier .${u.name}() is not understood`);
           } else if (/^add\w+Constraint$/.test(l.name)) {
             constraints.push({ type: this.constraintType(l.name), name: this.str(l.args[0], w), loc });

@@ -195,7 +195,7 @@ class PgmHandler implements Handler {
         for (const c of this.columns(a[1])) {
           const { spec, ref } = this.column(c.name, c.def, w, src.loc(c.node));
           columns.push(spec);
-          if (ref) constraints.push({ type: 'foreign_key', name: null, loc: spec.loc });
+          if (ref) constraints.push({ type: 'foreign_key', name: null, loc: spec.loc, referredTable: ref.table });
         }
         const cons = objectProps(t, opts(2).get('constraints'));
         for (const c of this.constraintSpec(cons, base, table, schema, null, w)) constraints.push({ type: c.constraintType, name: c.name, loc: c.loc });

@@ -195,13 +195,18 @@ class SequelizeHandler implements Handler {
       case 'createTable': {
         const attrs = a[1] ? unwrap(t, a[1]) : null;
         const columns: ColumnSpec[] = [];
-        const constraints: { type: ConstraintType; name: string | null; loc: ColumnSpec['loc'] }[] = [];
+        const constraints: { type: ConstraintType; name: string | null; loc: ColumnSpec['loc']; referredTable?: string | null }[] = [];
         if (attrs && t.isObjectLiteralExpression(attrs)) {
           for (const p of attrs.properties) {
             if (!t.isPropertyAssignment(p)) continue;
             columns.push(this.column(propName(t, p.name), p.initializer, w, src.loc(p)));
             const ref = objectProps(t, p.initializer)?.get('references');
-            if (ref) constraints.push({ type: 'foreign_key', name: null, loc: src.loc(ref) });
+            if (ref) {
+              const model = objectProps(t, ref)?.get('model');
+              const mp = objectProps(t, model);
+              const referredTable = stringValue(src, model, w.consts) ?? (mp ? stringValue(src, mp.get('tableName'), w.consts) : null);
+              constraints.push({ type: 'foreign_key', name: null, loc: src.loc(ref), referredTable });
+            }
           }
         } else w.unknown(l.call, c, callee, 'the attributes are not an object literal');
         w.ops.push({ ...base, kind: 'create_table', table, schema, columns, constraints });

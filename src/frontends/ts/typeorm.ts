@@ -153,7 +153,7 @@ class TypeormHandler implements Handler {
         const cols = p?.get('columns');
         const cu = cols ? unwrap(t, cols) : null;
         const columns = cu && t.isArrayLiteralExpression(cu) ? cu.elements.map((e) => this.column(ctorProps(src, e, 'TableColumn') ?? new Map(), w, src.loc(e))) : [];
-        const constraints: { type: ConstraintType; name: string | null; loc: ColumnSpec['loc'] }[] = [];
+        const constraints: { type: ConstraintType; name: string | null; loc: ColumnSpec['loc']; referredTable?: string | null }[] = [];
         for (const [k, type] of [['foreignKeys', 'foreign_key'], ['uniques', 'unique'], ['checks', 'check']] as const) {
           const arr = p?.get(k) ? unwrap(t, p.get(k)!) : null;
           if (arr && t.isArrayLiteralExpression(arr)) for (const e of arr.elements) constraints.push({ type, name: stringValue(src, ctorProps(src, e, '')?.get('name'), w.consts), loc: src.loc(e) });
