@@ -63,6 +63,8 @@ export function createdBefore(body: Body, index: number, table: string | null): 
   return at !== undefined && at < index;
 }
 
+const VIEW_CREATION = new Set(['CREATE VIEW', 'CREATE OR REPLACE VIEW', 'CREATE MATERIALIZED VIEW']);
+
 const creationCache = new WeakMap<Operation[], { length: number; at: Map<string, number> }>();
 
 /** For each table the body creates, the index of the operation that creates it (or renames a new one to it). */
@@ -78,6 +80,8 @@ function creationIndex(body: Body): Map<string, number> {
     if (op.kind === 'create_table') add(op.table, i);
     if (op.kind === 'rename_table' && op.newName && op.table && at.has(normalizeName(op.table)!)) add(op.newName, i);
     if (op.kind === 'execute_sql') for (const st of op.statements) if (st.keyword === 'CREATE TABLE') add(st.table, i);
+    // A view created here is as new as a table: dropping it again (in a downgrade) blocks no reader.
+    if (op.kind === 'sql' && VIEW_CREATION.has(op.keyword)) add(op.table, i);
   });
   creationCache.set(ops, { length: ops.length, at });
   return at;

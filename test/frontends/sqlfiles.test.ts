@@ -426,12 +426,14 @@ test('SQLite and MySQL SQL files are split by keyword, never parsed by PostgreSQ
   for (const dialect of ['sqlite', 'mysql'] as const) {
     const [m] = read(dir, { dialect });
     const ops = m!.upgrade.operations;
-    assert.equal(kinds(ops), ['execute_sql'], dialect);
-    const op = ops[0] as Extract<Operation, { kind: 'execute_sql' }>;
-    assert.equal(op.statements.map((st) => [st.keyword, st.category, st.loc.line]), [
+    // One execute_sql operation per statement, each at its own line.
+    assert.equal(kinds(ops), ['execute_sql', 'execute_sql'], dialect);
+    const statements = (ops as Extract<Operation, { kind: 'execute_sql' }>[]).flatMap((op) => op.statements);
+    assert.equal(statements.map((st) => [st.keyword, st.category, st.loc.line]), [
       ['CREATE TABLE', 'schema', 1],
       ['UPDATE', 'data', 2],
     ]);
+    assert.equal(ops.map((o) => o.loc.line), [1, 2]);
   }
 });
 

@@ -595,7 +595,9 @@ export function convertStatement(ctx: StatementContext, n: Node): Operation[] {
   const type = Object.keys(n)[0] ?? 'Unknown';
   if (!Object.hasOwn(SQL_STATEMENTS, type)) {
     const simple = SIMPLE[type];
-    return [simple ? sqlOp(ctx, { keyword: simple[0], category: simple[1], node: type }) : classified(ctx, type)];
+    // A view's name, so that dropping a view created earlier in the migration counts as dropping a new object.
+    const table = 'ViewStmt' in n ? (rel(n.ViewStmt.view).table ?? null) : null;
+    return [simple ? sqlOp(ctx, { keyword: simple[0], category: simple[1], node: type, table }) : classified(ctx, type)];
   }
 
   if ('CreateStmt' in n) {
@@ -638,7 +640,7 @@ export function convertStatement(ctx: StatementContext, n: Node): Operation[] {
   if ('CreateTableAsStmt' in n) {
     const s = n.CreateTableAsStmt;
     const target = rel(s.into?.rel);
-    if (s.objtype === 'OBJECT_MATVIEW') return [sqlOp(ctx, { keyword: 'CREATE MATERIALIZED VIEW', category: 'schema', node: type })];
+    if (s.objtype === 'OBJECT_MATVIEW') return [sqlOp(ctx, { keyword: 'CREATE MATERIALIZED VIEW', category: 'schema', node: type, table: target.table })];
     const out = [make(ctx, { kind: 'create_table', table: target.table, schema: target.schema, columns: [], constraints: [] })];
     if (!s.into?.skipData) out.push(dataChange(ctx, 'insert', s.into?.rel, [], null));
     return out;
