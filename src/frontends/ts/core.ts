@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type * as TsMorph from 'ts-morph';
 import type { ts as TsNs } from 'ts-morph';
 import type { Body, Comment, DefaultSpec, Import, Loc, Migration, Operation, OperationBase, ParseError } from '../../model/types.js';
+import { splitSql } from '../sql-text/split.js';
 
 export type ts = typeof TsNs;
 type Node = TsNs.Node;
@@ -432,13 +433,22 @@ export class Walker {
       this.ops.push({ ...base, kind: 'execute_sql', sql: arg ? this.src.textOf(arg) : '', hasHoles: true, textKnown: false, statements: [] });
       return;
     }
+    const fallback = base.loc;
+    const map = text.offsets;
     this.ops.push({
       ...base,
       kind: 'execute_sql',
       sql: text.sql,
       hasHoles: text.holes.length > 0,
       textKnown: true,
-      statements: [],
+      // Classified without PostgreSQL's parser, for SQLite and MySQL migrations (PostgreSQL ones
+      // are replaced by the parser's operations later).
+      statements: splitSql(text.sql, (start, end) => {
+        if (end <= start || end > map.length) return fallback;
+        const a = map[start]!;
+        const b = map[end - 1]!;
+        return a < 0 || b < a ? fallback : this.src.range(a, b + 1);
+      }),
       offsets: text.offsets,
       holes: text.holes,
     });
@@ -911,6 +921,9 @@ export function detectFramework(src: Src, shape: ModuleShape): TsFramework | nul
     if (p0 === 'db' && ps.length >= 2) return 'db-migrate';
     // async db-migrate migrations take only `db`: told from Kysely by db-migrate's own methods on it.
     if (p0 === 'db' && /\bdb\.(runSql|createTable|dropTable|renameTable|addColumn|removeColumn|renameColumn|changeColumn|addIndex|removeIndex|addForeignKey|removeForeignKey)\s*\(/.test(src.text)) return 'db-migrate';
+    // `db` with a driver's query methods (pg-promise's db.none, better-sqlite3's db.exec...) is no
+    // Kysely instance: left to the generic reader.
+    if (p0 === 'db' && /\bdb\.(query|none|any|many|one|oneOrNone|manyOrNone|result|multi|tx|task|exec|prepare|run|unsafe|all|get)\s*\(/.test(src.text) && !/\bdb\.(schema|selectFrom|insertInto|updateTable|deleteFrom)\b/.test(src.text)) return null;
     if (p0 === 'db') return 'kysely';
   }
   return null;
