@@ -223,6 +223,33 @@ test('generic: in a directory of generic files, one without SQL of its own follo
   assert.ok(op?.kind === 'unknown' && /pool is passed to seed\(\)/.test(op.reason));
 });
 
+test('generic: ${...} in a tagged template is a bound parameter, even a constant; a nested sql`...` fragment is SQL', () => {
+  const m = parseOne(
+    '1.0.0-1673465463-scope-name.ts',
+    `import { sql } from '@silverhand/slonik';
+const newName = 'management-api:default';
+export default {
+  up: async (pool) => {
+    await pool.query(sql\`update scopes set name = \${newName} where \${sql\`id = 'x'\`}\`);
+    await pool.query(\`update scopes set name = '\${newName}'\`);
+  },
+};
+`,
+  );
+  const [tagged, plain] = sqls(m.upgrade.operations);
+  assert.equal([tagged!.sql, tagged!.hasHoles], ["update scopes set name = {} where id = 'x'", true]);
+  // An untagged template is string interpolation: the constant is part of the text.
+  assert.equal([plain!.sql, plain!.hasHoles], ["update scopes set name = 'management-api:default'", false]);
+});
+
+test('generic: a timestamp-named helper module in a sub-folder of the directory is no migration', () => {
+  const ms = parseFiles({
+    '1.0.0-1700000000-a.ts': "export default { up: async (pool) => { await pool.query('ALTER TABLE a ADD COLUMN b int'); } };\n",
+    'utils/1704934999-tables.ts': 'export const applyTableRls = async (pool, table) => {};\n',
+  }, undefined, '/project/alterations');
+  assert.equal(ms.map((m) => m.revision?.value), ['1.0.0-1700000000-a']);
+});
+
 test('discovery: logto alteration file names and directories are TS/JS migrations', () => {
   for (const name of ['1.0.0-1678259660-add-foo.ts', '1.0.0_beta.10-1663923211-machine-to-machine-app.ts', '1.0.0_rc.0-1674032095.1-dedup.ts', 'next-1690000000-bar.ts', 'next-1690000000.1-bar.js']) {
     assert.ok(isTsCandidate(`/p/packages/schemas/alterations/${name}`), name);

@@ -175,7 +175,12 @@ function scanRaw(text: string, start: number, end: number, b: TextBuilder): void
 /** Local `const NAME = '...'` declarations, for reading a string passed by name. */
 export type Consts = Map<string, Expression>;
 
-function appendText(src: Src, node: Expression, b: TextBuilder, consts: Consts, depth: number): boolean {
+/**
+ * `bound`: the template is tagged (sql`...` of slonik, Kysely, postgres.js): its `${value}`s are
+ * bound parameters, not text, so even a constant string is a hole; a nested sql`...` fragment is
+ * SQL and read as such.
+ */
+function appendText(src: Src, node: Expression, b: TextBuilder, consts: Consts, depth: number, bound = false): boolean {
   const t = src.t;
   const SK = t.SyntaxKind;
   const start = node.getStart(src.sf);
@@ -191,7 +196,8 @@ function appendText(src: Src, node: Expression, b: TextBuilder, consts: Consts, 
         const e = span.expression;
         const lit = span.literal;
         // A constant string interpolated is read as its text; anything else is a hole.
-        if (!((isStringish(t, e) || t.isIdentifier(e)) && appendText(src, e, b, consts, depth + 1))) b.hole(e.getStart(src.sf) - 2);
+        const inline = bound ? t.isTaggedTemplateExpression(e) && depth < 8 : isStringish(t, e) || t.isIdentifier(e);
+        if (!(inline && appendText(src, e, b, consts, depth + 1))) b.hole(e.getStart(src.sf) - 2);
         const ls = lit.getStart(src.sf);
         const tail = lit.kind === SK.TemplateTail;
         scanRaw(src.text, ls + 1, lit.getEnd() - (tail ? 1 : 2), b);
@@ -199,7 +205,7 @@ function appendText(src: Src, node: Expression, b: TextBuilder, consts: Consts, 
       return true;
     }
     case SK.TaggedTemplateExpression:
-      return appendText(src, (node as TsNs.TaggedTemplateExpression).template, b, consts, depth);
+      return appendText(src, (node as TsNs.TaggedTemplateExpression).template, b, consts, depth, true);
     case SK.ParenthesizedExpression:
     case SK.AsExpression:
     case SK.SatisfiesExpression:

@@ -207,7 +207,9 @@ export const tsFrontend: Frontend & { parseSet: NonNullable<Frontend['parseSet']
       if (r.m) return r.m;
       const input = files[i]!;
       if (r.upless) {
-        if (!named.has(input.file) && !(migrationsHere && isTsMigrationName(input.file))) return null;
+        // A runner loads its directory's own files: a helper module in a sub-folder (logto's
+        // alterations/utils/1704934999-tables.ts) is no migration.
+        if (!named.has(input.file) && !(migrationsHere && isTsMigrationName(input.file) && path.dirname(input.file) === dir)) return null;
         return readOne(input, { framework, fallback: common, force: true, upless: true }).m;
       }
       // Otherwise a file with up/down is still reported (its framework unknown), never skipped silently.
