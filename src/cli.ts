@@ -201,10 +201,12 @@ async function runLint(opts: {
   const sources = new Map(
     result.sets.flatMap((s) => s.migrations).flatMap((m) => [[m.file, m.source] as const, ...m.companions.map((c) => [c.file, c.source] as const)]),
   );
+  const { unknownOperations } = await import('./engine/unknown.js');
+  const unknown = unknownOperations(result.migrations);
   const reporter = await load();
   write(
     reporter(
-      { findings, summary, sources },
+      { findings, summary, sources, unknown },
       { cwd: opts.cwd, rulesMeta: new Map([...result.rules].map(([id, r]) => [id, r.meta])), color: useColor() },
     ),
   );

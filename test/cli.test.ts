@@ -141,6 +141,71 @@ test('json format: the documented fields, file relative to cwd', () => {
   }
 });
 
+test('json format: lists per file the operations not understood, even with unknown-operation off', () => {
+  const comment = `"""comment"""
+from alembic import op
+
+revision = "b1"
+down_revision = "a1"
+
+
+def upgrade():
+    op.create_table_comment("accounts", "who pays")
+    op.sync_enum_values("public", "state", ["a", "b"])
+
+
+def downgrade():
+    op.drop_table_comment("accounts")
+`;
+  const dir = project({
+    'migrations/versions/a1_note.py': CLEAN,
+    'migrations/versions/b1_comment.py': comment,
+    '.migralintrc.json': JSON.stringify({ rules: { 'unknown-operation': 'off' } }),
+  });
+  try {
+    const r = run(dir, ['lint', '--format', 'json']);
+    assert.is(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.findings, []);
+    assert.equal(out.unknown, [
+      {
+        file: 'migrations/versions/b1_comment.py',
+        operations: [
+          {
+            line: 9,
+            column: 5,
+            callee: 'op.create_table_comment',
+            reason: 'op.create_table_comment() changes a table comment, which the model has no operation for',
+            body: 'upgrade',
+            migration: 'b1',
+          },
+          {
+            line: 10,
+            column: 5,
+            callee: 'op.sync_enum_values',
+            reason: 'op.sync_enum_values() is not an operation migralint understands',
+            body: 'upgrade',
+            migration: 'b1',
+          },
+          {
+            line: 14,
+            column: 5,
+            callee: 'op.drop_table_comment',
+            reason: 'op.drop_table_comment() changes a table comment, which the model has no operation for',
+            body: 'downgrade',
+            migration: 'b1',
+          },
+        ],
+      },
+    ]);
+    // A file whose every call is understood is not listed.
+    const clean = JSON.parse(run(dir, ['lint', '--format', 'json', 'migrations/versions/a1_note.py']).stdout);
+    assert.equal(clean.unknown, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('warnings: exit 0, --max-warnings 0 turns them into exit 1, --quiet hides them', () => {
   const dir = project({ 'migrations/versions/a1_note.py': CLEAN, 'migrations/versions/b1_fill.py': MIXED });
   try {

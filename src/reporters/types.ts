@@ -1,5 +1,6 @@
 // A reporter is a pure function from a run's results to text (ESLint's formatter shape).
 import type { Finding, RuleMeta } from '../rule-api/index.js';
+import type { UnknownInFile } from '../engine/unknown.js';
 
 export interface ReportSummary {
   files: number;
@@ -14,6 +15,8 @@ export interface ReportInput {
   summary: ReportSummary;
   /** Source text by absolute file, for code frames. */
   sources: Map<string, string>;
+  /** Per file, the operations the front ends could not understand (absolute paths). */
+  unknown?: UnknownInFile[];
 }
 
 export interface ReportContext {

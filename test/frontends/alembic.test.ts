@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { alembicFrontend, parseAlembic } from '../../src/frontends/alembic/index.js';
+import { OP_METHODS } from '../../src/frontends/alembic/ops.js';
 import type {
   AddColumnOp,
   AddConstraintOp,
@@ -1312,6 +1313,24 @@ op.execute("UPDATE t SET n = 'ñ'; DELETE FROM u")
   assert.equal(dc!.loc, loc(9, 15, 9, 39));
   assert.equal(m.comments[0]!.loc, loc(9, 41, 9, 44));
   assert.equal((ex as ExecuteSqlOp).statements.map((s) => s.loc), [loc(10, 17, 10, 37), loc(10, 39, 10, 52)]);
+});
+
+test('OP_METHODS is what the reader understands: listed op.* and batch_op.* calls are read, others are unknown', () => {
+  const names = Object.keys(OP_METHODS);
+  const batchNames = names.filter((n) => !OP_METHODS[n as keyof typeof OP_METHODS].includes('not on batch_op'));
+  const calls = (recv: string, list: string[], indent: string) => list.map((n) => `${indent}${recv}.${n}("t", "c")`).join('\n');
+  const m = parse(`revision = "a"
+down_revision = None
+
+
+def upgrade():
+${calls('op', [...names, 'sync_enum_values'], '    ')}
+    with op.batch_alter_table("t") as batch_op:
+${calls('batch_op', [...batchNames, 'create_table'], '        ')}
+`);
+  const unknown = m.upgrade.operations.filter((o) => o.kind === 'unknown').map((o) => o.callee);
+  assert.equal(unknown, ['op.sync_enum_values', 'batch_op.create_table']);
+  assert.ok(names.length > 15 && batchNames.length < names.length);
 });
 
 test.run();

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { loadSqlParser } from '../../src/frontends/sql/index.js';
 import type { SqlParser } from '../../src/frontends/sql/api.js';
 import { formatTypeText } from '../../src/frontends/sql/types.js';
+import { SIMPLE, SQL_STATEMENTS } from '../../src/frontends/sql/convert.js';
+import { parseSync } from 'libpg-query';
 import { prepare } from '../../src/frontends/sql/lexer.js';
 import { parseAlembic } from '../../src/frontends/alembic/index.js';
 import { expandEmbeddedSql } from '../../src/engine/sql-pass.js';
@@ -681,6 +683,26 @@ op.execute("UPDATE orgs SET a = 1 LIMIT 5")
   const ops = m.upgrade.operations;
   assert.equal(ops.map((o) => o.kind), ['unknown', 'unknown', 'sql_error']);
   assert.match((ops[0] as Extract<Operation, { kind: 'unknown' }>).reason, /interpolated parts/);
+});
+
+test('SQL_STATEMENTS: each example is a statement of its type, read as the table says', () => {
+  for (const [type, { example, becomes }] of Object.entries(SQL_STATEMENTS)) {
+    const parsed = parseSync(example) as { stmts: { stmt: Record<string, unknown> }[] };
+    assert.is(Object.keys(parsed.stmts[0]!.stmt)[0], type, example);
+    const first = read(example)[0]!;
+    if (first.kind === 'sql') {
+      assert.is(first.node, type, example);
+      if (first.lock) assert.ok(becomes.includes(first.lock), `${type}: ${first.lock} is not in "${becomes}"`);
+    } else {
+      assert.ok(becomes.includes(first.kind), `${type}: ${first.kind} is not in "${becomes}"`);
+    }
+  }
+  // A statement in neither table is named by its keywords, with no lock on a table.
+  const other = one("CREATE TABLESPACE ts LOCATION '/x'", 'sql');
+  assert.is(other.node, 'CreateTableSpaceStmt');
+  assert.is(other.lock, null);
+  assert.not.ok(Object.hasOwn(SQL_STATEMENTS, 'CreateTableSpaceStmt') || Object.hasOwn(SIMPLE, 'CreateTableSpaceStmt'));
+  assert.is(one('CREATE EXTENSION pg_trgm', 'sql').keyword, 'CREATE EXTENSION');
 });
 
 test.run();

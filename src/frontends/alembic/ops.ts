@@ -50,6 +50,7 @@ import type {
   OperationBase,
 } from '../../model/types.js';
 import { splitSql } from '../sql-text/split.js';
+import { understood, unlisted, type Understood } from '../understood.js';
 import { isColumnCall, opaqueColumn, readColumn, readDefault, type Reader } from './columns.js';
 import {
   argument,
@@ -213,8 +214,34 @@ function functionScope(def: FunctionNode, parent: Scope): Scope {
 const CONN_PARAM_NAMES = new Set(['conn', 'connection', 'bind', 'connexion', 'db_conn']);
 const SESSION_NAMES = new Set(['session', 'db_session']);
 
-/** Op methods that return a value and are not operations. */
-const OP_VALUE_HELPERS = new Set(['get_bind', 'get_context', 'f', 'inline_literal', 'implementation_for', 'register_operation']);
+/**
+ * The `op.*` methods (and `batch_op.*` inside `batch_alter_table`) that opMethod() reads, with
+ * what each becomes. Any other method is an `unknown` operation; the README lists this table.
+ */
+export const OP_METHODS = {
+  add_column: 'add_column; an inline ForeignKey also adds a foreign key, index=True an index',
+  drop_column: 'drop_column',
+  alter_column: 'alter_column: nullable, type_, new_column_name, server_default, existing_type, existing_nullable',
+  create_table: 'create_table with its sa.Column()s and constraints (not on batch_op)',
+  drop_table: 'drop_table (not on batch_op)',
+  rename_table: 'rename_table (not on batch_op)',
+  create_index: 'create_index: unique, postgresql_concurrently, if_not_exists',
+  drop_index: 'drop_index: postgresql_concurrently, if_exists',
+  create_unique_constraint: 'add_constraint (unique)',
+  create_primary_key: 'add_constraint (primary key)',
+  create_foreign_key: 'add_constraint (foreign key): postgresql_not_valid',
+  create_check_constraint: 'add_constraint (check): postgresql_not_valid',
+  create_exclude_constraint: 'add_constraint (of a type the rules do not judge)',
+  drop_constraint: 'drop_constraint: type_',
+  execute: "SQL text: each statement read by PostgreSQL's parser; sa.text(), f-strings and %/.format templates, or a SQLAlchemy update/insert/delete",
+  bulk_insert: 'data_change (bulk insert) (not on batch_op)',
+  get_bind: 'the connection, whose calls are read in turn',
+  get_context: 'the migration context (autocommit_block, execute)',
+  f: 'a name, not an operation',
+  inline_literal: 'a value, not an operation',
+  implementation_for: 'a decorator, not an operation',
+  register_operation: 'a decorator, not an operation',
+} as const satisfies Understood;
 const CONN_IGNORED = new Set([
   'close',
   'connect',
@@ -824,7 +851,8 @@ class Walker {
     const schema = () => (b ? (str(kwValue(call, 'schema')) ?? bs) : str(kwValue(call, 'schema')));
     const p = (i: number) => (b ? i - 1 : i); // position of a parameter that follows the table argument
 
-    switch (m) {
+    const known = understood(OP_METHODS, m);
+    switch (known) {
       case 'add_column': {
         const colExpr = arg(p(1), 'column');
         let column: ColumnSpec;
@@ -1029,9 +1057,17 @@ class Walker {
         });
         return;
       }
-      default:
-        if (OP_VALUE_HELPERS.has(m)) return;
+      case 'get_bind':
+      case 'get_context':
+      case 'f':
+      case 'inline_literal':
+      case 'implementation_for':
+      case 'register_operation':
+        return; // values, not operations
+      case undefined:
         break;
+      default:
+        unlisted(known);
     }
     const who = b ? 'batch_op' : 'op';
     let reason: string;

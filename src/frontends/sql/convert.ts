@@ -38,6 +38,7 @@ import { hasStandIn, nextToken, STAND_IN, trimStart, type Prepared, type Tok } f
 import type { ByteMap, Locator } from './locate.js';
 import { alterTableLock, lockModeFromNumber } from './locks.js';
 import { renderTypeName } from './types.js';
+import { understood, unlisted, type Understood } from '../understood.js';
 
 /** What the converter knows about the statement being converted. */
 export interface StatementContext {
@@ -547,8 +548,54 @@ function setConfigCalls(ctx: StatementContext, targets: Node[]): Operation[] | n
 // ---------------------------------------------------------------------------------------------
 // The statement switch
 
+/**
+ * The statements convertStatement() models, keyed by libpg-query's node type, each with its
+ * keywords, an example and what it becomes. A statement of another type becomes a `sql` operation named by its
+ * leading keywords (see SIMPLE), which only the lock and transaction rules judge. The docs list
+ * this table, and a test runs every example through the reader.
+ */
+export const SQL_STATEMENTS = {
+  CreateStmt: { statement: 'CREATE TABLE', example: "CREATE TABLE t (id bigint PRIMARY KEY, a text NOT NULL DEFAULT 'x')", becomes: 'create_table: columns (type, NOT NULL, DEFAULT, identity, PRIMARY KEY, UNIQUE) and constraints' },
+  CreateTableAsStmt: { statement: 'CREATE TABLE AS, CREATE MATERIALIZED VIEW', example: 'CREATE TABLE t2 AS SELECT * FROM t', becomes: 'create_table, then data_change (insert) unless WITH NO DATA; CREATE MATERIALIZED VIEW: a statement' },
+  AlterTableStmt: { statement: 'ALTER TABLE', example: 'ALTER TABLE t ADD COLUMN b int, ALTER COLUMN a SET NOT NULL', becomes: 'one operation per clause: add_column, alter_column, add_constraint... (ALTER_TABLE_CLAUSES); ALTER of a view, sequence or index: a statement' },
+  RenameStmt: { statement: 'ALTER ... RENAME', example: 'ALTER TABLE t RENAME COLUMN a TO b', becomes: 'rename_table or alter_column (rename); renaming a constraint or trigger: ACCESS EXCLUSIVE on the table; other renames: a statement' },
+  IndexStmt: { statement: 'CREATE INDEX', example: 'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ix ON t USING btree (a, lower(b)) WHERE a > 0', becomes: 'create_index: name, columns and expressions, UNIQUE, CONCURRENTLY, IF NOT EXISTS, USING, WHERE' },
+  DropStmt: { statement: 'DROP', example: 'DROP TABLE t, u', becomes: 'drop_table per table, drop_index (CONCURRENTLY, IF EXISTS); DROP TRIGGER/POLICY/RULE: ACCESS EXCLUSIVE on the table; other drops: a statement' },
+  UpdateStmt: { statement: 'UPDATE', example: 'UPDATE t SET a = 1 WHERE id = 2', becomes: 'data_change (update): table, columns set, WHERE or not' },
+  DeleteStmt: { statement: 'DELETE', example: 'DELETE FROM t', becomes: 'data_change (delete): table, WHERE or not' },
+  InsertStmt: { statement: 'INSERT', example: 'INSERT INTO t (a) VALUES (1)', becomes: 'data_change (insert): table, columns' },
+  MergeStmt: { statement: 'MERGE', example: 'MERGE INTO t USING u ON t.id = u.id WHEN MATCHED THEN DELETE', becomes: 'data_change (merge)' },
+  TruncateStmt: { statement: 'TRUNCATE', example: 'TRUNCATE t, u', becomes: 'data_change (truncate) per table' },
+  CopyStmt: { statement: 'COPY', example: 'COPY t (a) FROM STDIN', becomes: 'COPY ... FROM: data_change (copy); COPY ... TO: a statement' },
+  SelectStmt: { statement: 'SELECT, VALUES', example: "SELECT set_config('lock_timeout', '5s', false)", becomes: 'set_config(): set_setting; SELECT ... INTO: create_table and data_change; data-changing WITH: data_change; other reads: a statement' },
+  VariableSetStmt: { statement: 'SET, RESET', example: "SET LOCAL lock_timeout = '5s'", becomes: 'set_setting: name, value, LOCAL (RESET ALL too)' },
+  TransactionStmt: { statement: 'BEGIN, COMMIT, ROLLBACK, SAVEPOINT', example: 'BEGIN', becomes: 'transaction_control: BEGIN/START, COMMIT, ROLLBACK, SAVEPOINT, RELEASE, ROLLBACK TO' },
+  ClusterStmt: { statement: 'CLUSTER', example: 'CLUSTER t USING ix', becomes: 'a statement taking ACCESS EXCLUSIVE on the table' },
+  VacuumStmt: { statement: 'VACUUM, ANALYZE', example: 'VACUUM (FULL) t', becomes: 'a statement taking ACCESS EXCLUSIVE on the table with FULL, else SHARE UPDATE EXCLUSIVE (ANALYZE too)' },
+  ReindexStmt: { statement: 'REINDEX', example: 'REINDEX TABLE CONCURRENTLY t', becomes: 'a statement taking SHARE UPDATE EXCLUSIVE with CONCURRENTLY, else SHARE' },
+  LockStmt: { statement: 'LOCK', example: 'LOCK TABLE t IN SHARE MODE', becomes: 'a statement taking the mode it names (ACCESS EXCLUSIVE when none; SHARE in the example), per table' },
+  RefreshMatViewStmt: { statement: 'REFRESH MATERIALIZED VIEW', example: 'REFRESH MATERIALIZED VIEW CONCURRENTLY mv', becomes: 'a statement taking EXCLUSIVE with CONCURRENTLY, else ACCESS EXCLUSIVE' },
+  CreateTrigStmt: { statement: 'CREATE TRIGGER', example: 'CREATE TRIGGER tr BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION f()', becomes: 'a statement taking SHARE ROW EXCLUSIVE on the table' },
+  CreatePolicyStmt: { statement: 'CREATE POLICY', example: 'CREATE POLICY p ON t USING (true)', becomes: 'a statement taking ACCESS EXCLUSIVE on the table' },
+  AlterPolicyStmt: { statement: 'ALTER POLICY', example: 'ALTER POLICY p ON t USING (false)', becomes: 'a statement taking ACCESS EXCLUSIVE on the table' },
+  RuleStmt: { statement: 'CREATE RULE', example: 'CREATE RULE r AS ON INSERT TO t DO INSTEAD NOTHING', becomes: 'a statement taking ACCESS EXCLUSIVE on the table' },
+  CreateStatsStmt: { statement: 'CREATE STATISTICS', example: 'CREATE STATISTICS s ON a, b FROM t', becomes: 'a statement taking SHARE UPDATE EXCLUSIVE on the table' },
+  CommentStmt: { statement: 'COMMENT ON', example: "COMMENT ON COLUMN t.a IS 'x'", becomes: 'a statement taking SHARE UPDATE EXCLUSIVE on the table' },
+  ExplainStmt: { statement: 'EXPLAIN', example: 'EXPLAIN ANALYZE DELETE FROM t', becomes: 'EXPLAIN ANALYZE of a data change: that data_change; other EXPLAIN: a statement' },
+  CreateFunctionStmt: { statement: 'CREATE FUNCTION, CREATE PROCEDURE', example: 'CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$', becomes: 'a schema statement (CREATE FUNCTION or CREATE PROCEDURE)' },
+  GrantStmt: { statement: 'GRANT, REVOKE (privileges)', example: 'GRANT SELECT ON t TO r', becomes: 'a schema statement (GRANT or REVOKE)' },
+  GrantRoleStmt: { statement: 'GRANT, REVOKE (roles)', example: 'GRANT r TO s', becomes: 'a schema statement (GRANT or REVOKE)' },
+  DefineStmt: { statement: 'CREATE AGGREGATE, OPERATOR, TYPE...', example: 'CREATE AGGREGATE agg (int) (SFUNC = int4pl, STYPE = int)', becomes: 'a schema statement (CREATE AGGREGATE, OPERATOR, TYPE...)' },
+  AlterObjectSchemaStmt: { statement: 'ALTER ... SET SCHEMA', example: 'ALTER TABLE t SET SCHEMA s', becomes: 'a schema statement (ALTER ... SET SCHEMA)' },
+  AlterOwnerStmt: { statement: 'ALTER ... OWNER TO', example: 'ALTER FUNCTION f() OWNER TO r', becomes: 'a schema statement (ALTER ... OWNER TO)' },
+} as const satisfies Record<string, { statement: string; example: string; becomes: string }>;
+
 export function convertStatement(ctx: StatementContext, n: Node): Operation[] {
   const type = Object.keys(n)[0] ?? 'Unknown';
+  if (!Object.hasOwn(SQL_STATEMENTS, type)) {
+    const simple = SIMPLE[type];
+    return [simple ? sqlOp(ctx, { keyword: simple[0], category: simple[1], node: type }) : classified(ctx, type)];
+  }
 
   if ('CreateStmt' in n) {
     const s = n.CreateStmt;
@@ -840,8 +887,6 @@ export function convertStatement(ctx: StatementContext, n: Node): Operation[] {
     return [sqlOp(ctx, { keyword: 'EXPLAIN', category: 'other', node: type })];
   }
 
-  const simple = SIMPLE[type];
-  if (simple) return [sqlOp(ctx, { keyword: simple[0], category: simple[1], node: type })];
   if ('CreateFunctionStmt' in n) {
     return [sqlOp(ctx, { keyword: n.CreateFunctionStmt.is_procedure ? 'CREATE PROCEDURE' : 'CREATE FUNCTION', category: 'schema', node: type })];
   }
@@ -855,7 +900,8 @@ export function convertStatement(ctx: StatementContext, n: Node): Operation[] {
   return [classified(ctx, type)];
 }
 
-const SIMPLE: Record<string, [string, SqlStatementOp['category']]> = {
+/** Statements known by name only: their keywords and category, no lock on an existing table. */
+export const SIMPLE: Record<string, [string, SqlStatementOp['category']]> = {
   DoStmt: ['DO', 'other'],
   CallStmt: ['CALL', 'other'],
   VariableShowStmt: ['SHOW', 'other'],
@@ -946,12 +992,29 @@ function alterTable(ctx: StatementContext, rv: RangeVar | undefined, objtype: st
   return out;
 }
 
+/**
+ * The ALTER TABLE clauses alterTableCmd() models, keyed by libpg-query's subtype. Any other clause
+ * is a statement with the lock PostgreSQL takes for it (src/frontends/sql/locks.ts).
+ */
+export const ALTER_TABLE_CLAUSES = {
+  AT_AddColumn: 'ADD COLUMN: add_column (an inline REFERENCES or CHECK also adds the constraint)',
+  AT_DropColumn: 'DROP COLUMN: drop_column',
+  AT_AlterColumnType: 'ALTER COLUMN ... TYPE ... [USING]: alter_column (type)',
+  AT_SetNotNull: 'ALTER COLUMN ... SET NOT NULL: alter_column (nullable)',
+  AT_DropNotNull: 'ALTER COLUMN ... DROP NOT NULL: alter_column (nullable)',
+  AT_ColumnDefault: 'ALTER COLUMN ... SET/DROP DEFAULT: alter_column (server default)',
+  AT_AddConstraint: 'ADD CONSTRAINT: add_constraint (FOREIGN KEY, CHECK, UNIQUE, PRIMARY KEY, NOT VALID); a validated NOT NULL one: alter_column (nullable)',
+  AT_ValidateConstraint: 'VALIDATE CONSTRAINT: validate_constraint',
+  AT_DropConstraint: 'DROP CONSTRAINT: drop_constraint',
+} as const satisfies Understood;
+
 function alterTableCmd(ctx: StatementContext, target: { table: string | null; schema: string | null }, cmd: AlterTableCmd): Operation[] {
   const column = clean(cmd.name);
   const alter = (fields: Partial<Draft<'alter_column'>>): Operation =>
     make(ctx, { kind: 'alter_column', table: target.table, schema: target.schema, column, existingType: null, existingNullable: null, ...fields });
   const def = cmd.def;
-  switch (cmd.subtype) {
+  const known = understood(ALTER_TABLE_CLAUSES, cmd.subtype ?? '');
+  switch (known) {
     case 'AT_AddColumn': {
       if (!def || !('ColumnDef' in def)) break;
       const spec = columnSpec(ctx, def.ColumnDef);
@@ -993,8 +1056,10 @@ function alterTableCmd(ctx: StatementContext, target: { table: string | null; sc
       return [make(ctx, { kind: 'validate_constraint', table: target.table, schema: target.schema, name: column })];
     case 'AT_DropConstraint':
       return [make(ctx, { kind: 'drop_constraint', name: column, table: target.table, schema: target.schema, constraintType: null })];
-    default:
+    case undefined:
       break;
+    default:
+      unlisted(known);
   }
   const fields: Parameters<typeof sqlOp>[1] = {
     keyword: 'ALTER TABLE',

@@ -28,6 +28,25 @@ import {
   type Src,
   type TsNs,
 } from './core.js';
+import { understood, unlisted, type Understood } from '../understood.js';
+
+/** The db methods the db-migrate reader understands, with what each becomes; any other is an `unknown` operation. */
+export const DBMIGRATE_METHODS = {
+  runSql: 'SQL text',
+  all: 'SQL text',
+  createTable: 'create_table',
+  dropTable: 'drop_table',
+  renameTable: 'rename_table',
+  addColumn: 'add_column, add_constraint',
+  removeColumn: 'drop_column',
+  renameColumn: 'alter_column (rename)',
+  changeColumn: 'alter_column (type, nullable, default)',
+  addIndex: 'create_index',
+  removeIndex: 'drop_index',
+  addForeignKey: 'add_constraint',
+  removeForeignKey: 'drop_constraint',
+  insert: 'data_change (insert)',
+} as const satisfies Understood;
 
 type Expression = TsNs.Expression;
 
@@ -142,7 +161,8 @@ class DbMigrateHandler implements Handler {
     const base = w.base(call, ctx, callee);
     const str = (i: number) => stringValue(src, args[i], w.consts);
     const table = str(0);
-    switch (method) {
+    const known = understood(DBMIGRATE_METHODS, method);
+    switch (known) {
       case 'runSql':
       case 'all':
         return w.sql(call, ctx, callee, args[0]);
@@ -254,8 +274,11 @@ class DbMigrateHandler implements Handler {
       case 'insert':
         w.ops.push({ ...base, kind: 'data_change', action: 'insert', table, columns: stringList(src, args[1], w.consts), hasWhere: null });
         return;
-      default:
+      case undefined:
         w.unknown(call, ctx, callee, `db.${method}() is not an operation migralint understands`);
+        break;
+      default:
+        unlisted(known);
     }
   }
 

@@ -28,6 +28,32 @@ import {
   type Src,
   type TsNs,
 } from './core.js';
+import { understood, unlisted, type Understood } from '../understood.js';
+
+/** The queryInterface methods the Sequelize reader understands, with what each becomes; any other is an `unknown` operation. */
+export const SEQUELIZE_METHODS = {
+  describeTable: 'a read, no operation',
+  showAllTables: 'a read, no operation',
+  showAllSchemas: 'a read, no operation',
+  showIndex: 'a read, no operation',
+  getForeignKeysForTables: 'a read, no operation',
+  getForeignKeyReferencesForTable: 'a read, no operation',
+  tableExists: 'a read, no operation',
+  createTable: 'create_table',
+  dropTable: 'drop_table',
+  renameTable: 'rename_table',
+  addColumn: 'add_column, add_constraint',
+  removeColumn: 'drop_column',
+  renameColumn: 'alter_column (rename)',
+  changeColumn: 'alter_column (type, nullable, default)',
+  addIndex: 'create_index',
+  removeIndex: 'drop_index',
+  addConstraint: 'add_constraint',
+  removeConstraint: 'drop_constraint',
+  bulkInsert: 'data_change (insert)',
+  bulkUpdate: 'data_change (update)',
+  bulkDelete: 'data_change (delete)',
+} as const satisfies Understood;
 
 type Expression = TsNs.Expression;
 
@@ -156,7 +182,8 @@ class SequelizeHandler implements Handler {
     const tableProps = objectProps(t, a[0]);
     const table = str(0) ?? (tableProps ? stringValue(src, tableProps.get('tableName'), w.consts) : null);
     const schema = tableProps ? stringValue(src, tableProps.get('schema'), w.consts) : null;
-    switch (method) {
+    const known = understood(SEQUELIZE_METHODS, method);
+    switch (known) {
       case 'describeTable':
       case 'showAllTables':
       case 'showAllSchemas':
@@ -304,8 +331,11 @@ class SequelizeHandler implements Handler {
       case 'bulkDelete':
         w.ops.push({ ...base, kind: 'data_change', action: 'delete', table, columns: [], hasWhere: this.hasWhere(a[1]) });
         return;
-      default:
+      case undefined:
         w.unknown(l.call, c, callee, `queryInterface.${method}() is not an operation migralint understands`);
+        break;
+      default:
+        unlisted(known);
     }
   }
 
