@@ -180,10 +180,13 @@ export async function up(pool) {
   await pool.copyFrom('COPY a FROM STDIN');
   await backfill(pool);
   if (process.env.SEED) await pool.query(\`INSERT INTO a (b) VALUES (\${1})\`);
+  await pool.transaction(backfill);
 }
 `,
   );
-  assert.equal(kinds(m.upgrade.operations), ['execute_sql', 'unknown', 'unknown', 'execute_sql']);
+  assert.equal(kinds(m.upgrade.operations), ['execute_sql', 'unknown', 'unknown', 'execute_sql', 'unknown']);
+  const named = m.upgrade.operations[4]!;
+  assert.ok(named.kind === 'unknown' && /pool\.transaction\(\) is given no function migralint can follow/.test(named.reason));
   const [, copy, helper, seed] = m.upgrade.operations;
   assert.ok(copy?.kind === 'unknown' && copy.callee === 'pool.copyFrom');
   assert.ok(helper?.kind === 'unknown' && /pool is passed to backfill\(\)/.test(helper.reason));

@@ -26,32 +26,92 @@ import {
   type Src,
   type TsNs,
 } from './core.js';
+import { understood, unlisted, type Understood } from '../understood.js';
 
 type Expression = TsNs.Expression;
 
-/** Methods that run the SQL text given as their first argument. */
-export const SQL_METHODS = [
-  // named in issue 10 and common to most clients
-  'query', 'execute', 'raw', 'any', 'many', 'none', 'one', 'exec', 'run', 'unsafe',
-  // slonik
-  'maybeOne', 'oneFirst', 'manyFirst', 'anyFirst', 'maybeOneFirst',
-  // pg-promise
-  'oneOrNone', 'manyOrNone', 'result', 'multi', 'multiResult',
-  // node-sqlite3, better-sqlite3 (`db.prepare(sql).run()`)
-  'all', 'get', 'prepare',
-] as const;
-const SQL = new Set<string>(SQL_METHODS);
+const SQL_TEXT = 'SQL text (its first argument: a string, template, sql`...`, sql.raw/sql.unsafe(...) or { text })';
+const VALUE = 'a value or housekeeping, no operation';
 
-/** Client methods whose callback gets a connection running in a transaction. */
-const TX_METHODS = new Set(['transaction', 'begin', 'tx', 'txIf', 'withTransaction']);
-/** Client methods whose callback gets a connection (no transaction of their own). */
-const CONN_METHODS = new Set(['connect', 'task', 'taskIf', 'serialize', 'parallelize', 'reserve', 'savepoint']);
-/** Client methods that neither run SQL nor change the schema. */
-const QUIET = new Set([
-  'release', 'end', 'close', 'escape', 'escapeIdentifier', 'escapeLiteral', 'format', 'identifier', 'join',
-  'fragment', 'json', 'jsonb', 'array', 'binary', 'literalValue', 'date', 'timestamp', 'interval', 'uuid',
-  'type', 'typeAlias', 'unnest', 'on', 'once', 'off', 'emit', 'log',
-]);
+/**
+ * What the generic reader understands on the migration's client (the first parameter of
+ * up/down/beforeUp/beforeDown). The SQL methods are also read on any other receiver (an imported
+ * pool) when their text starts like a SQL statement.
+ */
+export const GENERIC_METHODS = {
+  // named in issue 10 and common to most clients (pg, slonik, mysql2, knex-like raw)
+  query: SQL_TEXT,
+  execute: SQL_TEXT,
+  raw: SQL_TEXT,
+  any: SQL_TEXT,
+  many: SQL_TEXT,
+  none: SQL_TEXT,
+  one: SQL_TEXT,
+  exec: SQL_TEXT,
+  run: SQL_TEXT,
+  unsafe: SQL_TEXT,
+  // slonik
+  maybeOne: SQL_TEXT,
+  oneFirst: SQL_TEXT,
+  manyFirst: SQL_TEXT,
+  anyFirst: SQL_TEXT,
+  maybeOneFirst: SQL_TEXT,
+  // pg-promise
+  oneOrNone: SQL_TEXT,
+  manyOrNone: SQL_TEXT,
+  result: SQL_TEXT,
+  multi: SQL_TEXT,
+  multiResult: SQL_TEXT,
+  // node-sqlite3; better-sqlite3's db.prepare(sql).run()
+  all: SQL_TEXT,
+  get: SQL_TEXT,
+  prepare: SQL_TEXT,
+  // callbacks given a connection
+  transaction: 'the calls of its callback, on its connection, in a transaction',
+  begin: 'the calls of its callback (postgres.js), in a transaction',
+  tx: 'the calls of its callback (pg-promise), in a transaction',
+  txIf: 'the calls of its callback (pg-promise), in a transaction',
+  withTransaction: 'the calls of its callback, in a transaction',
+  connect: 'the calls of its callback, on its connection; without one, no operation',
+  reserve: 'the calls of its callback, on its connection; without one, no operation',
+  task: 'the calls of its callback (pg-promise), on its connection',
+  taskIf: 'the calls of its callback (pg-promise), on its connection',
+  serialize: 'the calls of its callback (node-sqlite3)',
+  parallelize: 'the calls of its callback (node-sqlite3)',
+  savepoint: 'the calls of its callback (postgres.js)',
+  // values and housekeeping
+  release: VALUE,
+  end: VALUE,
+  close: VALUE,
+  escape: VALUE,
+  escapeIdentifier: VALUE,
+  escapeLiteral: VALUE,
+  format: VALUE,
+  identifier: VALUE,
+  join: VALUE,
+  fragment: VALUE,
+  json: VALUE,
+  jsonb: VALUE,
+  array: VALUE,
+  binary: VALUE,
+  literalValue: VALUE,
+  date: VALUE,
+  timestamp: VALUE,
+  interval: VALUE,
+  uuid: VALUE,
+  type: VALUE,
+  typeAlias: VALUE,
+  unnest: VALUE,
+  on: VALUE,
+  once: VALUE,
+  off: VALUE,
+  emit: VALUE,
+  log: VALUE,
+} as const satisfies Understood;
+
+type Known = keyof typeof GENERIC_METHODS;
+const SQL_NAMES = new Set<string>(Object.entries(GENERIC_METHODS).filter(([, v]) => v === SQL_TEXT).map(([k]) => k));
+const TX_NAMES = new Set<Known>(['transaction', 'begin', 'tx', 'txIf', 'withTransaction']);
 
 /** Statements a text may start with to be taken for SQL when the receiver is not the migration's client. */
 const SQL_START = /^\s*(?:(?:--[^\n]*\n|\/\*[\s\S]*?\*\/)\s*)*(ALTER|ANALYZE|BEGIN|CALL|CLUSTER|COMMENT|COMMIT|COPY|CREATE|DELETE|DISCARD|DO|DROP|END|EXPLAIN|GRANT|IMPORT|INSERT|LOCK|MERGE|NOTIFY|PRAGMA|REFRESH|REINDEX|RELEASE|RENAME|RESET|REVOKE|ROLLBACK|SAVEPOINT|SELECT|SET|SHOW|START|TRUNCATE|UPDATE|UPSERT|VACUUM|VALUES|WITH)\b/i;
@@ -109,33 +169,101 @@ class GenericHandler implements Handler {
     const l = links.find((x) => x.call);
     if (!l?.call) return;
     const callee = `${chain.root}.${links.slice(0, links.indexOf(l) + 1).map((x) => x.name).join('.')}`;
-    if (SQL.has(l.name)) {
-      w.sql(l.call, ctx, callee, this.sqlArg(l.args[0]));
-      return;
-    }
-    if (TX_METHODS.has(l.name) || CONN_METHODS.has(l.name)) {
-      const inner = TX_METHODS.has(l.name) ? { ...ctx, transactional: true } : ctx;
-      let followed = false;
-      for (const a of l.args) {
-        const f = unwrap(w.t, a);
-        if (!isFn(w.t, f)) continue;
-        w.consumed.add(f);
-        const roots = new Map([...ctx.roots, ...firstParamRoots(src, f)]);
-        w.fn(f, { ...inner, roots, via: ctx.via });
-        followed = true;
+    const known = understood(GENERIC_METHODS, l.name);
+    switch (known) {
+      case undefined:
+        w.unknown(l.call, ctx, callee, `${callee}() is not a call migralint reads SQL from (it reads query, execute, none, exec, unsafe..., and sql\`...\` templates)`);
+        return;
+      case 'query':
+      case 'execute':
+      case 'raw':
+      case 'any':
+      case 'many':
+      case 'none':
+      case 'one':
+      case 'exec':
+      case 'run':
+      case 'unsafe':
+      case 'maybeOne':
+      case 'oneFirst':
+      case 'manyFirst':
+      case 'anyFirst':
+      case 'maybeOneFirst':
+      case 'oneOrNone':
+      case 'manyOrNone':
+      case 'result':
+      case 'multi':
+      case 'multiResult':
+      case 'all':
+      case 'get':
+      case 'prepare':
+        w.sql(l.call, ctx, callee, this.sqlArg(l.args[0]));
+        return;
+      case 'transaction':
+      case 'begin':
+      case 'tx':
+      case 'txIf':
+      case 'withTransaction':
+      case 'connect':
+      case 'reserve':
+      case 'task':
+      case 'taskIf':
+      case 'serialize':
+      case 'parallelize':
+      case 'savepoint': {
+        const inner = TX_NAMES.has(known) ? { ...ctx, transactional: true } : ctx;
+        let followed = false;
+        for (const a of l.args) {
+          const f = unwrap(w.t, a);
+          if (!isFn(w.t, f)) continue;
+          w.consumed.add(f);
+          const roots = new Map([...ctx.roots, ...firstParamRoots(src, f)]);
+          w.fn(f, { ...inner, roots, via: ctx.via });
+          followed = true;
+        }
+        // better-sqlite3: db.transaction(fn) returns the function to call; a bare pool.connect() is
+        // housekeeping. A callback given by name is not followed: reported.
+        if (!followed && known !== 'connect' && known !== 'reserve') w.unknown(l.call, ctx, callee, `${callee}() is given no function migralint can follow`);
+        return;
       }
-      // better-sqlite3: db.transaction(fn) returns the function to call; a bare pool.connect() is housekeeping.
-      if (followed || l.name === 'connect' || l.name === 'reserve') return;
+      case 'release':
+      case 'end':
+      case 'close':
+      case 'escape':
+      case 'escapeIdentifier':
+      case 'escapeLiteral':
+      case 'format':
+      case 'identifier':
+      case 'join':
+      case 'fragment':
+      case 'json':
+      case 'jsonb':
+      case 'array':
+      case 'binary':
+      case 'literalValue':
+      case 'date':
+      case 'timestamp':
+      case 'interval':
+      case 'uuid':
+      case 'type':
+      case 'typeAlias':
+      case 'unnest':
+      case 'on':
+      case 'once':
+      case 'off':
+      case 'emit':
+      case 'log':
+        return;
+      default:
+        unlisted(known);
     }
-    if (QUIET.has(l.name)) return;
-    w.unknown(l.call, ctx, callee, `${callee}() is not a call migralint reads SQL from (it reads ${['query', 'execute', 'none', 'exec', 'unsafe'].join(', ')}..., and sql\`...\` templates)`);
   }
 
   /** pool.query(...) on a client the migration did not receive (an imported pool): SQL when the text reads as SQL. */
   other(call: TsNs.CallExpression, ctx: Ctx, w: Walker): boolean {
     const t = this.src.t;
     const e = call.expression;
-    if (!t.isPropertyAccessExpression(e) || !SQL.has(e.name.text)) return false;
+    if (!t.isPropertyAccessExpression(e) || !SQL_NAMES.has(e.name.text)) return false;
     const arg = this.sqlArg(call.arguments[0]);
     const text = readText(this.src, arg, w.consts);
     if (!text || !SQL_START.test(text.sql)) return false;
