@@ -387,7 +387,8 @@ export interface Comment {
 }
 
 export interface ParseError {
-  kind: 'syntax' | 'encoding' | 'binary' | 'io';
+  /** limit: the file is beyond what migralint reads (too large, too deeply nested, over its time budget). */
+  kind: 'syntax' | 'encoding' | 'binary' | 'io' | 'limit';
   message: string;
   loc: Loc;
 }
