@@ -1,13 +1,15 @@
 // The shipped integrations, run as CI would run them, on throwaway git repositories made here:
-// the pre-commit hook's entry point on staged files, and action.yml's command line
-// (integrations/github-action.sh) on a pull-request-like history.
+// the pre-commit hook's entry point on staged files, the README's pre-commit snippet installed by
+// the real pre-commit framework, and action.yml's command line (integrations/github-action.sh) on
+// a pull-request-like history, from a full and from a shallow clone.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hasPreCommit, requireClient } from './helpers/clients.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'bin', 'migralint.js');
@@ -102,6 +104,81 @@ test('pre-commit: --staged lints what is committed, not the working tree', () =>
     assert.equal(JSON.parse(r.stdout).findings.map((f: { rule: string }) => f.rule), ['add-not-null-column']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * The README's pre-commit snippet: the fenced yaml block that declares the migralint hook
+ * (`- id: migralint` under `hooks:`), wherever the README puts it.
+ */
+function readmePreCommitSnippet(): string {
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/^```ya?ml\n([\s\S]*?)^```/gm)].map((m) => m[1]!);
+  const found = blocks.filter((b) => /^\s*hooks:/m.test(b) && /^\s*-\s*id:\s*migralint\s*$/m.test(b));
+  assert.is(found.length, 1, 'README.md has one yaml block declaring the migralint pre-commit hook');
+  return found[0]!;
+}
+
+/** This checkout as pre-commit would clone it: the working tree's files, committed and tagged. */
+function localHookRepo(tag: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'migralint-hookrepo-'));
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' }).split('\0').filter(Boolean);
+  for (const f of files) {
+    if (!existsSync(path.join(root, f))) continue;
+    mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    copyFileSync(path.join(root, f), path.join(dir, f));
+  }
+  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'snapshot');
+  git(dir, 'tag', tag);
+  return dir;
+}
+
+const preCommit = requireClient(hasPreCommit(), 'pre-commit', 'pre-commit', 'the pre-commit framework test');
+
+test('pre-commit framework: the README snippet installs the hook, which blocks an unsafe migration and lets a safe one through', () => {
+  if (!preCommit) return;
+  const snippet = readmePreCommitSnippet();
+  const rev = /^\s*rev:\s*(\S+)/m.exec(snippet)![1]!;
+  const version = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version;
+  assert.is(rev, `v${version}`, "the snippet's rev is this version's tag");
+  const hookRepo = localHookRepo(rev);
+  const dir = repo();
+  const home = mkdtempSync(path.join(os.tmpdir(), 'migralint-precommit-home-'));
+  try {
+    // Only the repository URL changes: pre-commit clones this checkout instead of GitHub.
+    const config = snippet.replace(/^(\s*-\s*repo:\s*)\S+/m, `$1${hookRepo}`);
+    assert.ok(config !== snippet);
+    writeFileSync(path.join(dir, '.pre-commit-config.yaml'), config);
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'pre-commit config');
+    const env = { ...process.env, PRE_COMMIT_HOME: home, NO_COLOR: '1', PRE_COMMIT_COLOR: 'never' };
+    const install = spawnSync('pre-commit', ['install'], { cwd: dir, encoding: 'utf8', env });
+    assert.is(install.status, 0, install.stdout + install.stderr);
+    // First install: pre-commit clones the tag, runs npm install (builds dist/ through prepare),
+    // npm pack and npm install -g of the tarball, from the npm registry.
+    const started = performance.now();
+    const hooks = spawnSync('pre-commit', ['install-hooks'], { cwd: dir, encoding: 'utf8', env });
+    const seconds = (performance.now() - started) / 1000;
+    assert.is(hooks.status, 0, hooks.stdout + hooks.stderr);
+    console.log(`\n  pre-commit install-hooks (first install, from source): ${seconds.toFixed(1)} s`);
+
+    writeFileSync(path.join(dir, 'migrations', 'versions', 'b1_tier.py'), UNSAFE);
+    git(dir, 'add', '-A');
+    const blocked = spawnSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', 'commit', '-m', 'add tier'], { cwd: dir, encoding: 'utf8', env });
+    assert.is(blocked.status, 1, blocked.stdout + blocked.stderr);
+    assert.match(blocked.stdout + blocked.stderr, /add-not-null-column/);
+    assert.is(git(dir, 'rev-list', '--count', 'HEAD').trim(), '2', 'nothing was committed');
+
+    writeFileSync(path.join(dir, 'migrations', 'versions', 'b1_tier.py'), UNSAFE.replace('nullable=False', 'nullable=True'));
+    git(dir, 'add', '-A');
+    const passed = spawnSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', 'commit', '-m', 'add tier'], { cwd: dir, encoding: 'utf8', env });
+    assert.is(passed.status, 0, passed.stdout + passed.stderr);
+    assert.match(passed.stdout + passed.stderr, /migralint\.+Passed/);
+    assert.is(git(dir, 'rev-list', '--count', 'HEAD').trim(), '3');
+  } finally {
+    for (const d of [dir, hookRepo, home]) rmSync(d, { recursive: true, force: true });
   }
 });
 
