@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hasPreCommit, requireClient } from './helpers/clients.js';
+import { assertValidSarif } from './helpers/sarif.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'bin', 'migralint.js');
@@ -182,41 +183,145 @@ test('pre-commit framework: the README snippet installs the hook, which blocks a
   }
 });
 
-test('GitHub Action: the action command line annotates only what the pull request changed', () => {
+/**
+ * A pull request's history: main holds a1 and an old unsafe b0; the feature branch adds the unsafe
+ * c1, then `extra` commits that touch no migration (to push the merge base past the first
+ * deepening step of a shallow clone).
+ */
+function pullRequest(extra: number): string {
   const dir = repo();
+  writeFileSync(path.join(dir, 'migrations', 'versions', 'b0_old.py'), UNSAFE.replace(/b1/g, 'b0').replace(/"tier"/g, '"legacy"'));
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'old');
+  git(dir, 'checkout', '-q', '-b', 'feature');
+  writeFileSync(path.join(dir, 'migrations', 'versions', 'c1_tier.py'), UNSAFE.replace(/"b1"/, '"c1"').replace('down_revision = "a1"', 'down_revision = "b0"'));
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'feature');
+  for (let i = 0; i < extra; i++) {
+    writeFileSync(path.join(dir, 'NOTES.md'), `note ${i}\n`);
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', `note ${i}`);
+  }
+  // main moves on after the branch point, as it does while a pull request is open.
+  git(dir, 'checkout', '-q', 'main');
+  writeFileSync(path.join(dir, 'CHANGELOG.md'), 'main moved on\n');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'main moves on');
+  git(dir, 'checkout', '-q', 'feature');
+  return dir;
+}
+
+interface ActionRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  annotations: string[];
+  sarif: { version: string; runs: { results: { ruleId: string }[]; invocations?: { executionSuccessful: boolean }[] }[] };
+  summary: string;
+  /** How many times the script ran migralint. */
+  runs: number;
+}
+
+function runAction(cwd: string, env: Record<string, string> = {}): ActionRun {
+  const out = mkdtempSync(path.join(os.tmpdir(), 'migralint-action-out-'));
   try {
-    // An old unsafe migration already on main, then a branch that adds another one.
-    writeFileSync(path.join(dir, 'migrations', 'versions', 'b0_old.py'), UNSAFE.replace(/b1/g, 'b0').replace('"tier"', '"legacy"').replace(/down_revision = "a1"/, 'down_revision = "a1"'));
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-q', '-m', 'old');
-    git(dir, 'checkout', '-q', '-b', 'feature');
-    writeFileSync(path.join(dir, 'migrations', 'versions', 'c1_tier.py'), UNSAFE.replace(/"b1"/, '"c1"').replace('down_revision = "a1"', 'down_revision = "b0"'));
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-q', '-m', 'feature');
-    const summary = path.join(dir, 'summary.md');
-    const sarif = path.join(dir, 'results.sarif');
+    // Counts the runs, then is migralint.
+    const counter = path.join(out, 'runs');
+    const wrapper = path.join(out, 'migralint.sh');
+    writeFileSync(wrapper, `#!/bin/sh\necho run >> '${counter}'\nexec '${process.execPath}' '${bin}' "$@"\n`, { mode: 0o755 });
+    const summary = path.join(out, 'summary.md');
+    const sarif = path.join(out, 'sarif', 'results.sarif');
     const r = spawnSync('bash', [path.join(root, 'integrations', 'github-action.sh')], {
-      cwd: dir,
+      cwd,
       encoding: 'utf8',
-      env: {
-        ...process.env,
-        MIGRALINT: `${process.execPath} ${bin}`,
-        BASE_REF: 'main',
-        PATHS: '',
-        SARIF_FILE: sarif,
-        JOB_SUMMARY: 'true',
-        GITHUB_STEP_SUMMARY: summary,
-        MAX_WARNINGS: '',
-      },
+      env: { ...process.env, MIGRALINT: wrapper, BASE_REF: 'main', PATHS: '', SARIF_FILE: sarif, JOB_SUMMARY: 'true', GITHUB_STEP_SUMMARY: summary, MAX_WARNINGS: '', ...env },
     });
+    return {
+      status: r.status,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      annotations: r.stdout.split('\n').filter((l) => l.startsWith('::')),
+      sarif: JSON.parse(readFileSync(sarif, 'utf8')),
+      summary: readFileSync(summary, 'utf8'),
+      runs: existsSync(counter) ? readFileSync(counter, 'utf8').trim().split('\n').length : 0,
+    };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+function assertReportsTheChangeOnly(r: ActionRun, label: string): void {
+  assert.is(r.status, 1, `${label}: ${r.stdout}${r.stderr}`);
+  assert.is(r.runs, 1, `${label}: one lint run writes the annotations, the SARIF file and the summary`);
+  assert.equal(r.annotations.length, 1, `${label}: ${r.stdout}`);
+  assert.match(r.annotations[0]!, /^::error file=migrations\/versions\/c1_tier\.py,line=10,/);
+  assertValidSarif(r.sarif, label);
+  assert.equal(r.sarif.runs[0]!.results.map((x) => x.ruleId), ['add-not-null-column']);
+  assert.match(r.summary, /add-not-null-column/);
+  assert.match(r.summary, /c1_tier\.py/);
+  assert.not.match(r.summary, /b0_old\.py/);
+}
+
+test('GitHub Action: the action command line annotates only what the pull request changed', () => {
+  const dir = pullRequest(0);
+  try {
+    assertReportsTheChangeOnly(runAction(dir), 'full history');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("GitHub Action: on a depth-1 clone (actions/checkout's default) it deepens until the merge base and reports the same", () => {
+  const upstream = pullRequest(60);
+  const clone = mkdtempSync(path.join(os.tmpdir(), 'migralint-shallow-'));
+  try {
+    const full = runAction(upstream);
+    assertReportsTheChangeOnly(full, 'full clone');
+    execFileSync('git', ['clone', '-q', '--depth', '1', '--branch', 'feature', `file://${upstream}`, clone]);
+    assert.is(git(clone, 'rev-parse', '--is-shallow-repository').trim(), 'true');
+    const shallow = runAction(clone);
+    assertReportsTheChangeOnly(shallow, 'depth-1 clone');
+    assert.equal(shallow.annotations, full.annotations);
+    assert.equal(shallow.sarif.runs[0]!.results, full.sarif.runs[0]!.results);
+  } finally {
+    for (const d of [upstream, clone]) rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('GitHub Action: without a merge base it lints every migration, with a warning saying why, and still writes SARIF and a summary', () => {
+  const upstream = pullRequest(0);
+  const clone = mkdtempSync(path.join(os.tmpdir(), 'migralint-shallow-'));
+  try {
+    execFileSync('git', ['clone', '-q', '--depth', '1', '--branch', 'feature', `file://${upstream}`, clone]);
+    const r = runAction(clone, { BASE_REF: 'release-9' });
     assert.is(r.status, 1, r.stdout + r.stderr);
-    const annotations = r.stdout.split('\n').filter((l) => l.startsWith('::'));
-    assert.equal(annotations.length, 1, r.stdout);
-    assert.match(annotations[0]!, /^::error file=migrations\/versions\/c1_tier\.py,line=10,/);
-    const log = JSON.parse(readFileSync(sarif, 'utf8'));
-    assert.is(log.version, '2.1.0');
-    assert.equal(log.runs[0].results.map((x: { ruleId: string }) => x.ruleId), ['add-not-null-column']);
-    assert.match(readFileSync(summary, 'utf8'), /add-not-null-column/);
+    assert.is(r.runs, 1);
+    const warning = r.annotations.find((a) => a.startsWith('::warning title=migralint::'));
+    assert.ok(warning, r.stdout);
+    assert.match(warning!, /No merge base with release-9: the base branch release-9 could not be fetched\. Linting every migration/);
+    // Every migration: the old unsafe b0 as well as the pull request's c1.
+    const files = r.annotations.filter((a) => a.startsWith('::error')).map((a) => /file=([^,]+)/.exec(a)![1]);
+    assert.equal(files.sort(), ['migrations/versions/b0_old.py', 'migrations/versions/c1_tier.py'], r.stdout);
+    assertValidSarif(r.sarif, 'no merge base');
+    assert.is(r.sarif.runs[0]!.results.length, 2);
+    assert.match(r.summary, /No merge base with release-9/);
+    assert.match(r.summary, /b0_old\.py/);
+  } finally {
+    for (const d of [upstream, clone]) rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('GitHub Action: when migralint cannot lint at all (exit 2), the SARIF file is still valid and the summary says why', () => {
+  const dir = pullRequest(0);
+  try {
+    writeFileSync(path.join(dir, 'migralint.config.json'), '{"rules": {"add-not-null-colum": "error"}}\n');
+    const r = runAction(dir);
+    assert.is(r.status, 2, r.stdout + r.stderr);
+    assertValidSarif(r.sarif, 'exit 2');
+    assert.equal(r.sarif.runs[0]!.results, []);
+    assert.is(r.sarif.runs[0]!.invocations![0]!.executionSuccessful, false);
+    assert.match(r.summary, /migralint could not lint \(exit 2\)/);
+    assert.match(r.summary, /add-not-null-colum/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
