@@ -115,6 +115,29 @@ test('exit 1 on an error-level finding, with a code frame and help', () => {
   }
 });
 
+test('lint without paths also finds TypeScript and JavaScript migration folders (knex migrations/, TypeORM src/migrations/)', () => {
+  const dir = project({ 'migrations/versions/a1_note.py': CLEAN });
+  try {
+    const copies: [string, string][] = [
+      ['fixtures/knex/project/migrations', 'db/migrations'],
+      ['fixtures/typeorm/project/src/migrations', 'src/migrations'],
+    ];
+    for (const [from, to] of copies) {
+      for (const f of readdirSync(path.join(root, from))) {
+        mkdirSync(path.join(dir, to), { recursive: true });
+        writeFileSync(path.join(dir, to, f), readFileSync(path.join(root, from, f)));
+      }
+    }
+    const r = run(dir, ['lint', '--format', 'json']);
+    const out = JSON.parse(r.stdout);
+    const dirs = new Set(out.findings.map((f: { file: string }) => path.posix.dirname(f.file)));
+    assert.ok(dirs.has('db/migrations'), r.stdout);
+    assert.ok(dirs.has('src/migrations'), r.stdout);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('json format: the documented fields, file relative to cwd', () => {
   const dir = project({ 'migrations/versions/a1_note.py': CLEAN, 'migrations/versions/b1_tier.py': NOT_NULL });
   try {
