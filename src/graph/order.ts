@@ -44,6 +44,10 @@ export function upgradeOrder(graph: RevisionGraph, applied: ReadonlySet<string> 
     revs.set(id, { down, deps, normalizedDeps: [], normalizedDown: [] });
   }
   for (const [id, rev] of revs) {
+    if (rev.deps.length === 0) {
+      rev.normalizedDown = rev.down;
+      continue;
+    }
     const inherited = new Set<string>();
     for (const a of closure([id], (x) => revs.get(x)!.down)) if (a !== id) for (const d of revs.get(a)!.deps) inherited.add(d);
     rev.normalizedDeps = rev.deps.filter((d) => !inherited.has(d));
