@@ -17,7 +17,10 @@ scope=()
 if [ -n "${BASE_REF:-}" ]; then
   base_spec="+refs/heads/$BASE_REF:refs/remotes/origin/$BASE_REF"
   # Pull requests check out a merge commit; the base branch must be fetched to find the merge base.
-  git fetch --no-tags --depth=50 origin "$base_spec" >/dev/null 2>&1 || git fetch --no-tags --depth=50 origin "$BASE_REF" >/dev/null 2>&1 || true
+  # --depth only on a shallow clone: on a full one it would make the clone shallow.
+  depth=()
+  [ "$(git rev-parse --is-shallow-repository 2>/dev/null)" = "true" ] && depth=(--depth=50)
+  git fetch --no-tags "${depth[@]}" origin "$base_spec" >/dev/null 2>&1 || git fetch --no-tags "${depth[@]}" origin "$BASE_REF" >/dev/null 2>&1 || true
   if git rev-parse --verify --quiet "origin/$BASE_REF^{commit}" >/dev/null; then ref="origin/$BASE_REF"; else ref="$BASE_REF"; fi
   has_base() { git merge-base "$ref" HEAD >/dev/null 2>&1; }
   if ! has_base && git rev-parse --verify --quiet "$ref^{commit}" >/dev/null && [ "$(git rev-parse --is-shallow-repository 2>/dev/null)" = "true" ]; then

@@ -185,10 +185,10 @@ test('pre-commit framework: the README snippet installs the hook, which blocks a
 
 /**
  * A pull request's history: main holds a1 and an old unsafe b0; the feature branch adds the unsafe
- * c1, then `extra` commits that touch no migration (to push the merge base past the first
- * deepening step of a shallow clone).
+ * c1, then `extra` commits that touch no migration, while main moves on by `mainAhead` commits
+ * (both push the merge base past the first fetch and deepening steps of a shallow clone).
  */
-function pullRequest(extra: number): string {
+function pullRequest(extra: number, mainAhead = 1): string {
   const dir = repo();
   writeFileSync(path.join(dir, 'migrations', 'versions', 'b0_old.py'), UNSAFE.replace(/b1/g, 'b0').replace(/"tier"/g, '"legacy"'));
   git(dir, 'add', '-A');
@@ -204,9 +204,11 @@ function pullRequest(extra: number): string {
   }
   // main moves on after the branch point, as it does while a pull request is open.
   git(dir, 'checkout', '-q', 'main');
-  writeFileSync(path.join(dir, 'CHANGELOG.md'), 'main moved on\n');
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '-m', 'main moves on');
+  for (let i = 0; i < mainAhead; i++) {
+    writeFileSync(path.join(dir, 'CHANGELOG.md'), `main moved on ${i}\n`);
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', `main moves on ${i}`);
+  }
   git(dir, 'checkout', '-q', 'feature');
   return dir;
 }
@@ -272,11 +274,14 @@ test('GitHub Action: the action command line annotates only what the pull reques
 });
 
 test("GitHub Action: on a depth-1 clone (actions/checkout's default) it deepens until the merge base and reports the same", () => {
-  const upstream = pullRequest(60);
+  const upstream = pullRequest(60, 55);
   const clone = mkdtempSync(path.join(os.tmpdir(), 'migralint-shallow-'));
+  const fullClone = mkdtempSync(path.join(os.tmpdir(), 'migralint-full-'));
   try {
-    const full = runAction(upstream);
+    execFileSync('git', ['clone', '-q', '--branch', 'feature', `file://${upstream}`, fullClone]);
+    const full = runAction(fullClone);
     assertReportsTheChangeOnly(full, 'full clone');
+    assert.is(git(fullClone, 'rev-parse', '--is-shallow-repository').trim(), 'false', 'fetching the base branch left a full clone full');
     execFileSync('git', ['clone', '-q', '--depth', '1', '--branch', 'feature', `file://${upstream}`, clone]);
     assert.is(git(clone, 'rev-parse', '--is-shallow-repository').trim(), 'true');
     const shallow = runAction(clone);
@@ -284,7 +289,7 @@ test("GitHub Action: on a depth-1 clone (actions/checkout's default) it deepens 
     assert.equal(shallow.annotations, full.annotations);
     assert.equal(shallow.sarif.runs[0]!.results, full.sarif.runs[0]!.results);
   } finally {
-    for (const d of [upstream, clone]) rmSync(d, { recursive: true, force: true });
+    for (const d of [upstream, clone, fullClone]) rmSync(d, { recursive: true, force: true });
   }
 });
 
