@@ -16,6 +16,8 @@ import pg from 'pg';
 import { loadConfig } from '../src/config/index.js';
 import { runGraph } from '../src/commands/graph.js';
 import { runVerify } from '../src/commands/verify.js';
+import { loadMigrations } from '../src/engine/run.js';
+import { buildGraph } from '../src/graph/index.js';
 import { startPostgres, type PostgresServer } from './helpers/postgres.js';
 import { hasAlembic, hasPsycopg2, PYTHON, requireClient } from './helpers/clients.js';
 
@@ -43,6 +45,32 @@ async function graphOf(dir: string): Promise<{ heads: string[]; history: string[
   await runGraph({ cwd: dir, paths: [], config, format: 'json', write: (s) => (out += s) });
   const view = JSON.parse(out).directories[0];
   return { heads: view.heads, history: view.history.map((h: { revision: string }) => h.revision) };
+}
+
+/**
+ * Pairs of revisions neither of which needs the other (through down_revision or depends_on): a
+ * database at both has two heads in alembic_version.
+ */
+async function unrelatedPairs(dir: string): Promise<string[][]> {
+  const config = await loadConfig({ cwd: dir });
+  const { sets } = await loadMigrations({ cwd: dir, paths: [], config });
+  const graph = buildGraph(sets[0]!.migrations);
+  const needs = (id: string): Set<string> => {
+    const out = new Set<string>();
+    const todo = [id];
+    while (todo.length > 0) {
+      const node = graph.nodes.get(todo.pop()!)!;
+      for (const p of [...node.parents, ...(node.migration.dependsOn?.value ?? []).map((d) => graph.labels.get(d) ?? d)]) {
+        if (!out.has(p)) todo.push(p);
+        out.add(p);
+      }
+    }
+    return out;
+  };
+  const ids = [...graph.nodes.keys()].sort();
+  const pairs: string[][] = [];
+  for (const [i, a] of ids.entries()) for (const b of ids.slice(i + 1)) if (!needs(a).has(b) && !needs(b).has(a)) pairs.push([a, b]);
+  return pairs;
 }
 
 async function pendingOf(dir: string, url: string): Promise<string[]> {
@@ -83,8 +111,9 @@ for (const shape of SHAPES) {
     if (!present) return;
     const dir = path.join(shapesDir, shape);
     const graph = await graphOf(dir);
-    // From an empty database, and from each revision (`alembic upgrade <rev>` first).
-    const scenarios = [[], ...[...graph.history].reverse().map((id) => [id])];
+    // From an empty database, from each revision (`alembic upgrade <rev>` first), and from two
+    // unrelated revisions (two heads in alembic_version).
+    const scenarios = [[], ...[...graph.history].reverse().map((id) => [id]), ...(await unrelatedPairs(dir))];
     const onSqlite = alembic(dir, `sqlite:///${path.join(tmp, `${shape}.db`)}`, scenarios);
     const onPostgres = alembic(dir, server!.url('postgres', 'oracle').replace(/^postgres:/, 'postgresql:'), scenarios);
 
@@ -100,6 +129,7 @@ for (const shape of SHAPES) {
         const from = scenario.start.length === 0 ? 'an empty database' : `upgrade ${scenario.start.join(' ')}`;
         assert.equal(onSqlite.scenarios[i]!.ran, scenario.ran, `${shape} from ${from}: SQLite and PostgreSQL ran the same order`);
         assert.equal(scenario.after, heads, `${shape} from ${from}: upgrade heads reached every head`);
+        if (scenario.start.length === 2) assert.is(scenario.versionTable.length, 2, `${shape} from ${from}: two heads in alembic_version`);
         // migralint reads the version table Alembic left, as verify does before a deploy.
         await state.query('DROP TABLE IF EXISTS alembic_version');
         if (scenario.start.length > 0) {
