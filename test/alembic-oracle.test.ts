@@ -80,8 +80,7 @@ async function pendingOf(dir: string, url: string): Promise<string[]> {
   return JSON.parse(out).pending.map((p: { revision: string }) => p.revision);
 }
 
-const present = requireClient(hasAlembic(), 'Alembic for /usr/bin/python3', 'python3-alembic', 'the Alembic oracle tests') &&
-  requireClient(hasPsycopg2(), 'psycopg2 for /usr/bin/python3', 'python3-psycopg2', 'the Alembic oracle tests');
+const present = hasAlembic() && hasPsycopg2();
 
 let server: PostgresServer | undefined;
 let tmp = '';
@@ -100,6 +99,11 @@ test.before(async () => {
 test.after(async () => {
   await server?.stop();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+test('Alembic and psycopg2 are installed for /usr/bin/python3 (under CI a failure, elsewhere a printed skip)', () => {
+  requireClient(hasAlembic(), 'Alembic for /usr/bin/python3', 'python3-alembic', 'the Alembic oracle tests') &&
+    requireClient(hasPsycopg2(), 'psycopg2 for /usr/bin/python3', 'python3-psycopg2', 'the Alembic oracle tests');
 });
 
 test('every graph shape has a fixture project', () => {
