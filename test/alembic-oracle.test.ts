@@ -8,7 +8,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,6 +104,17 @@ test.after(async () => {
 test('Alembic and psycopg2 are installed for /usr/bin/python3 (under CI a failure, elsewhere a printed skip)', () => {
   requireClient(hasAlembic(), 'Alembic for /usr/bin/python3', 'python3-alembic', 'the Alembic oracle tests') &&
     requireClient(hasPsycopg2(), 'psycopg2 for /usr/bin/python3', 'python3-psycopg2', 'the Alembic oracle tests');
+});
+
+// The promise this file checks, as the README and docs/verify.md word it: if the wording changes,
+// this test must be looked at again.
+test('README and docs/verify.md promise the order this oracle checks', () => {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+  const verifyDoc = readFileSync(path.join(root, 'docs/verify.md'), 'utf8').replace(/\s+/g, ' ');
+  assert.ok(readme.includes('in the order the runner applies them: for Alembic, the order `alembic upgrade heads` runs them'));
+  assert.ok(verifyDoc.includes('for Alembic, the order `alembic upgrade heads` runs them'));
+  assert.ok(verifyDoc.includes('test/alembic-oracle.test.ts'));
 });
 
 test('every graph shape has a fixture project', () => {

@@ -274,6 +274,14 @@ test('GitHub Action: the action command line annotates only what the pull reques
   }
 });
 
+test('README: the workflow snippet uses a default (shallow) checkout, and says the action deepens it', () => {
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  const workflow = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((b) => b.includes('actions/checkout'));
+  assert.is(workflow.length, 1);
+  assert.not.match(workflow[0]!, /fetch-depth/);
+  assert.match(readme.replace(/\s+/g, ' '), /The checkout may be shallow .* deepens the clone/);
+});
+
 test("GitHub Action: on a depth-1 clone (actions/checkout's default) it deepens until the merge base and reports the same", () => {
   const upstream = pullRequest(60, 55);
   const clone = mkdtempSync(path.join(os.tmpdir(), 'migralint-shallow-'));
