@@ -4,8 +4,10 @@ import path from 'node:path';
 import { emptyMigration } from '../model/index.js';
 import type { Migration } from '../model/index.js';
 import type { Dialect } from '../model/index.js';
-import type { Frontend, FrontendInput } from '../frontends/types.js';
+import type { Frontend, FrontendInput, FrontendSetOptions } from '../frontends/types.js';
 import { isSqlCandidate, isTsCandidate } from './files.js';
+import { hashOf, valueKey, type Pack } from '../cache/index.js';
+import { alembicProjectKey, CachedSqlReader, cacheable, inputKey } from './cached-read.js';
 
 const loaded = new Map<string, Promise<Frontend>>();
 
@@ -52,7 +54,13 @@ export const SQL_FRAMEWORKS = new Set(['sql', 'flyway', 'golang-migrate', 'diese
 export type FrontendGetter = (framework: string) => Frontend;
 
 type SetItem = { input: FrontendInput; error: Error | null };
-type SetOptions = { framework?: string | undefined; dialect: Dialect; named?: readonly string[]; generic?: boolean };
+type SetOptions = {
+  framework?: string | undefined;
+  dialect: Dialect;
+  named?: readonly string[];
+  generic?: boolean;
+  sqlReader?: FrontendSetOptions['sqlReader'];
+};
 
 function ioError(file: string, framework: string, dialect: Dialect, error: Error): Migration {
   const m = emptyMigration(file, framework, dialect);
@@ -98,7 +106,9 @@ function readWith(get: FrontendGetter, name: string, framework: string, dir: str
   if (inputs.length === 0) return out;
   const frontend = get(name);
   if (!frontend.parseSet) return out;
-  return [...frontend.parseSet(inputs, dir, { framework: opts.framework, dialect: opts.dialect, named: opts.named, generic: opts.generic }), ...out];
+  const setOpts: FrontendSetOptions = { framework: opts.framework, dialect: opts.dialect, named: opts.named, generic: opts.generic };
+  if (opts.sqlReader) setOpts.sqlReader = opts.sqlReader;
+  return [...frontend.parseSet(inputs, dir, setOpts), ...out];
 }
 
 /** One file through its per-file front end (Alembic), which must be loaded already. */
@@ -120,7 +130,9 @@ async function ensure(names: readonly string[]): Promise<void> {
   for (const name of names) if (!ready.has(name)) ready.set(name, await load(name));
 }
 
-export async function parseSetFiles(dir: string, items: SetItem[], opts: SetOptions): Promise<Migration[]> {
+export async function parseSetFiles(dir: string, items: SetItem[], opts: SetOptions, pack: Pack | null = null): Promise<Migration[]> {
+  // A directory with an unreadable file is read afresh each time (the error is this run's).
+  if (pack && !items.some((i) => i.error)) return parseSetFilesCached(dir, items, opts, pack);
   const names = setFrontendsFor(items, opts);
   await ensure(names);
   // SQL of another dialect is never read by PostgreSQL's parser: a MySQL-only run does not load it.
@@ -128,13 +140,49 @@ export async function parseSetFiles(dir: string, items: SetItem[], opts: SetOpti
   return parseSetFilesWith(loadedFrontend, dir, items, opts);
 }
 
-export async function parseFile(input: FrontendInput, readError: Error | null): Promise<Migration | null> {
+/**
+ * A directory of set files through the cache: the whole directory when no input changed, else
+ * read again with every SQL text already parsed taken from the cache (see cached-read.ts).
+ */
+async function parseSetFilesCached(dir: string, items: SetItem[], opts: SetOptions, pack: Pack): Promise<Migration[]> {
+  const { sqlReader: _r, ...keyed } = opts;
+  const key = hashOf('set', dir, valueKey({ opts: keyed, inputs: items.map((i) => inputKey(i.input)) }));
+  const hit = pack.get<{ migrations: Migration[]; sql: string[] }>(key);
+  if (hit) {
+    // The directory's parsed SQL texts stay in the pack for the day one of its files changes.
+    pack.keep(hit.sql);
+    return hit.migrations;
+  }
+  await ensure(setFrontendsFor(items, opts));
+  const reader = new CachedSqlReader(pack);
+  let out = parseSetFilesWith(loadedFrontend, dir, items, { ...opts, sqlReader: reader });
+  if (reader.missed) {
+    // Some SQL text is new: read the directory again with PostgreSQL's reader behind the cache.
+    const { loadSqlParser } = await import('../frontends/sql/index.js');
+    reader.connect(await loadSqlParser());
+    reader.restart();
+    out = parseSetFilesWith(loadedFrontend, dir, items, { ...opts, sqlReader: reader });
+  }
+  if (cacheable(out)) pack.set(key, { migrations: out, sql: reader.keys() });
+  return out;
+}
+
+export async function parseFile(input: FrontendInput, readError: Error | null, pack: Pack | null = null): Promise<Migration | null> {
   const framework = frameworkOf(input.file);
+  let key: string | null = null;
+  if (pack && framework && !readError) {
+    const project = framework === 'alembic' ? alembicProjectKey(input.projectRoot) : '';
+    key = hashOf('file', framework, project, valueKey(inputKey(input)));
+    const hit = pack.get<Migration>(key);
+    if (hit) return hit;
+  }
   if (framework && !readError) {
     await ensure([framework]);
     if (input.dialect === 'postgresql' || input.dialect === 'unknown') await ready.get(framework)!.prepare?.();
   }
-  return parseFileWith(loadedFrontend, input, readError);
+  const m = parseFileWith(loadedFrontend, input, readError);
+  if (key && m && cacheable([m])) pack!.set(key, m);
+  return m;
 }
 
 /** The framework the config names for a directory: the longest `directories` entry containing it. */
