@@ -86,8 +86,8 @@ export class CachedSqlReader implements SqlParser {
   missed = false;
   private real: SqlParser | null = null;
   private readonly used = new Set<string>();
-  private lastSource: string | null = null;
-  private lastSourceHash = '';
+  /** Hashes of the host texts met, by the text itself (V8 keeps a string's own hash). */
+  private readonly sourceHashes = new Map<string, string>();
 
   constructor(private pack: Pack) {}
 
@@ -111,11 +111,13 @@ export class CachedSqlReader implements SqlParser {
   }
 
   toOperations(text: string, opts: SqlToOpsOptions): ReturnType<SqlParser['toOperations']> {
-    if (opts.source !== this.lastSource) {
-      this.lastSource = opts.source;
-      this.lastSourceHash = hashOf(opts.source);
+    let source = this.sourceHashes.get(opts.source);
+    if (source === undefined) {
+      source = hashOf(opts.source);
+      this.sourceHashes.set(opts.source, source);
     }
-    const key = hashOf('sql', text, this.lastSourceHash, valueKey([opts.offsets, opts.holes, opts.base, opts.fallback]));
+    // Without offsets the text is the host file itself: its hash is the source's.
+    const key = hashOf('sql', opts.offsets === null && text === opts.source ? '' : text, source, valueKey([opts.offsets, opts.holes, opts.base, opts.fallback]));
     this.used.add(key);
     const hit = this.pack.get<ReturnType<SqlParser['toOperations']>>(key);
     if (hit) return hit;

@@ -7,7 +7,7 @@ import type { Dialect } from '../model/index.js';
 import type { Frontend, FrontendInput, FrontendSetOptions } from '../frontends/types.js';
 import { isSqlCandidate, isTsCandidate } from './files.js';
 import { hashOf, valueKey, type Pack } from '../cache/index.js';
-import { alembicProjectKey, CachedSqlReader, cacheable, inputKey } from './cached-read.js';
+import { alembicProjectKey, CachedSqlReader, cacheable, contentHash, inputKey } from './cached-read.js';
 
 const loaded = new Map<string, Promise<Frontend>>();
 
@@ -147,23 +147,38 @@ export async function parseSetFiles(dir: string, items: SetItem[], opts: SetOpti
 async function parseSetFilesCached(dir: string, items: SetItem[], opts: SetOptions, pack: Pack): Promise<Migration[]> {
   const { sqlReader: _r, ...keyed } = opts;
   const key = hashOf('set', dir, valueKey({ opts: keyed, inputs: items.map((i) => inputKey(i.input)) }));
+  // The content hashes of the directory's files whose SQL the pack holds (from the last read).
+  const knownKey = hashOf('contents', dir, opts.framework ?? '', opts.dialect);
   const hit = pack.get<{ migrations: Migration[]; sql: string[] }>(key);
   if (hit) {
     // The directory's parsed SQL texts stay in the pack for the day one of its files changes.
-    pack.keep(hit.sql);
+    pack.keep([...hit.sql, knownKey]);
     return hit.migrations;
   }
-  await ensure(setFrontendsFor(items, opts));
+  const names = setFrontendsFor(items, opts);
+  await ensure(names);
   const reader = new CachedSqlReader(pack);
-  let out = parseSetFilesWith(loadedFrontend, dir, items, { ...opts, sqlReader: reader });
-  if (reader.missed) {
-    // Some SQL text is new: read the directory again with PostgreSQL's reader behind the cache.
+  const hashes = items.map((i) => contentHash(i.input.bytes));
+  const known = new Set(pack.get<string[]>(knownKey) ?? []);
+  const postgres = names.includes('sql') && (opts.dialect === 'postgresql' || opts.dialect === 'unknown');
+  // A file new to the cache needs PostgreSQL's reader: load it now rather than read the
+  // directory twice. Otherwise (another file named, a file removed) the cache answers everything.
+  const loadReal = async () => {
     const { loadSqlParser } = await import('../frontends/sql/index.js');
     reader.connect(await loadSqlParser());
+  };
+  if (postgres && hashes.some((h) => !known.has(h))) await loadReal();
+  let out = parseSetFilesWith(loadedFrontend, dir, items, { ...opts, sqlReader: reader });
+  if (reader.missed) {
+    // Some SQL text is new after all: read the directory again with the reader behind the cache.
+    await loadReal();
     reader.restart();
     out = parseSetFilesWith(loadedFrontend, dir, items, { ...opts, sqlReader: reader });
   }
-  if (cacheable(out)) pack.set(key, { migrations: out, sql: reader.keys() });
+  if (cacheable(out)) {
+    pack.set(key, { migrations: out, sql: reader.keys() });
+    pack.set(knownKey, hashes);
+  }
   return out;
 }
 
