@@ -1,6 +1,6 @@
 import { defineRule } from '../src/rule-api/index.js';
 
-export type MessageIds = 'syntax' | 'encoding' | 'binary' | 'io' | 'noRevision';
+export type MessageIds = 'syntax' | 'encoding' | 'binary' | 'io' | 'internal' | 'tooLarge' | 'noRevision';
 export type Options = Record<string, never>;
 
 export default defineRule<MessageIds, Options>({
@@ -51,6 +51,8 @@ def downgrade():
       encoding: 'The file is not valid UTF-8: {{message}}.',
       binary: 'The file is not text: {{message}}.',
       io: 'The file could not be read: {{message}}.',
+      internal: 'The file could not be checked, migralint failed on it: {{message}}.',
+      tooLarge: 'The file was not parsed: {{message}}.',
       noRevision: 'The file defines upgrade() but no revision identifier could be read, so it is not part of the revision graph.',
     },
     defaultOptions: {},

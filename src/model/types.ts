@@ -355,7 +355,11 @@ export interface Comment {
 }
 
 export interface ParseError {
-  kind: 'syntax' | 'encoding' | 'binary' | 'io';
+  /**
+   * `internal`: the front end failed on this file (a bug, or input nested too deeply to walk);
+   * `tooLarge`: the file is over the size budget (`maxFileSize`) and was not parsed.
+   */
+  kind: 'syntax' | 'encoding' | 'binary' | 'io' | 'internal' | 'tooLarge';
   message: string;
   loc: Loc;
 }
