@@ -1,5 +1,4 @@
-import { createdInSameBody, emptiesTable, sameName, writesColumn } from '../src/model/index.js';
-import type { AddColumnOp, Operation } from '../src/model/index.js';
+import { columnAddBefore, createdInSameBody, emptiedBefore, writesColumn } from '../src/model/index.js';
 import { defineRule } from '../src/rule-api/index.js';
 
 export type MessageIds = 'notNullNoDefault' | 'clientDefaultOnly' | 'setNotNullWithoutBackfill';
@@ -71,7 +70,7 @@ def downgrade():
         if (!notNull || col.serverDefault !== null || col.generated) return;
         if (createdInSameBody(migration.upgrade, op.table)) return;
         // Emptied earlier in the same upgrade (DELETE without WHERE, TRUNCATE): no row to fill.
-        if (ops.slice(0, index).some((b) => emptiesTable(b, op.table))) return;
+        if (emptiedBefore(migration.upgrade, index, op.table)) return;
         ctx.report({
           messageId: col.clientDefault ? 'clientDefaultOnly' : 'notNullNoDefault',
           at: op,
@@ -80,11 +79,12 @@ def downgrade():
         return;
       }
       if (op.kind === 'alter_column' && op.nullable === false) {
-        const added = findAddedNullable(ops.slice(0, index), op.table, op.column);
-        if (!added) return;
+        const found = columnAddBefore(migration.upgrade, index, op.table, op.column);
+        if (!found) return;
+        const added = found.op;
         if (added.column.serverDefault !== null || added.column.generated) return;
         if (createdInSameBody(migration.upgrade, op.table)) return;
-        const between = ops.slice(ops.indexOf(added) + 1, index);
+        const between = ops.slice(found.index + 1, index);
         // Setting a server default later does not fill the NULLs already there, so it is no backfill.
         const backfilled = between.some((b) => writesColumn(b, op.table, op.column) !== 'no' || b.kind === 'unknown');
         if (backfilled) return;
@@ -97,11 +97,3 @@ def downgrade():
     });
   },
 });
-
-function findAddedNullable(before: Operation[], table: string | null, column: string | null): AddColumnOp | undefined {
-  for (let i = before.length - 1; i >= 0; i--) {
-    const op = before[i]!;
-    if (op.kind === 'add_column' && sameName(op.table, table) && sameName(op.column.name, column)) return op;
-  }
-  return undefined;
-}

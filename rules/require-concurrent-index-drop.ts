@@ -1,5 +1,4 @@
-import { normalizeName, sameName, tablesCreated } from '../src/model/index.js';
-import type { Body } from '../src/model/index.js';
+import { createdBefore, indexCreatedBefore } from '../src/model/index.js';
 import { defineRule } from '../src/rule-api/index.js';
 
 export type MessageIds = 'notConcurrent';
@@ -63,11 +62,10 @@ def downgrade():
     const body = migration.upgrade;
     body.operations.forEach((op, index) => {
       if (op.kind !== 'drop_index' || op.concurrently) return;
-      const before = body.operations.slice(0, index);
       // An index built earlier in this migration has not been in use yet.
-      if (before.some((b) => b.kind === 'create_index' && sameName(b.name, op.name))) return;
+      if (indexCreatedBefore(body, index, op.name)) return;
       const table = op.table ?? ctx.catalog.index(op.name)?.table ?? null;
-      if (createdIn({ ...body, operations: before }, table)) return;
+      if (createdBefore(body, index, table)) return;
       ctx.report({
         messageId: 'notConcurrent',
         at: op,
@@ -76,7 +74,3 @@ def downgrade():
     });
   },
 });
-
-function createdIn(body: Body, table: string | null): boolean {
-  return table !== null && tablesCreated(body).has(normalizeName(table)!);
-}
