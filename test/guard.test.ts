@@ -10,6 +10,7 @@ import { emptyMigration } from '../src/model/index.js';
 import type { Frontend, FrontendInput } from '../src/frontends/types.js';
 import { defineRule } from '../src/rule-api/index.js';
 import { configFor, writeProject } from './helpers/rule-tester.js';
+import { loadConfig } from '../src/config/index.js';
 
 const deep = (n: number) => '('.repeat(n) + '1' + ')'.repeat(n);
 
@@ -156,6 +157,53 @@ test('a rule that throws on one migration: an error naming the rule on that file
     }
   } finally {
     p.cleanup();
+  }
+});
+
+test('a file over the size budget (maxFileSize) is reported, not parsed; the files beside it are linted', async () => {
+  const big = GOOD_PY.replace('"a1"', '"b2"').replace('None', '"a1"') + '# padding\n'.repeat(200);
+  const p = writeProject({
+    'a1_good.py': GOOD_PY,
+    'b2_big.py': big,
+    '/sql/0001_good.sql': 'ALTER TABLE accounts DROP COLUMN legacy;\n',
+    '/sql/0002_big.sql': 'SELECT 1;\n'.repeat(300),
+  });
+  try {
+    const config = { ...configFor(p.root, { 'drop-column': on, 'parse-error': on }, { lockfile: null }), maxFileSize: 1024 };
+    const result = await lint({ cwd: p.root, paths: [p.versions, path.join(p.root, 'sql')], config, lockfile: null });
+    const summary = result.findings.map((f) => [path.basename(f.file), f.ruleId, f.messageId]);
+    assert.equal(summary, [
+      ['a1_good.py', 'drop-column', 'dropped'],
+      ['b2_big.py', 'parse-error', 'tooLarge'],
+      ['0001_good.sql', 'drop-column', 'dropped'],
+      ['0002_big.sql', 'parse-error', 'tooLarge'],
+    ]);
+    assert.match(result.findings[1]!.message, /^The file was not parsed: it is [\d.]+ MB, over the [\d.]+ MB limit; set `maxFileSize` \(megabytes\)/);
+    // Every file is accounted for among the migrations.
+    assert.equal(result.migrations.map((m) => path.basename(m.file)).sort(), ['0001_good.sql', '0002_big.sql', 'a1_good.py', 'b2_big.py']);
+    // 0: no limit.
+    const unlimited = await lint({ cwd: p.root, paths: [p.versions], config: { ...config, maxFileSize: 0 }, lockfile: null });
+    assert.equal(unlimited.findings.map((f) => [path.basename(f.file), f.ruleId]), [
+      ['a1_good.py', 'drop-column'],
+      ['b2_big.py', 'drop-column'],
+    ]);
+  } finally {
+    p.cleanup();
+  }
+});
+
+test('maxFileSize in a config file is megabytes; a negative size is a configuration error', async () => {
+  const p = writeProject({ 'a1_good.py': GOOD_PY }, { 'migralint.config.json': JSON.stringify({ maxFileSize: 2.5 }) });
+  const q = writeProject({ 'a1_good.py': GOOD_PY }, { 'migralint.config.json': JSON.stringify({ maxFileSize: -1 }) });
+  try {
+    assert.equal((await loadConfig({ cwd: p.root })).maxFileSize, 2.5 * 1024 * 1024);
+    await loadConfig({ cwd: q.root }).then(
+      () => assert.unreachable('a negative maxFileSize was accepted'),
+      (err: Error) => assert.match(err.message, /maxFileSize/),
+    );
+  } finally {
+    p.cleanup();
+    q.cleanup();
   }
 });
 

@@ -14,12 +14,12 @@ import {
   type Severity,
   type Settings,
 } from '../rule-api/index.js';
-import { dialectForFile, isIgnored, rulesForFile, type ResolvedConfig, type RuleSetting } from '../config/index.js';
+import { DEFAULT_MAX_FILE_SIZE, dialectForFile, isIgnored, rulesForFile, type ResolvedConfig, type RuleSetting } from '../config/index.js';
 import { isRuleId, loadRule, ruleIds } from './registry.js';
 import { discoverMigrationDirs, projectRootOf, selectFiles } from './files.js';
 import { fingerprint, readLock } from './lockfile.js';
 import { applySuppressions, parseSuppressions } from './suppressions.js';
-import { debugging, describeFailure, frameworkForDir, isSetFile, parseFile, parseSetFiles } from './frontends.js';
+import { debugging, describeFailure, frameworkForDir, isSetFile, overSizeLimit, parseFile, parseSetFiles } from './frontends.js';
 import type { FrontendInput } from '../frontends/types.js';
 import { dialectFromDir, splitIndependentChains } from './chains.js';
 import { Catalog, historyOrder } from './catalog.js';
@@ -106,6 +106,11 @@ export async function loadMigrations(opts: { cwd: string; paths: string[]; confi
     for (const c of contents) {
       const fileDialect = dialectForFile(opts.config, c.file);
       const input = { file: c.file, bytes: c.bytes ?? new Uint8Array(), projectRoot, dialect: fileDialect };
+      const tooLarge = overSizeLimit(input, opts.config.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
+      if (tooLarge) {
+        migrations.push(tooLarge);
+        continue;
+      }
       if (isSetFile(c.file)) {
         setItems.push({ input, error: c.error });
         continue;
