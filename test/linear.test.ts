@@ -7,6 +7,9 @@ import { parseAlembic } from '../src/frontends/alembic/index.js';
 import { loadAllRules } from '../src/engine/registry.js';
 import { Catalog } from '../src/engine/catalog.js';
 import type { Migration, Operation } from '../src/model/index.js';
+import type { Finding } from '../src/rule-api/index.js';
+import { fingerprints, lineTextOf } from '../src/reporters/shared.js';
+import { summarize } from '../src/reporters/types.js';
 
 function migration(n: number): Migration {
   const up: string[] = [];
@@ -60,6 +63,41 @@ test('every migration rule reads a migration twice the size about twice as often
   assert.ok(small.size > 20, 'the migration rules ran');
   const quadratic = [...small].filter(([id, reads]) => large.get(id)! > 3 * Math.max(reads, 1) && large.get(id)! > 1000);
   assert.equal(quadratic.map(([id, reads]) => `${id}: ${reads} -> ${large.get(id)}`), []);
+});
+
+test('report fingerprints index a file\'s lines once: a file with many findings costs lines + findings line scans', () => {
+  const lines = 3000;
+  const source = Array.from({ length: lines }, (_, i) => `ALTER TABLE t${i} ADD COLUMN c text;`).join('\n');
+  const findings: Finding[] = Array.from({ length: lines }, (_, i) => ({
+    ruleId: 'require-lock-timeout',
+    messageId: 'missing',
+    severity: 'warn',
+    file: '/p/0001.sql',
+    line: i + 1,
+    column: 1,
+    endLine: i + 1,
+    endColumn: 10,
+    message: 'm',
+    migration: null,
+  }));
+  const input = { findings, summary: summarize(findings, 1, 1), sources: new Map([['/p/0001.sql', source]]) };
+  // Count the line scans (String#indexOf) the fingerprints make.
+  const indexOf = String.prototype.indexOf;
+  let scans = 0;
+  String.prototype.indexOf = function (this: string, ...args: Parameters<typeof indexOf>) {
+    scans++;
+    return indexOf.apply(this, args);
+  };
+  let prints: string[];
+  try {
+    prints = fingerprints(input, '/p');
+  } finally {
+    String.prototype.indexOf = indexOf;
+  }
+  assert.equal(new Set(prints).size, lines);
+  assert.ok(scans < 4 * lines, `${scans} line scans for ${lines} findings on ${lines} lines`);
+  assert.equal(lineTextOf(input, findings[lines - 1]!), `ALTER TABLE t${lines - 1} ADD COLUMN c text;`);
+  assert.equal(lineTextOf(input, { ...findings[0]!, line: lines + 1 }), null);
 });
 
 test.run();
