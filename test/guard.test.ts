@@ -75,6 +75,21 @@ test('deeply nested Python, SQL and TS/JS files each get a parse-error finding, 
   }
 });
 
+test('a SQL statement nested too deeply for the converter is reported as not understood, not passed as harmless', async () => {
+  const p = writeProject({ '/sql/0001_index.sql': `CREATE INDEX ix_a ON accounts (a) WHERE ${'NOT '.repeat(3000)}true;\n` });
+  try {
+    const config = configFor(p.root, { 'unknown-operation': { severity: 'info', options: {} }, 'require-concurrent-index': on }, { lockfile: null });
+    const result = await lint({ cwd: p.root, paths: [path.join(p.root, 'sql')], config, lockfile: null });
+    assert.equal(
+      result.findings.map((f) => [f.ruleId, f.line]),
+      [['unknown-operation', 1]],
+    );
+    assert.match(result.findings[0]!.message, /a CREATE INDEX statement nested too deeply to read/);
+  } finally {
+    p.cleanup();
+  }
+});
+
 const input = (file: string): FrontendInput => ({ file, bytes: new TextEncoder().encode('x'), projectRoot: '/p', dialect: 'postgresql' });
 
 test('a per-file front end that throws on one file: that file becomes an internal parse error, the next file is read', () => {
