@@ -1,12 +1,12 @@
-import { columnAddBefore, createdInSameBody, emptiedBefore, writesColumn } from '../src/model/index.js';
-import { defineRule } from '../src/rule-api/index.js';
+import { columnAddBefore, createdInSameBody, emptiedBefore, newTableAt, writesColumn } from '../src/model/index.js';
+import { defineRule, DOWNGRADE_NOTE } from '../src/rule-api/index.js';
 
 export type MessageIds = 'notNullNoDefault' | 'clientDefaultOnly' | 'setNotNullWithoutBackfill';
 export type Options = Record<string, never>;
 
 export default defineRule<MessageIds, Options>({
   id: 'add-not-null-column',
-  scope: 'migration',
+  scope: 'body',
   meta: {
     type: 'problem',
     description: 'Disallow adding a NOT NULL column to an existing table without a server default or a backfill',
@@ -15,7 +15,8 @@ export default defineRule<MessageIds, Options>({
         'Every existing row needs a value for the new column. With no server default the database has nothing to ' +
         'put there, so ALTER TABLE fails as soon as the table has a row: the migration passes on an empty ' +
         'development database and breaks in production. A Python-side `default=` does not help: the database ' +
-        'never sees it.',
+        'never sees it. ' +
+        DOWNGRADE_NOTE,
       bad: `"""add tier"""
 from alembic import op
 import sqlalchemy as sa
@@ -61,16 +62,17 @@ def downgrade():
     },
     defaultOptions: {},
   },
-  check(ctx, migration) {
-    const ops = migration.upgrade.operations;
+  check(ctx, body, migration) {
+    const ops = body.operations;
+    const isNew = (table: string | null, index: number) => createdInSameBody(body, table) || newTableAt(migration, body, index, table);
     ops.forEach((op, index) => {
       if (op.kind === 'add_column') {
         const col = op.column;
         const notNull = col.nullable === false || (col.primaryKey && col.nullable !== true);
         if (!notNull || col.serverDefault !== null || col.generated) return;
-        if (createdInSameBody(migration.upgrade, op.table)) return;
+        if (isNew(op.table, index)) return;
         // Emptied earlier in the same upgrade (DELETE without WHERE, TRUNCATE): no row to fill.
-        if (emptiedBefore(migration.upgrade, index, op.table)) return;
+        if (emptiedBefore(body, index, op.table)) return;
         ctx.report({
           messageId: col.clientDefault ? 'clientDefaultOnly' : 'notNullNoDefault',
           at: op,
@@ -79,11 +81,11 @@ def downgrade():
         return;
       }
       if (op.kind === 'alter_column' && op.nullable === false) {
-        const found = columnAddBefore(migration.upgrade, index, op.table, op.column);
+        const found = columnAddBefore(body, index, op.table, op.column);
         if (!found) return;
         const added = found.op;
         if (added.column.serverDefault !== null || added.column.generated) return;
-        if (createdInSameBody(migration.upgrade, op.table)) return;
+        if (isNew(op.table, index)) return;
         const between = ops.slice(found.index + 1, index);
         // Setting a server default later does not fill the NULLs already there, so it is no backfill.
         const backfilled = between.some((b) => writesColumn(b, op.table, op.column) !== 'no' || b.kind === 'unknown');

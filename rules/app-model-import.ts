@@ -1,7 +1,7 @@
 import type { Import } from '../src/model/index.js';
 import { defineRule } from '../src/rule-api/index.js';
 
-export type MessageIds = 'modelImport' | 'appImport';
+export type MessageIds = 'modelImport' | 'appImport' | 'unresolvedModelImport';
 export interface Options {
   /** Application modules (and their submodules) that revisions may import. */
   allow: string[];
@@ -10,6 +10,8 @@ export interface Options {
 }
 
 const MODEL_WORDS = new Set(['models', 'model', 'entities', 'entity', 'orm', 'tables']);
+/** For a module found nowhere, only a path naming models or entities says it is the application's. */
+const UNRESOLVED_MODEL_WORDS = new Set(['models', 'model', 'entities', 'entity']);
 
 export default defineRule<MessageIds, Options>({
   id: 'app-model-import',
@@ -22,7 +24,10 @@ export default defineRule<MessageIds, Options>({
         'A revision must keep doing exactly what it did when it was written, for years. The application\'s models ' +
         'keep changing: when a column is later renamed or dropped from the model, the old revision that imported ' +
         'it breaks or, worse, writes data in a shape that did not exist at that point in history. Fresh installs ' +
-        'and CI databases built from scratch fail first.',
+        'and CI databases built from scratch fail first. An import found neither in the project nor among known ' +
+        'packages (the standard library, a dependency the project declares, a well-known package) is reported too ' +
+        'when its dotted path names models or entities (`from myapp.models import User`, `import app.db.entities`): ' +
+        'it is most likely the application laid out where migralint does not look.',
       bad: {
         'versions/0007_backfill_slugs.py': `"""backfill slugs"""
 from alembic import op
@@ -68,6 +73,8 @@ def downgrade():
     messages: {
       modelImport: 'Revision imports application models from {{module}}; they will change after this revision is written.',
       appImport: 'Revision imports application code from {{module}}; it will change after this revision is written.',
+      unresolvedModelImport:
+        'Revision imports {{module}}, which is neither in the project nor a known package and names models; application models will change after this revision is written.',
     },
     schema: {
       type: 'object',
@@ -88,8 +95,12 @@ def downgrade():
   },
   check(ctx, migration, options) {
     for (const imp of migration.imports) {
-      if (imp.origin !== 'application') continue;
+      if (imp.origin !== 'application' && imp.origin !== 'unresolved') continue;
       if (options.allow.some((a) => imp.module === a || imp.module.startsWith(`${a}.`))) continue;
+      if (imp.origin === 'unresolved') {
+        if (namesModels(imp)) ctx.report({ messageId: 'unresolvedModelImport', at: imp, data: { module: imp.module } });
+        continue;
+      }
       const models = looksLikeModels(imp);
       if (options.modelsOnly && !models) continue;
       ctx.report({ messageId: models ? 'modelImport' : 'appImport', at: imp, data: { module: imp.module } });
@@ -100,4 +111,10 @@ def downgrade():
 function looksLikeModels(imp: Import): boolean {
   const words = [...imp.module.split('.'), ...imp.names].map((w) => w.toLowerCase());
   return words.some((w) => MODEL_WORDS.has(w));
+}
+
+/** The dotted path (module, then lower-case imported names: submodules, not classes) names models or entities. */
+function namesModels(imp: Import): boolean {
+  const words = [...imp.module.split('.'), ...imp.names.filter((n) => n === n.toLowerCase())];
+  return words.some((w) => UNRESOLVED_MODEL_WORDS.has(w.toLowerCase()));
 }

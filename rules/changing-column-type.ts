@@ -1,6 +1,6 @@
-import { canonicalType, createdBefore, normalizeName } from '../src/model/index.js';
+import { canonicalType, newTableAt, normalizeName, sessionTimeZoneIsUtc } from '../src/model/index.js';
 import type { AlterColumnOp, CanonicalType, Operation } from '../src/model/index.js';
-import { defineRule } from '../src/rule-api/index.js';
+import { defineRule, DOWNGRADE_NOTE } from '../src/rule-api/index.js';
 
 export type MessageIds = 'typeChange' | 'timestampToTimestamptz' | 'unknownOldType';
 export interface Options {
@@ -9,7 +9,7 @@ export interface Options {
 
 export default defineRule<MessageIds, Options>({
   id: 'changing-column-type',
-  scope: 'migration',
+  scope: 'body',
   meta: {
     type: 'problem',
     description: 'Disallow column type changes that rewrite or rescan an existing table',
@@ -19,10 +19,13 @@ export default defineRule<MessageIds, Options>({
         'rewrites the whole table and rebuilds its indexes (or at least rescans it), unless the old values are ' +
         'valid as they are: varchar(n) to a longer varchar or text, varchar to text, numeric(p,s) to a larger ' +
         'precision with the same scale or to unconstrained numeric, a larger timestamp/time/interval precision, ' +
-        'and timestamp to timestamptz when the session time zone is UTC on PostgreSQL 12+. Those are not ' +
+        'and timestamp to timestamptz (or back) when the session time zone is UTC on PostgreSQL 12+: set earlier ' +
+        'in the migration (SET timezone = \'UTC\', SET TIME ZONE \'UTC\', SET LOCAL), on the connection in env.py ' +
+        '(connect_args options "-c timezone=utc", or a SET), by runner.timeZone in the config, or declared with the ' +
+        'option sessionTimeZoneUtc. Those are not ' +
         'reported (squawk reports every type change; this is a deliberate difference), nor are tables created ' +
-        'earlier in the same migration. Only the upgrade is judged: a downgrade is an emergency path (squawk ' +
-        'judges whatever SQL it is given, downgrades included; this is also deliberate).',
+        'earlier in the same migration. ' +
+        DOWNGRADE_NOTE,
       bad: `"""account ids outgrow int"""
 from alembic import op
 import sqlalchemy as sa
@@ -52,8 +55,8 @@ def upgrade():
 
 
 def downgrade():
-    op.alter_column("accounts", "bio", type_=sa.String(length=500), existing_type=sa.Text())
-    op.alter_column("accounts", "display_name", type_=sa.String(length=80), existing_type=sa.String(length=200))
+    # The wider types stay: narrowing them back would rescan accounts during a rollback.
+    pass
 `,
     },
     help:
@@ -74,7 +77,7 @@ def downgrade():
         sessionTimeZoneUtc: {
           type: 'boolean',
           description:
-            'The migration session\'s TimeZone is UTC, so on PostgreSQL 12+ timestamp → timestamptz needs no rewrite.',
+            'The migration session\'s TimeZone is always UTC, so on PostgreSQL 12+ timestamp ↔ timestamptz needs no rewrite (a SET in the migration, env.py or runner.timeZone is read without it).',
         },
       },
       additionalProperties: false,
@@ -82,8 +85,7 @@ def downgrade():
     dialects: ['postgresql'],
     defaultOptions: { sessionTimeZoneUtc: false },
   },
-  check(ctx, migration, options) {
-    const body = migration.upgrade;
+  check(ctx, body, migration, options) {
     const ops = body.operations;
     // Each column's type as the operations so far left it (`table\0column`), kept up to date in
     // one pass rather than searched for backwards from every alter_column.
@@ -92,7 +94,7 @@ def downgrade():
       const earlier = op.kind === 'alter_column' ? typeEarlierInBody(typeSoFar, op) : null;
       remember(typeSoFar, op);
       if (op.kind !== 'alter_column' || op.type === undefined) return;
-      if (createdBefore(body, index, op.table)) return;
+      if (newTableAt(migration, body, index, op.table)) return;
       const toType = canonicalType(op.type, migration.dialect);
       const fromText = op.existingType ?? earlier ?? ctx.catalog.column(op.table, op.column)?.type ?? null;
       const fromType = canonicalType(fromText, migration.dialect);
@@ -109,7 +111,9 @@ def downgrade():
       // Two Enum(...) spellings name the same kind but not the same values.
       const enumChange = toType?.name === 'enum' && fromType.name === 'enum' && squash(op.type) !== squash(fromText);
       if (toType && !rewritingUsing(op) && !enumChange) {
-        const verdict = change(fromType, toType, options.sessionTimeZoneUtc && ctx.settings.postgresVersion >= 12);
+        // The session's zone decides whether timestamp -> timestamptz is binary-compatible (PostgreSQL 12+).
+        const utc = () => options.sessionTimeZoneUtc || sessionTimeZoneIsUtc(migration, body, index);
+        const verdict = change(fromType, toType, () => ctx.settings.postgresVersion >= 12 && utc());
         if (verdict === 'safe') return;
         if (verdict === 'timezone') {
           ctx.report({ messageId: 'timestampToTimestamptz', at: op, data: full });
@@ -165,7 +169,7 @@ function render(t: CanonicalType): string {
  * Whether PostgreSQL can change the type without rewriting (or rescanning) the table: the old
  * values are binary-compatible and within the new limits.
  */
-function change(from: CanonicalType, to: CanonicalType, utcSession: boolean): 'safe' | 'timezone' | 'rewrite' {
+function change(from: CanonicalType, to: CanonicalType, utcSession: () => boolean): 'safe' | 'timezone' | 'rewrite' {
   const a = SERIAL_BASE[from.name] ?? from.name;
   const b = SERIAL_BASE[to.name] ?? to.name;
   if (from.array !== to.array) return 'rewrite';
@@ -186,7 +190,10 @@ function change(from: CanonicalType, to: CanonicalType, utcSession: boolean): 's
   if (TIME_TYPES.has(a) && TIME_TYPES.has(b)) {
     const wider = (m ?? MAX_TIME_PRECISION) >= (n ?? MAX_TIME_PRECISION);
     if (a === b) return wider ? 'safe' : 'rewrite';
-    if (a === 'timestamp' && b === 'timestamptz') return wider && utcSession ? 'safe' : wider ? 'timezone' : 'rewrite';
+    // Either way round, binary-compatible when the session's TimeZone is UTC (PostgreSQL 12+).
+    if ((a === 'timestamp' && b === 'timestamptz') || (a === 'timestamptz' && b === 'timestamp')) {
+      return !wider ? 'rewrite' : utcSession() ? 'safe' : 'timezone';
+    }
     return 'rewrite';
   }
   return 'rewrite';

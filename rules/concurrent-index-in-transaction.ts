@@ -1,13 +1,13 @@
 import { transactionBoundaries } from '../src/model/index.js';
 import type { Migration, Operation } from '../src/model/index.js';
-import { defineRule } from '../src/rule-api/index.js';
+import { defineRule, DOWNGRADE_NOTE } from '../src/rule-api/index.js';
 
 export type MessageIds = 'inTransaction';
 export type Options = Record<string, never>;
 
 export default defineRule<MessageIds, Options>({
   id: 'concurrent-index-in-transaction',
-  scope: 'migration',
+  scope: 'body',
   meta: {
     type: 'problem',
     description: 'Disallow CONCURRENTLY index operations inside the migration transaction',
@@ -17,8 +17,8 @@ export default defineRule<MessageIds, Options>({
         'CONCURRENTLY cannot run inside a transaction block: PostgreSQL stops with "cannot run inside a ' +
         'transaction block" and the deploy fails. Alembic wraps every revision in a transaction on PostgreSQL ' +
         'unless the operation is inside `op.get_context().autocommit_block()` or env.py turns transactional DDL ' +
-        'off. Only the upgrade is judged: a downgrade is an emergency path (squawk judges whatever SQL it is ' +
-        'given; this is a deliberate difference).',
+        'off. ' +
+        DOWNGRADE_NOTE,
       bad: `"""index accounts.email concurrently"""
 from alembic import op
 
@@ -59,8 +59,8 @@ def downgrade():
     dialects: ['postgresql'],
     defaultOptions: {},
   },
-  check(ctx, migration) {
-    const ops = migration.upgrade.operations;
+  check(ctx, body, migration) {
+    const ops = body.operations;
     const states = transactionStates(migration, ops);
     ops.forEach((op, index) => {
       const what = describe(op);

@@ -1,13 +1,13 @@
-import { createdBefore, sameName, transactionBoundaries } from '../src/model/index.js';
+import { newTableAt, sameName, transactionBoundaries } from '../src/model/index.js';
 import type { AddConstraintOp, Migration, Operation } from '../src/model/index.js';
-import { defineRule } from '../src/rule-api/index.js';
+import { defineRule, DOWNGRADE_NOTE } from '../src/rule-api/index.js';
 
 export type MessageIds = 'foreignKey' | 'check' | 'validatedInSameTransaction';
 export type Options = Record<string, never>;
 
 export default defineRule<MessageIds, Options>({
   id: 'constraint-not-valid',
-  scope: 'migration',
+  scope: 'body',
   meta: {
     type: 'problem',
     description: 'Require FOREIGN KEY and CHECK constraints added to an existing table to be NOT VALID first',
@@ -18,8 +18,8 @@ export default defineRule<MessageIds, Options>({
         'table that is minutes of failed or queued requests. Added NOT VALID, the constraint applies to new rows ' +
         'at once and skips the scan; VALIDATE CONSTRAINT then checks the old rows under a SHARE UPDATE EXCLUSIVE ' +
         'lock that lets reads and writes go on. Validating in the same transaction as the NOT VALID add keeps ' +
-        'the strong lock for the whole scan, so it gains nothing. Only the upgrade is judged: a downgrade is an ' +
-        'emergency path (squawk judges whatever SQL it is given; this is a deliberate difference).',
+        'the strong lock for the whole scan, so it gains nothing. ' +
+        DOWNGRADE_NOTE,
       bad: `"""orders reference accounts"""
 from alembic import op
 
@@ -67,15 +67,14 @@ def downgrade():
     dialects: ['postgresql'],
     defaultOptions: {},
   },
-  check(ctx, migration) {
-    const body = migration.upgrade;
+  check(ctx, body, migration) {
     const ops = body.operations;
     const segments = transactionSegments(migration, ops);
     ops.forEach((op, index) => {
       if (op.kind === 'add_constraint') {
         if (op.notValid) return;
         if (op.constraintType !== 'foreign_key' && op.constraintType !== 'check') return;
-        if (createdBefore(body, index, op.table)) return;
+        if (newTableAt(migration, body, index, op.table)) return;
         ctx.report({
           messageId: op.constraintType === 'foreign_key' ? 'foreignKey' : 'check',
           at: op,

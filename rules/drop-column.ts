@@ -1,13 +1,13 @@
 import { columnAddedBefore, createdBefore, normalizeName, tableAliasKey, tablesCreated } from '../src/model/index.js';
 import type { Body, DropColumnOp, Operation } from '../src/model/index.js';
-import { defineRule } from '../src/rule-api/index.js';
+import { defineRule, DOWNGRADE_NOTE } from '../src/rule-api/index.js';
 
 export type MessageIds = 'dropped';
 export type Options = Record<string, never>;
 
 export default defineRule<MessageIds, Options>({
   id: 'drop-column',
-  scope: 'migration',
+  scope: 'body',
   meta: {
     type: 'problem',
     description: 'Disallow dropping a column of an existing table while application code may still use it',
@@ -17,7 +17,8 @@ export default defineRule<MessageIds, Options>({
         'still reads or writes the column (a SQLAlchemy model selects every mapped column by name), its queries ' +
         'fail from the moment the drop commits, and the data is gone for good. A downgrade that drops a column ' +
         'its own upgrade added is not reported, nor is a column of a table created or a column added earlier ' +
-        'in the same migration.',
+        'in the same migration. ' +
+        DOWNGRADE_NOTE,
       bad: `"""drop accounts.legacy_flag"""
 from alembic import op
 import sqlalchemy as sa
@@ -59,19 +60,22 @@ def downgrade():
     },
     defaultOptions: {},
   },
-  check(ctx, migration) {
+  check(ctx, body, migration) {
     const up = migration.upgrade.operations;
     const down = migration.downgrade.operations;
     const report = (op: DropColumnOp) =>
       ctx.report({ messageId: 'dropped', at: op, data: { table: op.table ?? '(unknown table)', column: op.column ?? '(unknown column)' } });
 
-    forEachDrop(migration.upgrade, report);
+    if (ctx.direction === 'upgrade') {
+      forEachDrop(body, report);
+      return;
+    }
 
     // A downgrade dropping what its upgrade added (also under a name the upgrade renamed it to) undoes it.
     const key = tableAliasKey([...up, ...down]);
     const added = columnsAdded(up, key);
     const createdByUpgrade = new Set([...tablesCreated(migration.upgrade)].map(key));
-    forEachDrop(migration.downgrade, (op) => {
+    forEachDrop(body, (op) => {
       const table = key(op.table);
       if (table === null) return report(op);
       if (createdByUpgrade.has(table)) return;

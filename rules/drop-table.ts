@@ -1,13 +1,13 @@
 import { createdBefore, normalizeName, tableAliasKey, tablesCreated } from '../src/model/index.js';
 import type { Body, DropTableOp } from '../src/model/index.js';
-import { defineRule } from '../src/rule-api/index.js';
+import { defineRule, DOWNGRADE_NOTE } from '../src/rule-api/index.js';
 
 export type MessageIds = 'dropped';
 export type Options = Record<string, never>;
 
 export default defineRule<MessageIds, Options>({
   id: 'drop-table',
-  scope: 'migration',
+  scope: 'body',
   meta: {
     type: 'problem',
     description: 'Disallow dropping an existing table while application code may still use it',
@@ -17,7 +17,8 @@ export default defineRule<MessageIds, Options>({
         'still queries the table, those queries fail from the moment the drop commits, and the rows are gone ' +
         'for good. A table created earlier in the same migration, a downgrade that drops a table its own ' +
         'upgrade created, and a table rebuilt under the same name later in the same migration are not ' +
-        'reported.',
+        'reported. ' +
+        DOWNGRADE_NOTE,
       bad: `"""drop the legacy sessions table"""
 from alembic import op
 import sqlalchemy as sa
@@ -59,16 +60,19 @@ def downgrade():
     },
     defaultOptions: {},
   },
-  check(ctx, migration) {
+  check(ctx, body, migration) {
     const up = migration.upgrade.operations;
     const down = migration.downgrade.operations;
     const report = (op: DropTableOp) => ctx.report({ messageId: 'dropped', at: op, data: { table: op.table ?? '(unknown table)' } });
 
-    forEachDrop(migration.upgrade, report);
+    if (ctx.direction === 'upgrade') {
+      forEachDrop(body, report);
+      return;
+    }
 
     const key = tableAliasKey([...up, ...down]);
     const createdByUpgrade = new Set([...tablesCreated(migration.upgrade)].map(key));
-    forEachDrop(migration.downgrade, (op) => {
+    forEachDrop(body, (op) => {
       if (op.table !== null && createdByUpgrade.has(key(op.table))) return;
       report(op);
     });

@@ -1,13 +1,13 @@
 import { columnAddedBefore, createdBefore, normalizeName, sameName, tableAliasKey, tablesCreated } from '../src/model/index.js';
 import type { AlterColumnOp, Body } from '../src/model/index.js';
-import { defineRule } from '../src/rule-api/index.js';
+import { defineRule, DOWNGRADE_NOTE } from '../src/rule-api/index.js';
 
 export type MessageIds = 'renamed';
 export type Options = Record<string, never>;
 
 export default defineRule<MessageIds, Options>({
   id: 'rename-column',
-  scope: 'migration',
+  scope: 'body',
   meta: {
     type: 'problem',
     description: 'Disallow renaming a column of an existing table',
@@ -17,7 +17,8 @@ export default defineRule<MessageIds, Options>({
         'queries (and every SQLAlchemy model, which names each mapped column) still use the old column name, ' +
         'so they fail from the moment the rename commits until the last old process is gone. A downgrade that ' +
         'renames back what its own upgrade renamed is not reported, and neither is a column of a table created ' +
-        'or a column added earlier in the same migration.',
+        'or a column added earlier in the same migration. ' +
+        DOWNGRADE_NOTE,
       bad: `"""rename accounts.name to full_name"""
 from alembic import op
 
@@ -58,7 +59,7 @@ def downgrade():
     },
     defaultOptions: {},
   },
-  check(ctx, migration) {
+  check(ctx, body, migration) {
     const up = migration.upgrade.operations;
     const down = migration.downgrade.operations;
     const report = (op: AlterColumnOp) =>
@@ -68,7 +69,10 @@ def downgrade():
         data: { table: op.table ?? '(unknown table)', column: op.column ?? '(unknown column)', newName: op.newName ?? '(unknown name)' },
       });
 
-    forEachRename(migration.upgrade, (op) => report(op));
+    if (ctx.direction === 'upgrade') {
+      forEachRename(body, report);
+      return;
+    }
 
     const key = tableAliasKey([...up, ...down]);
     const createdByUpgrade = new Set([...tablesCreated(migration.upgrade)].map(key));
@@ -81,7 +85,7 @@ def downgrade():
       const from = normalizeName(u.column);
       if (t !== null && to !== null && from !== null) renames.add(`${t}\0${to}\0${from}`);
     }
-    forEachRename(migration.downgrade, (op) => {
+    forEachRename(body, (op) => {
       // Renaming back what the upgrade renamed, or touching a table the upgrade created, undoes the upgrade.
       const t = key(op.table);
       const from = normalizeName(op.column);

@@ -1,13 +1,13 @@
 import { createdBefore, normalizeName, sameName, tableAliasKey, tablesCreated } from '../src/model/index.js';
 import type { Body, Operation, RenameTableOp } from '../src/model/index.js';
-import { defineRule } from '../src/rule-api/index.js';
+import { defineRule, DOWNGRADE_NOTE } from '../src/rule-api/index.js';
 
 export type MessageIds = 'renamed';
 export type Options = Record<string, never>;
 
 export default defineRule<MessageIds, Options>({
   id: 'rename-table',
-  scope: 'migration',
+  scope: 'body',
   meta: {
     type: 'problem',
     description: 'Disallow renaming an existing table',
@@ -17,7 +17,8 @@ export default defineRule<MessageIds, Options>({
         'query it sends names the old table, so reads and writes fail from the moment the rename commits until ' +
         'the last old process is gone. A rename followed in the same migration by a view under the old name ' +
         '(a simple view is updatable, so old code keeps working) is not reported, nor is a downgrade that ' +
-        'renames back what its own upgrade renamed, nor a table created earlier in the same migration.',
+        'renames back what its own upgrade renamed, nor a table created earlier in the same migration. ' +
+        DOWNGRADE_NOTE,
       bad: `"""rename block to block_document"""
 from alembic import op
 
@@ -59,13 +60,16 @@ def downgrade():
     },
     defaultOptions: {},
   },
-  check(ctx, migration) {
+  check(ctx, body, migration) {
     const up = migration.upgrade.operations;
     const down = migration.downgrade.operations;
     const report = (op: RenameTableOp) =>
       ctx.report({ messageId: 'renamed', at: op, data: { table: op.table ?? '(unknown table)', newName: op.newName ?? '(unknown name)' } });
 
-    forEachRename(migration.upgrade, report);
+    if (ctx.direction === 'upgrade') {
+      forEachRename(body, report);
+      return;
+    }
 
     const key = tableAliasKey([...up, ...down]);
     const createdByUpgrade = new Set([...tablesCreated(migration.upgrade)].map(key));
@@ -77,7 +81,7 @@ def downgrade():
       const from = normalizeName(u.table);
       if (to !== null && from !== null) renames.add(`${to}\0${from}`);
     }
-    forEachRename(migration.downgrade, (op) => {
+    forEachRename(body, (op) => {
       const from = normalizeName(op.table);
       const to = normalizeName(op.newName);
       const renamesBack = from !== null && to !== null && renames.has(`${from}\0${to}`);

@@ -1,12 +1,12 @@
-import { createdBefore, indexCreatedBefore } from '../src/model/index.js';
-import { defineRule } from '../src/rule-api/index.js';
+import { indexCreatedBefore, newTableAt } from '../src/model/index.js';
+import { defineRule, DOWNGRADE_NOTE } from '../src/rule-api/index.js';
 
 export type MessageIds = 'notConcurrent';
 export type Options = Record<string, never>;
 
 export default defineRule<MessageIds, Options>({
   id: 'require-concurrent-index-drop',
-  scope: 'migration',
+  scope: 'body',
   meta: {
     type: 'problem',
     description: 'Require DROP INDEX on an existing table to use CONCURRENTLY',
@@ -15,8 +15,8 @@ export default defineRule<MessageIds, Options>({
         'A plain DROP INDEX takes an ACCESS EXCLUSIVE lock on the index\'s table: it first waits for every ' +
         'running query on the table to finish, and while it waits every new read and write queues behind it. ' +
         'DROP INDEX CONCURRENTLY waits without blocking others. An index created earlier in the same migration, ' +
-        'or on a table created there, is not reported. Only the upgrade is judged: a downgrade is an emergency ' +
-        'path (squawk judges whatever SQL it is given, including downgrades; this is a deliberate difference).',
+        'or on a table created there, is not reported. ' +
+        DOWNGRADE_NOTE,
       bad: `"""drop the unused email index"""
 from alembic import op
 
@@ -58,14 +58,13 @@ def downgrade():
     dialects: ['postgresql'],
     defaultOptions: {},
   },
-  check(ctx, migration) {
-    const body = migration.upgrade;
+  check(ctx, body, migration) {
     body.operations.forEach((op, index) => {
       if (op.kind !== 'drop_index' || op.concurrently) return;
       // An index built earlier in this migration has not been in use yet.
       if (indexCreatedBefore(body, index, op.name)) return;
       const table = op.table ?? ctx.catalog.index(op.name)?.table ?? null;
-      if (createdBefore(body, index, table)) return;
+      if (newTableAt(migration, body, index, table)) return;
       ctx.report({
         messageId: 'notConcurrent',
         at: op,

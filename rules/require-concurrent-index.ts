@@ -1,12 +1,12 @@
-import { createdBefore } from '../src/model/index.js';
-import { defineRule } from '../src/rule-api/index.js';
+import { newTableAt } from '../src/model/index.js';
+import { defineRule, DOWNGRADE_NOTE } from '../src/rule-api/index.js';
 
 export type MessageIds = 'notConcurrent';
 export type Options = Record<string, never>;
 
 export default defineRule<MessageIds, Options>({
   id: 'require-concurrent-index',
-  scope: 'migration',
+  scope: 'body',
   meta: {
     type: 'problem',
     description: 'Require CREATE INDEX on an existing table to use CONCURRENTLY',
@@ -15,8 +15,8 @@ export default defineRule<MessageIds, Options>({
         'A plain CREATE INDEX holds a SHARE lock on the table until the whole index is built: every INSERT, ' +
         'UPDATE and DELETE on it waits, for minutes on a large table, and the requests queue up behind it. ' +
         'CREATE INDEX CONCURRENTLY builds the index without blocking writes. A table created earlier in the same ' +
-        'migration is empty, so indexing it is instant and is not reported. Only the upgrade is judged: a ' +
-        'downgrade is an emergency path (squawk judges whatever SQL it is given; this is a deliberate difference).',
+        'migration is empty, so indexing it is instant and is not reported. ' +
+        DOWNGRADE_NOTE,
       bad: `"""index accounts.email"""
 from alembic import op
 
@@ -58,11 +58,10 @@ def downgrade():
     dialects: ['postgresql'],
     defaultOptions: {},
   },
-  check(ctx, migration) {
-    const ops = migration.upgrade.operations;
-    ops.forEach((op, index) => {
+  check(ctx, body, migration) {
+    body.operations.forEach((op, index) => {
       if (op.kind !== 'create_index' || op.concurrently) return;
-      if (createdBefore(migration.upgrade, index, op.table)) return;
+      if (newTableAt(migration, body, index, op.table)) return;
       ctx.report({
         messageId: 'notConcurrent',
         at: op,

@@ -1,19 +1,17 @@
-import { createdBefore, LOCK_MODES, lockBlocks, lockOf, lockStrength } from '../src/model/index.js';
+import { LOCK_MODES, newTableAt, lockBlocks, lockOf, lockStrength } from '../src/model/index.js';
 import type { Body, LockMode, Migration, Operation } from '../src/model/index.js';
-import { defineRule } from '../src/rule-api/index.js';
+import { defineRule, DOWNGRADE_NOTE } from '../src/rule-api/index.js';
 import type { CatalogView } from '../src/rule-api/index.js';
 
 export type MessageIds = 'missing' | 'localNotApplied';
 export interface Options {
   /** The weakest lock mode that needs a lock_timeout. */
   minimumLock: LockMode;
-  /** Also check downgrade() when upgrade() is fine. */
-  checkDowngrade: boolean;
 }
 
 export default defineRule<MessageIds, Options>({
   id: 'require-lock-timeout',
-  scope: 'migration',
+  scope: 'body',
   meta: {
     type: 'problem',
     description: 'Require a lock_timeout before statements that take a blocking lock on an existing table',
@@ -26,7 +24,8 @@ export default defineRule<MessageIds, Options>({
         'turns into an outage for as long as the blocker runs. A lock_timeout makes the migration give up ' +
         'instead, so it can be retried. It counts when set earlier in the same body (SET, or SET LOCAL in the ' +
         'same transaction), in env.py on the connection, or as runner.lockTimeout in the migralint config. ' +
-        'Tables created earlier in the same migration need none: no one else uses them yet.',
+        'Tables created earlier in the same migration need none: no one else uses them yet. ' +
+        DOWNGRADE_NOTE,
       bad: `"""add tier"""
 from alembic import op
 import sqlalchemy as sa
@@ -56,6 +55,7 @@ def upgrade():
 
 
 def downgrade():
+    op.execute("SET LOCAL lock_timeout = '5s'")
     op.drop_column("accounts", "tier")
 `,
     },
@@ -78,25 +78,21 @@ def downgrade():
           description:
             'The weakest lock mode that needs a lock_timeout (default SHARE ROW EXCLUSIVE; SHARE also covers plain CREATE INDEX, as squawk does).',
         },
-        checkDowngrade: { type: 'boolean', description: 'Also check downgrade() when upgrade() has no such statement.' },
       },
       additionalProperties: false,
     },
-    defaultOptions: { minimumLock: 'SHARE ROW EXCLUSIVE', checkDowngrade: false },
+    defaultOptions: { minimumLock: 'SHARE ROW EXCLUSIVE' },
   },
-  check(ctx, migration, options) {
+  check(ctx, body, migration, options) {
     // A lock_timeout on the runner's connection (env.py, the config) covers every statement.
     const runner = migration.runnerSettings.filter((s) => s.name === 'lock_timeout').pop();
     if (runner && isNonZero(runner.value)) return;
-    const bodies = options.checkDowngrade ? [migration.upgrade, migration.downgrade] : [migration.upgrade];
-    for (const body of bodies) {
-      const hit = firstUnprotected(body, migration, ctx.catalog, options.minimumLock);
-      if (!hit) continue;
-      const data = { table: hit.table ?? '(unknown table)', lock: hit.mode, blocked: lockBlocks(hit.mode) };
-      if (hit.why) ctx.report({ messageId: 'localNotApplied', at: hit.op, data: { ...data, why: hit.why } });
-      else ctx.report({ messageId: 'missing', at: hit.op, data });
-      return; // One finding per migration, at the first statement (as squawk does per file).
-    }
+    // One finding per body, at the first statement (as squawk does per file).
+    const hit = firstUnprotected(body, migration, ctx.catalog, options.minimumLock);
+    if (!hit) return;
+    const data = { table: hit.table ?? '(unknown table)', lock: hit.mode, blocked: lockBlocks(hit.mode) };
+    if (hit.why) ctx.report({ messageId: 'localNotApplied', at: hit.op, data: { ...data, why: hit.why } });
+    else ctx.report({ messageId: 'missing', at: hit.op, data });
   },
 });
 
@@ -161,9 +157,9 @@ function firstUnprotected(body: Body, migration: Migration, catalog: CatalogView
     if (!lock) continue;
     const covered = local ?? session;
     if (covered) continue;
-    for (const l of [lock, lock.also]) {
+    for (const l of [lock, ...(lock.also ?? [])]) {
       if (!l || lockStrength(l.mode) < lockStrength(minimum)) continue;
-      if (createdBefore(body, i, l.table)) continue;
+      if (newTableAt(migration, body, i, l.table)) continue;
       return { op, mode: l.mode, table: l.table, why: lostLocal };
     }
   }

@@ -1,13 +1,13 @@
-import { columnAddBefore, createdBefore, normalizeName, sameName } from '../src/model/index.js';
+import { columnAddBefore, newTableAt, normalizeName, sameName } from '../src/model/index.js';
 import type { AlterColumnOp, Operation } from '../src/model/index.js';
-import { defineRule } from '../src/rule-api/index.js';
+import { defineRule, DOWNGRADE_NOTE } from '../src/rule-api/index.js';
 
 export type MessageIds = 'setNotNull' | 'checkNotValidated' | 'beforePg12';
 export type Options = Record<string, never>;
 
 export default defineRule<MessageIds, Options>({
   id: 'set-not-null',
-  scope: 'migration',
+  scope: 'body',
   meta: {
     type: 'problem',
     description: 'Disallow SET NOT NULL on an existing column without a validated CHECK (col IS NOT NULL) constraint',
@@ -17,8 +17,8 @@ export default defineRule<MessageIds, Options>({
         'EXCLUSIVE lock that blocks every read and write until the scan ends. From PostgreSQL 12 on, the scan ' +
         'is skipped when a validated CHECK (col IS NOT NULL) constraint already proves it, and such a constraint ' +
         'can be added NOT VALID and validated under a lock that lets traffic through. Columns added in the same ' +
-        'migration are left to add-not-null-column. Only the upgrade is judged: a downgrade is an emergency path ' +
-        '(squawk judges whatever SQL it is given; this is a deliberate difference).',
+        'migration are left to add-not-null-column. ' +
+        DOWNGRADE_NOTE,
       bad: `"""email is required"""
 from alembic import op
 import sqlalchemy as sa
@@ -98,8 +98,7 @@ def downgrade():
     dialects: ['postgresql'],
     defaultOptions: {},
   },
-  check(ctx, migration) {
-    const body = migration.upgrade;
+  check(ctx, body, migration) {
     const ops = body.operations;
     // What the operations so far did, kept up to date in one pass (not searched for again from
     // every alter_column): each column's last nullability change (`table\0column`), and each
@@ -111,7 +110,7 @@ def downgrade():
       const lastNullable = key === null ? undefined : nullableSoFar.get(key);
       record(op, nullableSoFar, constraintsSoFar);
       if (op.kind !== 'alter_column' || op.nullable !== false) return;
-      if (createdBefore(body, index, op.table)) return;
+      if (newTableAt(migration, body, index, op.table)) return;
       // A column added by this migration is add-not-null-column's.
       if (columnAddBefore(body, index, op.table, op.column)) return;
       // Already NOT NULL: PostgreSQL does nothing.

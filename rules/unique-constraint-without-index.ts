@@ -1,12 +1,12 @@
-import { createdBefore, indexCreatedBefore } from '../src/model/index.js';
-import { defineRule } from '../src/rule-api/index.js';
+import { indexCreatedBefore, newTableAt, tableCreatedBefore } from '../src/model/index.js';
+import { defineRule, DOWNGRADE_NOTE } from '../src/rule-api/index.js';
 
 export type MessageIds = 'noIndex' | 'indexNotConcurrent' | 'inlineColumn';
 export type Options = Record<string, never>;
 
 export default defineRule<MessageIds, Options>({
   id: 'unique-constraint-without-index',
-  scope: 'migration',
+  scope: 'body',
   meta: {
     type: 'problem',
     description: 'Require UNIQUE and PRIMARY KEY constraints on an existing table to use an index built concurrently',
@@ -15,8 +15,8 @@ export default defineRule<MessageIds, Options>({
         'ADD CONSTRAINT ... UNIQUE or PRIMARY KEY builds its index while holding an ACCESS EXCLUSIVE lock on the ' +
         'table: nothing can read or write it until every row is indexed. Building a unique index CONCURRENTLY ' +
         'first and then adding the constraint `USING INDEX` makes the lock last only an instant. A table created ' +
-        'earlier in the same migration is empty and is not reported. Only the upgrade is judged: a downgrade is ' +
-        'an emergency path (squawk judges whatever SQL it is given; this is a deliberate difference).',
+        'earlier in the same migration is empty and is not reported. ' +
+        DOWNGRADE_NOTE,
       bad: `"""emails are unique"""
 from alembic import op
 
@@ -65,16 +65,14 @@ def downgrade():
     dialects: ['postgresql'],
     defaultOptions: {},
   },
-  check(ctx, migration) {
-    const body = migration.upgrade;
+  check(ctx, body, migration) {
     body.operations.forEach((op, index) => {
-      const createdEarlier = (table: string | null) => createdBefore(body, index, table);
       if (op.kind === 'add_column') {
         // Alembic's add_column() leaves out the PRIMARY KEY of a primary_key=True column (it only
         // makes it NOT NULL) but does add UNIQUE; SQL `ADD COLUMN ... PRIMARY KEY` adds both.
         const primaryKey = op.column.primaryKey && op.fromSql !== undefined;
         const kind = primaryKey ? 'PRIMARY KEY' : op.column.unique ? 'UNIQUE' : null;
-        if (!kind || createdEarlier(op.table)) return;
+        if (!kind || newTableAt(migration, body, index, op.table)) return;
         ctx.report({
           messageId: 'inlineColumn',
           at: op,
@@ -84,7 +82,7 @@ def downgrade():
       }
       if (op.kind !== 'add_constraint') return;
       if (op.constraintType !== 'unique' && op.constraintType !== 'primary_key') return;
-      if (createdEarlier(op.table)) return;
+      if (newTableAt(migration, body, index, op.table)) return;
       const data = {
         kind: op.constraintType === 'unique' ? 'UNIQUE' : 'PRIMARY KEY',
         constraint: op.name ?? '(unnamed)',
@@ -98,7 +96,7 @@ def downgrade():
       // that existed). One from an earlier migration, or one we do not know, is taken as it is:
       // attaching it takes the lock only for an instant.
       const built = indexCreatedBefore(body, index, op.usingIndex);
-      if (!built || built.concurrently || createdEarlier(built.table)) return;
+      if (!built || built.concurrently || tableCreatedBefore(body, index, built.table)) return;
       ctx.report({ messageId: 'indexNotConcurrent', at: op, data: { ...data, index: op.usingIndex } });
     });
   },

@@ -1,13 +1,13 @@
-import { createdBefore } from '../src/model/index.js';
+import { newTableAt } from '../src/model/index.js';
 import type { Operation } from '../src/model/index.js';
-import { defineRule } from '../src/rule-api/index.js';
+import { defineRule, DOWNGRADE_NOTE } from '../src/rule-api/index.js';
 
 export type MessageIds = 'volatileDefault' | 'maybeVolatile' | 'anyDefaultBeforePg11' | 'generatedColumn';
 export type Options = Record<string, never>;
 
 export default defineRule<MessageIds, Options>({
   id: 'volatile-default',
-  scope: 'migration',
+  scope: 'body',
   meta: {
     type: 'problem',
     description: 'Disallow adding a column whose default forces a rewrite of an existing table',
@@ -18,8 +18,8 @@ export default defineRule<MessageIds, Options>({
         '`clock_timestamp()`, a serial\'s `nextval()`) must be computed for every row, so the whole table and its ' +
         'indexes are rewritten under an ACCESS EXCLUSIVE lock that blocks reads and writes; identity and stored ' +
         'generated columns do the same, and before PostgreSQL 11 any non-NULL default did. A table created ' +
-        'earlier in the same migration is empty and is not reported. Only the upgrade is judged: a downgrade is ' +
-        'an emergency path (squawk judges whatever SQL it is given; this is a deliberate difference).',
+        'earlier in the same migration is empty and is not reported. ' +
+        DOWNGRADE_NOTE,
       bad: `"""give every account a public id"""
 from alembic import op
 import sqlalchemy as sa
@@ -74,13 +74,12 @@ def downgrade():
     dialects: ['postgresql'],
     defaultOptions: {},
   },
-  check(ctx, migration) {
-    const body = migration.upgrade;
+  check(ctx, body, migration) {
     const ops: Operation[] = body.operations;
     const version = ctx.settings.postgresVersion;
     ops.forEach((op, index) => {
       if (op.kind !== 'add_column') return;
-      if (createdBefore(body, index, op.table)) return;
+      if (newTableAt(migration, body, index, op.table)) return;
       const col = op.column;
       const base = { column: col.name ?? '(unnamed)', table: op.table ?? '(unknown table)' };
       if (col.generated || (col.type !== null && SERIAL.test(col.type))) {

@@ -196,15 +196,19 @@ async function runLint(opts: {
     ...(opts.scope ? { scope: opts.scope } : {}),
   });
   const findings = opts.quiet ? result.findings.filter((f) => f.severity === 'error') : result.findings;
-  const files = result.sets.reduce((n, s) => n + s.migrations.length, 0);
-  const summary = summarize(findings, files, result.migrations.length);
+  // Every file read into a migration, context included (the rest of a named file's directory).
+  const summary = { ...summarize(findings, result.files.linted, result.migrations.length), suppressed: result.suppressed.length };
   const sources = new Map(
     result.sets.flatMap((s) => s.migrations).flatMap((m) => [[m.file, m.source] as const, ...m.companions.map((c) => [c.file, c.source] as const)]),
   );
+  const { unknownOperations } = await import('./engine/unknown.js');
+  const unknown = unknownOperations(result.migrations);
+  const { noticeText } = await import('./engine/run.js');
+  for (const n of result.notices) process.stderr.write(`migralint: ${noticeText(n, opts.cwd, opts.config.rootDir)}\n`);
   const reporter = await load();
   write(
     reporter(
-      { findings, summary, sources },
+      { findings, summary, sources, unknown, files: result.files, suppressed: result.suppressed },
       { cwd: opts.cwd, rulesMeta: new Map([...result.rules].map(([id, r]) => [id, r.meta])), color: useColor() },
     ),
   );
@@ -227,7 +231,11 @@ export async function run(argv: string[]): Promise<void> {
     process.exitCode = await main(argv);
   } catch (err) {
     const { ConfigError } = await import('./config/index.js').catch(() => ({ ConfigError: null }));
-    if (err instanceof Error && err.name === 'UsageError') {
+    if (err instanceof Error && err.name === 'CoverageError') {
+      // Files that should have been read and could not: each problem on one line, no usage hint.
+      process.stderr.write(`${err.message.split('\n').map((l) => `migralint: ${l}`).join('\n')}\n`);
+      process.exitCode = 2;
+    } else if (err instanceof Error && err.name === 'UsageError') {
       process.stderr.write(`migralint: ${err.message}\nRun migralint --help for usage.\n`);
       process.exitCode = 2;
     } else if (ConfigError && err instanceof ConfigError) {

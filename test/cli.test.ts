@@ -135,7 +135,97 @@ test('json format: the documented fields, file relative to cwd', () => {
         migration: 'b1',
       },
     ]);
-    assert.equal(out.summary, { files: 2, migrations: 2, errors: 1, warnings: 0, infos: 0 });
+    assert.equal(out.summary, { files: 2, migrations: 2, errors: 1, warnings: 0, infos: 0, suppressed: 0 });
+    assert.equal(out.suppressed, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('suppressed findings: counted in the summary line, listed in json with the comment that silenced them', () => {
+  const ignored = NOT_NULL.replace('    op.add_column(', '    # squawk-ignore adding-required-field\n    op.add_column(');
+  const dir = project({ 'migrations/versions/a1_note.py': CLEAN, 'migrations/versions/b1_tier.py': ignored });
+  try {
+    const text = run(dir, ['lint']);
+    assert.is(text.code, 0);
+    assert.match(text.stdout, /No problems found \(2 migrations in 2 files, 1 suppressed\)\./);
+    const out = JSON.parse(run(dir, ['lint', '--format', 'json']).stdout);
+    assert.equal(out.findings, []);
+    assert.is(out.summary.suppressed, 1);
+    assert.equal(
+      out.suppressed.map((s: { rule: string; line: number; suppressedBy: unknown }) => [s.rule, s.line, s.suppressedBy]),
+      [['add-not-null-column', 11, { file: 'migrations/versions/b1_tier.py', line: 10, text: 'squawk-ignore adding-required-field', tool: 'squawk' }]],
+    );
+    // The config switch turns other linters' comments off.
+    writeFileSync(path.join(dir, 'migralint.config.json'), '{ "foreignIgnores": false }\n');
+    const off = run(dir, ['lint', '--format', 'json']);
+    assert.is(off.code, 1);
+    assert.equal(JSON.parse(off.stdout).findings.map((f: { rule: string }) => f.rule), ['add-not-null-column']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('json format: lists per file the operations not understood, even with unknown-operation off', () => {
+  const comment = `"""comment"""
+from alembic import op
+
+revision = "b1"
+down_revision = "a1"
+
+
+def upgrade():
+    op.create_table_comment("accounts", "who pays")
+    op.sync_enum_values("public", "state", ["a", "b"])
+
+
+def downgrade():
+    op.drop_table_comment("accounts")
+`;
+  const dir = project({
+    'migrations/versions/a1_note.py': CLEAN,
+    'migrations/versions/b1_comment.py': comment,
+    '.migralintrc.json': JSON.stringify({ rules: { 'unknown-operation': 'off' } }),
+  });
+  try {
+    const r = run(dir, ['lint', '--format', 'json']);
+    assert.is(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.findings, []);
+    assert.equal(out.unknown, [
+      {
+        file: 'migrations/versions/b1_comment.py',
+        operations: [
+          {
+            line: 9,
+            column: 5,
+            callee: 'op.create_table_comment',
+            reason: 'op.create_table_comment() changes a table comment, which the model has no operation for',
+            body: 'upgrade',
+            migration: 'b1',
+          },
+          {
+            line: 10,
+            column: 5,
+            callee: 'op.sync_enum_values',
+            reason: 'op.sync_enum_values() is not an operation migralint understands',
+            body: 'upgrade',
+            migration: 'b1',
+          },
+          {
+            line: 14,
+            column: 5,
+            callee: 'op.drop_table_comment',
+            reason: 'op.drop_table_comment() changes a table comment, which the model has no operation for',
+            body: 'downgrade',
+            migration: 'b1',
+          },
+        ],
+      },
+    ]);
+    // A file whose every call is understood is not listed.
+    const clean = JSON.parse(run(dir, ['lint', '--format', 'json', 'migrations/versions/a1_note.py']).stdout);
+    assert.equal(clean.unknown, []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -305,6 +395,42 @@ test('output piped into a closed reader does not crash', () => {
   assert.is(res.status, 0);
   assert.is(res.stderr, '');
   assert.ok(existsSync(bin));
+});
+
+test('a run over MySQL SQL only never loads the PostgreSQL parser; a PostgreSQL directory does (issue 10)', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'migralint-lazy-'));
+  try {
+    const marker = path.join(dir, 'loaded.txt');
+    // A resolve hook that records every import of libpg-query.
+    const hook = path.join(dir, 'hook.mjs');
+    writeFileSync(
+      hook,
+      `import { register } from 'node:module';
+register('data:text/javascript,' + encodeURIComponent(\`
+import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  if (specifier === 'libpg-query') appendFileSync(${JSON.stringify(marker)}, 'x');
+  return next(specifier, context);
+}\`));
+`,
+    );
+    const sql = '-- +goose Up\nALTER TABLE `accounts` ADD COLUMN `tier` VARCHAR(20) AFTER `email`;\n-- +goose Down\nALTER TABLE `accounts` DROP COLUMN `tier`;\n';
+    for (const db of ['mysql', 'postgres']) {
+      mkdirSync(path.join(dir, db, 'migrations'), { recursive: true });
+      writeFileSync(path.join(dir, db, 'migrations', '20240101000000_tier.sql'), sql);
+    }
+    const lintWithHook = (target: string) =>
+      spawnSync(process.execPath, ['--import', hook, bin, 'lint', '--format', 'json', target], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const mysql = lintWithHook('mysql/migrations');
+    assert.is(mysql.status, 0, mysql.stderr);
+    assert.equal(JSON.parse(mysql.stdout).findings, []);
+    assert.not.ok(existsSync(marker), 'libpg-query was loaded for MySQL SQL');
+    const pg = lintWithHook('postgres/migrations');
+    assert.ok(JSON.parse(pg.stdout).findings.some((f: { rule: string }) => f.rule === 'sql-syntax-error'));
+    assert.ok(existsSync(marker), 'libpg-query was not loaded for PostgreSQL SQL');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

@@ -260,6 +260,8 @@ test('no config: recommended, defaults, rootDir = cwd', async () => {
     dialect: 'postgresql',
     postgresVersion: 14,
     runner: {},
+    downgrades: 'judge',
+    foreignIgnores: true,
     directories: [],
     rules: {
       'add-not-null-column': { severity: 'error', options: {} },
@@ -509,13 +511,13 @@ test('errors: rule setting shapes, overrides, directories, types', async () => {
         'mixed-schema-data': { severity: 'warn' },
         'require-concurrent-index': ['warnings'],
       },
-      overrides: [{ rules: { 'mixed-schema-dat': 'off' } }, { files: 'x', dialect: 'oracle' }],
+      overrides: [{ rules: { 'mixed-schema-dat': 'off' } }, { files: 'x', dialect: 'db2' }],
     },
   });
   const problems = await problemsOf(load(dir));
   const f = '.migralintrc.json';
   assert.equal(problems, [
-    `${f}: dialect: must be one of "postgresql", "sqlite", "mysql"; got "postgres". Did you mean "postgresql"?`,
+    `${f}: dialect: must be one of "postgresql", "sqlite", "mysql", "h2", "mssql", "oracle", "cockroachdb"; got "postgres". Did you mean "postgresql"?`,
     `${f}: postgresVersion: must be an integer, got "14"`,
     `${f}: directories["migrations/versions"]: unknown option "framwork". Did you mean "framework"?`,
     `${f}: rules.add-not-null-column: this rule takes no options; use a severity or [severity]`,
@@ -526,7 +528,7 @@ test('errors: rule setting shapes, overrides, directories, types', async () => {
     `${f}: overrides[0]: missing required option "files"`,
     `${f}: overrides[0].rules: unknown rule "mixed-schema-dat". Did you mean "mixed-schema-data"?`,
     `${f}: overrides[1].files: must be an array, got "x"`,
-    `${f}: overrides[1].dialect: must be one of "postgresql", "sqlite", "mysql"; got "oracle".`,
+    `${f}: overrides[1].dialect: must be one of "postgresql", "sqlite", "mysql", "h2", "mssql", "oracle", "cockroachdb"; got "db2".`,
   ]);
 });
 

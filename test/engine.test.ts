@@ -162,4 +162,113 @@ test('lock format: normalised checksums, sorted lines, round trip, and clear err
   assert.throws(() => parseLock('migralint-lock 1\na\tb\n', lockFile), (e: unknown) => e instanceof LockFileError && e.line === 2);
 });
 
+
+test('a path component naming a database gives the dialect (issue 10)', async () => {
+  const { dialectFromPath, dialectOfComponent } = await import('../src/engine/chains.js');
+  const root = path.join(path.sep, 'p');
+  assert.equal(
+    ['h2', 'jdbc-mysql', 'MariaDB', 'sqlite3', 'mssql', 'oracle', 'cockroach', 'cockroachdb', 'postgres', 'pg', 'mysql-migrations', 'db_sqlite', 'sqlite-needs-batch', 'pg-to-mysql', 'migrations'].map(
+      (c) => dialectOfComponent(c),
+    ),
+    ['h2', 'mysql', 'mysql', 'sqlite', 'mssql', 'oracle', 'cockroachdb', 'cockroachdb', 'postgresql', 'postgresql', 'mysql', 'sqlite', null, null, null],
+  );
+  assert.is(dialectFromPath(path.join(root, 'src/main/resources/db/migration/h2'), root), 'h2');
+  assert.is(dialectFromPath(path.join(root, 'mysql/db/migrations'), root), 'mysql');
+  // The deepest naming component wins; components above the project root are not read.
+  assert.is(dialectFromPath(path.join(root, 'postgres/versions/sqlite'), root), 'sqlite');
+  assert.is(dialectFromPath(path.join(path.sep, 'mysql', 'app', 'migrations'), path.join(path.sep, 'mysql', 'app')), null);
+});
+
+test('alembic.ini sqlalchemy.url and literal URLs in env.py give the dialect; a directory name wins (issue 10)', async () => {
+  const load = async (files: Record<string, string>) => {
+    const p = writeProject({ 'a1.py': `revision = "a1"\ndown_revision = None\ndef upgrade():\n    pass\n`, ...files });
+    try {
+      const { sets } = await loadMigrations({ cwd: p.root, paths: [p.versions], config: configFor(p.root, {}) });
+      return sets.map((s) => [s.dialect, ...s.migrations.map((m) => m.dialect)].join(' '));
+    } finally {
+      p.cleanup();
+    }
+  };
+  assert.equal(await load({ '/alembic.ini': '[alembic]\nscript_location = migrations\nsqlalchemy.url = mysql+pymysql://u@h/db\n' }), ['mysql mysql']);
+  assert.equal(await load({ '/migrations/env.py': 'engine = create_engine("sqlite:///app.db")\n' }), ['sqlite sqlite']);
+  // The template's placeholder, and two different literal URLs, name nothing.
+  assert.equal(await load({ '/alembic.ini': '[alembic]\nsqlalchemy.url = driver://user:pass@localhost/dbname\n' }), ['postgresql postgresql']);
+  assert.equal(
+    await load({ '/migrations/env.py': 'url = os.environ.get("DB", "sqlite:///dev.db")\nprod = "postgresql://db/app"\n' }),
+    ['postgresql postgresql'],
+  );
+});
+
+test('operations guarded for another dialect are dropped before rules run (issue 10)', async () => {
+  const p = writeProject({
+    '/alembic.ini': '[alembic]\nscript_location = migrations\nsqlalchemy.url = sqlite:///app.db\n',
+    'a1.py': `revision = "a1"
+down_revision = None
+def upgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("CREATE INDEX CONCURRENTLY ix ON t (c)")
+    else:
+        op.drop_column("t", "c")
+`,
+  });
+  try {
+    const { sets } = await loadMigrations({ cwd: p.root, paths: [p.versions], config: configFor(p.root, {}) });
+    assert.equal(sets[0]!.migrations[0]!.upgrade.operations.map((o) => [o.kind, o.conditional]), [['drop_column', false]]);
+  } finally {
+    p.cleanup();
+  }
+});
+
+
+test('clause positions inside a Python string: each ALTER TABLE clause at its own line and column (issue 10)', async () => {
+  const p = writeProject({
+    'a1.py': `revision = "a1"
+down_revision = None
+def upgrade():
+    op.execute("""
+        ALTER TABLE accounts
+            ADD COLUMN plan text,
+            ALTER COLUMN email SET NOT NULL
+    """)
+    op.execute("DROP TABLE a, b")
+`,
+  });
+  try {
+    const { sets } = await loadMigrations({ cwd: p.root, paths: [p.versions], config: configFor(p.root, {}) });
+    const ops = sets[0]!.migrations[0]!.upgrade.operations;
+    assert.equal(
+      ops.map((o) => [o.kind, o.loc.line, o.loc.column, o.loc.endColumn, o.fromSql?.statementLoc?.line]),
+      [
+        ['add_column', 6, 13, 33, 5],
+        ['alter_column', 7, 13, 44, 5],
+        ['drop_table', 9, 28, 29, 9],
+        ['drop_table', 9, 31, 32, 9],
+      ],
+    );
+  } finally {
+    p.cleanup();
+  }
+});
+
+test('clause positions inside a TS template literal (issue 10)', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const os = await import('node:os');
+  const root = mkdtempSync(path.join(os.tmpdir(), 'migralint-clauses-'));
+  try {
+    mkdirSync(path.join(root, 'migrations'));
+    writeFileSync(
+      path.join(root, 'migrations', '20240101120000_plan.js'),
+      'exports.up = async function (knex) {\n  await knex.raw(`ALTER TABLE users\n    ADD COLUMN plan text,\n    DROP COLUMN legacy`);\n};\nexports.down = async function () {};\n',
+    );
+    const { sets } = await loadMigrations({ cwd: root, paths: [path.join(root, 'migrations')], config: configFor(root, {}) });
+    const ops = sets[0]!.migrations[0]!.upgrade.operations;
+    assert.equal(ops.map((o) => [o.kind, o.loc.line, o.loc.column, o.loc.endColumn]), [
+      ['add_column', 3, 5, 25],
+      ['drop_column', 4, 5, 23],
+    ]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test.run();

@@ -227,7 +227,7 @@ test('the plugin has every rule, docs links and a recommended level for each', (
   assert.equal(Object.keys(plugin.rules).sort(), [...ruleIds].sort());
   for (const id of ruleIds) {
     const rule = plugin.rules[id]!;
-    assert.ok(rule.meta?.docs?.url?.endsWith(`#${id}`), id);
+    assert.ok(rule.meta?.docs?.url?.endsWith(`/docs/rules/${id}.md`), id);
     assert.ok(rule.meta?.docs?.description, id);
     assert.ok(recommended.rules?.[`migralint/${id}`] !== undefined, id);
   }

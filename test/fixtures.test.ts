@@ -1,6 +1,8 @@
 // Runs the whole pipeline on every fixture project under fixtures/<framework>/<case>/ and
 // compares ALL findings (rule, messageId, file, line, column) with the case's expected.json, so an
 // extra finding fails as surely as a missing one. UPDATE=1 rewrites expected.json for review.
+// A case may also hold expected-suppressed.json: the findings inline ignores silenced, each with
+// the comment that did (file, line, tool).
 // Each case may hold its own migralint.config.json (levels, options, dialect).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -51,6 +53,19 @@ for (const dir of cases().filter((d) => !only || only.test(path.relative(root, d
     const expected = JSON.parse(readFileSync(expectedFile, 'utf8')) as Expected[];
     assert.ok(result.migrations.length > 0, `${name}: no migrations were found`);
     assert.equal(actual, expected);
+    // Cases about ignore comments also list what was silenced, and by which comment.
+    const suppressedFile = path.join(dir, 'expected-suppressed.json');
+    if (existsSync(suppressedFile)) {
+      const rel = (file: string) => path.relative(dir, file).split(path.sep).join('/');
+      const silenced = result.suppressed.map((s) => ({
+        rule: s.finding.ruleId,
+        file: rel(s.finding.file),
+        line: s.finding.line,
+        by: { file: rel(s.by.file), line: s.by.line, tool: s.by.tool },
+      }));
+      if (process.env.UPDATE === '1') writeFileSync(suppressedFile, JSON.stringify(silenced, null, 2) + '\n');
+      assert.equal(silenced, JSON.parse(readFileSync(suppressedFile, 'utf8')));
+    }
   });
 }
 

@@ -45,13 +45,22 @@ function counted(ops: Operation[], counter: { reads: number }): Operation[] {
 async function readsPerRule(n: number): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   for (const rule of await loadAllRules()) {
-    if (rule.scope !== 'migration') continue;
+    if (rule.scope !== 'migration' && rule.scope !== 'body') continue;
     const m = migration(n);
     const counter = { reads: 0 };
     m.upgrade.operations = counted(m.upgrade.operations, counter);
     m.downgrade.operations = counted(m.downgrade.operations, counter);
-    const ctx = { settings: { dialect: 'postgresql' as const, postgresVersion: 14 }, catalog: new Catalog(), report: () => {} };
-    (rule.check as (c: unknown, m: Migration, o: unknown) => void)(ctx, m, rule.meta.defaultOptions);
+    const settings = { dialect: 'postgresql' as const, postgresVersion: 14 };
+    if (rule.scope === 'migration') {
+      const ctx = { settings, catalog: new Catalog(), report: () => {} };
+      (rule.check as (c: unknown, m: Migration, o: unknown) => void)(ctx, m, rule.meta.defaultOptions);
+    } else {
+      // Body rules judge the upgrade and the downgrade.
+      for (const direction of ['upgrade', 'downgrade'] as const) {
+        const ctx = { settings, catalog: new Catalog(), direction, report: () => {} };
+        (rule.check as (c: unknown, b: Migration['upgrade'], m: Migration, o: unknown) => void)(ctx, m[direction], m, rule.meta.defaultOptions);
+      }
+    }
     out.set(rule.id, counter.reads);
   }
   return out;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAllRules, ruleIds } from '../src/engine/registry.js';
 import { runRule } from './helpers/rule-tester.js';
+import { DOWNGRADE_NOTE, RULE_DOCS_BASE_URL, ruleDocUrl } from '../src/rule-api/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ruleFiles = readdirSync(path.join(root, 'rules'))
@@ -49,6 +50,14 @@ test('every messageId is used by its rule', () => {
   }
 });
 
+test('body rules say in their docs how downgrades are judged; message levels name real messages', () => {
+  for (const r of rules) {
+    if (r.scope === 'body') assert.ok(r.meta.docs.why.endsWith(DOWNGRADE_NOTE), `${r.id}: docs.why should end with DOWNGRADE_NOTE`);
+    for (const id of Object.keys(r.meta.messageLevels ?? {})) assert.ok(id in r.meta.messages, `${r.id}: messageLevels names unknown message ${id}`);
+  }
+  assert.ok(rules.filter((r) => r.scope === 'body').length >= 14, 'the lock-safety rules are body rules');
+});
+
 test('every rule has a test file and both kinds of fixture', () => {
   const testSources = readdirSync(path.join(root, 'test', 'rules')).map((f) => readFileSync(path.join(root, 'test', 'rules', f), 'utf8'));
   for (const r of rules) {
@@ -67,6 +76,22 @@ test('every rule has a test file and both kinds of fixture', () => {
     assert.ok(fired, `${r.id}: its flagged fixture expects no ${r.id} finding`);
     assert.ok(silent, `${r.id}: its clean fixture expects a ${r.id} finding`);
   }
+});
+
+test('every rule has its page in docs/rules/, where its findings link, and no page outlives its rule', () => {
+  const pages = readdirSync(path.join(root, 'docs', 'rules')).sort();
+  assert.equal(pages, rules.map((r) => `${r.id}.md`).sort());
+  for (const r of rules) {
+    const url = ruleDocUrl(r.id);
+    assert.ok(url.startsWith(RULE_DOCS_BASE_URL), url);
+    const page = readFileSync(path.join(root, 'docs', 'rules', url.slice(RULE_DOCS_BASE_URL.length)), 'utf8');
+    assert.ok(page.startsWith(`# ${r.id}\n`), `${r.id}: its page is titled with its id`);
+    for (const heading of ['## Why', '## Flagged', '## Not flagged', '## Safer way', '## Options', '## Presets']) {
+      assert.ok(page.includes(`\n${heading}\n`), `${r.id}: its page has ${heading}`);
+    }
+    assert.ok(page.includes(r.meta.help), `${r.id}: its page gives the safer way`);
+  }
+  assert.ok(RULE_DOCS_BASE_URL.endsWith('/docs/rules/'), 'the published base is the docs/rules/ folder');
 });
 
 for (const r of rules) {

@@ -1,7 +1,7 @@
 // Model helpers shared by rules: the column type normaliser and the lock table.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { canonicalType, createdBefore, lockBlocks, lockOf, locksConflict, lockStrength, tablesCreated } from '../src/model/index.js';
+import { canonicalType, createdBefore, emptyMigration, isUtcTimeZone, lockBlocks, lockOf, locksConflict, lockStrength, sessionTimeZoneIsUtc, tablesCreated } from '../src/model/index.js';
 import type { Body, Operation, OperationBase } from '../src/model/index.js';
 
 const canon = (t: string | null) => {
@@ -82,6 +82,14 @@ const base: OperationBase = {
 test('lockOf: the lock each operation takes', () => {
   const lock = (op: Partial<Operation> & { kind: Operation['kind'] }) => lockOf({ ...base, ...op } as Operation);
   assert.is(lock({ kind: 'create_table', table: 't', schema: null, columns: [], constraints: [] }), null);
+  // A new table's foreign keys lock each referenced table (not the new table itself), once.
+  const fk = (referredTable: string | null) => ({ type: 'foreign_key' as const, name: null, loc: base.loc, referredTable });
+  assert.equal(lock({ kind: 'create_table', table: 't', schema: null, columns: [], constraints: [fk('a'), fk('t'), fk(null), fk('b'), fk('A')] }), {
+    mode: 'SHARE ROW EXCLUSIVE',
+    table: 'a',
+    also: [{ mode: 'SHARE ROW EXCLUSIVE', table: 'b' }],
+  });
+  assert.is(lock({ kind: 'create_table', table: 't', schema: null, columns: [], constraints: [fk('t'), { type: 'check', name: null, loc: base.loc }] }), null);
   assert.equal(lock({ kind: 'drop_table', table: 't', schema: null }), { mode: 'ACCESS EXCLUSIVE', table: 't' });
   assert.equal(lock({ kind: 'drop_column', table: 't', schema: null, column: 'c' }), { mode: 'ACCESS EXCLUSIVE', table: 't' });
   const alter = { kind: 'alter_column' as const, table: 't', schema: null, column: 'c', existingType: null, existingNullable: null };
@@ -111,7 +119,7 @@ test('lockOf: the lock each operation takes', () => {
   assert.equal(lock({ ...constraint, constraintType: 'foreign_key', referredTable: 'users', notValid: true }), {
     mode: 'SHARE ROW EXCLUSIVE',
     table: 'orders',
-    also: { mode: 'SHARE ROW EXCLUSIVE', table: 'users' },
+    also: [{ mode: 'SHARE ROW EXCLUSIVE', table: 'users' }],
   });
   assert.equal(lock({ ...constraint, constraintType: 'check' })?.mode, 'ACCESS EXCLUSIVE');
   assert.equal(lock({ ...constraint, constraintType: 'unique', usingIndex: 'ix' })?.mode, 'ACCESS EXCLUSIVE');
@@ -156,5 +164,42 @@ test('createdBefore agrees with tablesCreated over the operations before each in
     }
   }
 });
+
+test('isUtcTimeZone: the names and offsets PostgreSQL reads as UTC', () => {
+  for (const v of ["'UTC'", 'utc', 'Etc/UTC', 'GMT', 'Etc/GMT+0', 'Zulu', 'Universal', 'Z', '0', '+00:00', '"UTC"']) assert.ok(isUtcTimeZone(v), v);
+  for (const v of ['Europe/London', 'America/New_York', '+01:00', 'EST', 'local', '', null]) assert.not.ok(isUtcTimeZone(v), String(v));
+});
+
+test('sessionTimeZoneIsUtc: runner setting, SET, SET LOCAL until COMMIT, RESET back to the runner', () => {
+  const set = (value: string | null, local = false): Operation => ({ ...base, kind: 'set_setting', name: 'timezone', value, local }) as Operation;
+  const commit = { ...base, kind: 'transaction_control', action: 'commit' } as Operation;
+  const m = emptyMigration('/m.sql', 'sql', 'postgresql');
+  const body = (...operations: Operation[]): Body => ({ shape: 'operations', loc: null, operations });
+  const at = (b: Body) => b.operations.map((_, i) => sessionTimeZoneIsUtc(m, b, i + 1));
+  assert.equal(at(body(set("'UTC'"), set("'Europe/Paris'"), set('UTC', true), commit, set(null))), [true, false, true, false, false]);
+  m.runnerSettings = [{ name: 'timezone', value: 'UTC', origin: 'env.py', loc: null }];
+  assert.equal(sessionTimeZoneIsUtc(m, body(), 0), true);
+  assert.equal(at(body(set("'Asia/Tokyo'"), set(null))), [false, true]);
+});
+
+
+test('dialects: URL schemes, guards and which operations run on a dialect (issue 10)', async () => {
+  const { dialectOfUrl, runsOnDialect, guardAnd, guardNot } = await import('../src/model/index.js');
+  assert.equal(
+    ['postgresql+psycopg2://u@h/db', 'postgres://h/db', 'mysql+pymysql://h/db', 'mariadb://h', 'sqlite:///app.db', 'mssql+pyodbc://dsn', 'oracle://h', 'cockroachdb://h', 'jdbc:h2:mem:test', 'driver://u:p@h/db', 'https://example.com'].map(dialectOfUrl),
+    ['postgresql', 'postgresql', 'mysql', 'mysql', 'sqlite', 'mssql', 'oracle', 'cockroachdb', 'h2', null, null],
+  );
+  const op = (names: string[], negated: boolean) => ({ ...base, kind: 'unknown', reason: '', dialectGuard: { names, negated } }) as Operation;
+  assert.ok(runsOnDialect(op(['postgresql'], false), 'postgresql'));
+  assert.not.ok(runsOnDialect(op(['postgresql'], false), 'sqlite'));
+  assert.ok(runsOnDialect(op(['mariadb'], false), 'mysql'));
+  assert.not.ok(runsOnDialect(op(['sqlite'], true), 'sqlite'));
+  assert.ok(runsOnDialect(op(['sqlite'], true), 'postgresql'));
+  assert.ok(runsOnDialect(op(['sqlite'], false), 'unknown'));
+  assert.equal(guardAnd({ names: ['a', 'b'], negated: false }, { names: ['b', 'c'], negated: false }), { names: ['b'], negated: false });
+  assert.equal(guardAnd({ names: ['a', 'b'], negated: false }, guardNot({ names: ['a'], negated: false })), { names: ['b'], negated: false });
+  assert.equal(guardAnd({ names: ['a'], negated: true }, { names: ['b'], negated: true }), { names: ['a', 'b'], negated: true });
+});
+
 
 test.run();

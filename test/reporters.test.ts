@@ -264,7 +264,7 @@ test('sarif: the real pipeline on fixtures/alembic/add-not-null-column', async (
   assert.is(new Set(gl.map((g) => g.fingerprint)).size, gl.length);
   assert.is(github(input, ctx).trimEnd().split('\n').length, result.findings.length);
   assertWellFormedXml(junit(input, ctx));
-  assert.match(markdown(input, ctx), /^\| `8e41f7a2c9d3` \| `migrations\/versions\/8e41f7a2c9d3_add_invoice_currency_and_status\.py` \| 2 \| 1 \| 0 \|$/m);
+  assert.match(markdown(input, ctx), /^\| `8e41f7a2c9d3` \| `migrations\/versions\/8e41f7a2c9d3_add_invoice_currency_and_status\.py` \| 2 \| 1 \| 1 \|$/m);
 });
 
 // --- github -----------------------------------------------------------------------------------

@@ -74,4 +74,15 @@ test('connect_args options and the config runner settings count as set', async (
   ]);
 });
 
+test('the connection time zone: SET TIME ZONE, -c timezone= options (also URL-encoded), and runner.timeZone (issue 10)', async () => {
+  const zones = async (env: string, runner: Record<string, string> = {}) =>
+    (await load(env, runner)).runnerSettings.filter((s) => s.name === 'timezone').map((s) => s.value);
+  assert.equal(await zones(`connection.execute(text("SET TIME ZONE 'UTC'"))\n`), ['UTC']);
+  assert.equal(await zones(`connection.execute(text("SET timezone TO 'Etc/UTC'"))\n`), ['Etc/UTC']);
+  assert.equal(await zones(`engine = create_engine(url, connect_args={"options": "-ctimezone=utc -c lock_timeout=3s"})\n`), ['utc']);
+  assert.equal(await zones(`url = "postgresql://app@db/app?options=-c%20TimeZone%3DUTC"\n`), ['UTC']);
+  assert.equal(await zones('', { timeZone: 'UTC' }), ['UTC']);
+  assert.equal(await zones(`connection.execute(text("SET search_path = app"))\n`), []);
+});
+
 test.run();

@@ -12,7 +12,7 @@ import type { Severity, WaiverState } from '../rule-api/index.js';
 import recommendedPreset from '../../policies/recommended.json' with { type: 'json' };
 import strictPreset from '../../policies/strict.json' with { type: 'json' };
 import { ConfigError, didYouMean, formatValidationErrors, quoteList, type ValidationError } from './errors.js';
-import type { ConfigDialect, ConfigSeverity } from './schema.js';
+import type { ConfigDialect, ConfigSeverity, DowngradePolicy } from './schema.js';
 
 export { ConfigError } from './errors.js';
 export type { ConfigDialect } from './schema.js';
@@ -73,7 +73,11 @@ export interface ResolvedConfig {
    */
   maxFileSize?: number;
   /** Settings the runner's connection has before migrations run (`runner` in the config). */
-  runner: { lockTimeout?: string; statementTimeout?: string };
+  runner: { lockTimeout?: string; statementTimeout?: string; timeZone?: string };
+  /** How the lock-safety rules judge downgrades. */
+  downgrades: DowngradePolicy;
+  /** Read other linters' ignore comments as inline ignores. */
+  foreignIgnores: boolean;
   directories: DirectorySetting[];
   /** Every registry rule, after presets and extends, options merged over the rule's defaults. */
   rules: Record<string, RuleSetting>;
@@ -109,7 +113,9 @@ export interface UserConfig {
   dialect?: ConfigDialect;
   postgresVersion?: number;
   maxFileSize?: number;
-  runner?: { lockTimeout?: string; statementTimeout?: string };
+  runner?: { lockTimeout?: string; statementTimeout?: string; timeZone?: string };
+  downgrades?: DowngradePolicy;
+  foreignIgnores?: boolean;
   directories?: Record<string, { framework?: string; dialect?: ConfigDialect; startAfter?: string }>;
   startAfter?: string;
   rules?: Record<string, RuleSettingInput>;
@@ -644,7 +650,9 @@ function resolveLayers(
   let dialect: ConfigDialect = 'postgresql';
   let postgresVersion = 14;
   let maxFileSize: number | undefined;
-  let runner: { lockTimeout?: string; statementTimeout?: string } = {};
+  let runner: { lockTimeout?: string; statementTimeout?: string; timeZone?: string } = {};
+  let downgrades: DowngradePolicy = 'judge';
+  let foreignIgnores = true;
   const directories = new Map<string, { framework?: string; dialect?: ConfigDialect; startAfter?: string }>();
   const overrides: OverrideSetting[] = [];
   let startAfter: string | undefined;
@@ -658,6 +666,8 @@ function resolveLayers(
     if (layer.postgresVersion !== undefined) postgresVersion = layer.postgresVersion;
     if (layer.maxFileSize !== undefined) maxFileSize = Math.round(layer.maxFileSize * 1024 * 1024);
     if (layer.runner !== undefined) runner = { ...runner, ...layer.runner };
+    if (layer.downgrades !== undefined) downgrades = layer.downgrades;
+    if (layer.foreignIgnores !== undefined) foreignIgnores = layer.foreignIgnores;
     if (layer.startAfter !== undefined) startAfter = layer.startAfter;
     if (layer.waivers && layer.waivers.length > 0) {
       // Waivers add up across the configs: each stays located in the file that declares it.
@@ -715,6 +725,8 @@ function resolveLayers(
     postgresVersion,
     ...(maxFileSize !== undefined ? { maxFileSize } : {}),
     runner,
+    downgrades,
+    foreignIgnores,
     directories: directoryList,
     rules,
     overrides,

@@ -7,11 +7,15 @@ import type { JsonSchema } from '../rule-api/index.js';
 export const SEVERITIES = ['off', 'info', 'warn', 'error'] as const;
 export type ConfigSeverity = (typeof SEVERITIES)[number];
 
-export const DIALECTS = ['postgresql', 'sqlite', 'mysql'] as const;
+export const DIALECTS = ['postgresql', 'sqlite', 'mysql', 'h2', 'mssql', 'oracle', 'cockroachdb'] as const;
+
+/** How the lock-safety rules judge downgrades (see `downgrades` below). */
+export const DOWNGRADE_POLICIES = ['judge', 'lower', 'ignore'] as const;
+export type DowngradePolicy = (typeof DOWNGRADE_POLICIES)[number];
 export type ConfigDialect = (typeof DIALECTS)[number];
 
 /** Migration frameworks a `directories` entry may name; grows as front ends are added. */
-export const FRAMEWORKS = ['alembic', 'flyway', 'golang-migrate', 'diesel', 'dbmate', 'goose', 'prisma', 'sql', 'knex', 'typeorm', 'node-pg-migrate', 'kysely', 'sequelize', 'mikro-orm', 'db-migrate'] as const;
+export const FRAMEWORKS = ['alembic', 'flyway', 'golang-migrate', 'diesel', 'dbmate', 'goose', 'sql-migrate', 'prisma', 'sql', 'generic-python', 'knex', 'typeorm', 'node-pg-migrate', 'kysely', 'sequelize', 'mikro-orm', 'db-migrate'] as const;
 
 /** Top-level config keys in the order the schema lists them (also used for "did you mean"). */
 export const CONFIG_KEYS = [
@@ -24,6 +28,8 @@ export const CONFIG_KEYS = [
   'postgresVersion',
   'maxFileSize',
   'runner',
+  'downgrades',
+  'foreignIgnores',
   'directories',
   'startAfter',
   'rules',
@@ -79,6 +85,16 @@ const DESCRIPTIONS = {
     'Settings the migration runner\'s connection already has before any migration runs (for example set ' +
     'by the deploy tooling), such as {"lockTimeout": "5s", "statementTimeout": "15min"}. Rules such as ' +
     'require-lock-timeout count them as set.',
+  downgrades:
+    'How the lock-safety rules (those that judge each body: require-concurrent-index, set-not-null, ' +
+    'drop-column...) treat downgrades, which run in production during an incident, against the schema the ' +
+    'upgrade left. "judge": at the rule\'s level, like upgrades; "lower": one level lower (error becomes ' +
+    'warn, warn becomes info); "ignore": not at all, for teams that never roll back. A downgrade that ' +
+    'undoes its own upgrade (drops what it created) is never reported. Default: "judge"; the recommended ' +
+    'preset says "lower".',
+  foreignIgnores:
+    'Honour other linters\' ignore comments (squawk-ignore, pgfence-ignore, eugene: ignore, diesel-guard\'s ' +
+    'safety-assured blocks) as inline ignores of the migralint rules they map to. Default: true.',
   directories:
     'Migration directories (relative to the config file\'s directory) with their framework and dialect. ' +
     'The longest matching directory decides a file\'s dialect.',
@@ -157,9 +173,12 @@ export function buildConfigSchema(rules: readonly RuleForSchema[], opts: BuildSc
         properties: {
           lockTimeout: { description: 'lock_timeout of the runner connection, e.g. "5s".', type: 'string', minLength: 1 },
           statementTimeout: { description: 'statement_timeout of the runner connection, e.g. "15min".', type: 'string', minLength: 1 },
+          timeZone: { description: 'TimeZone of the runner connection, e.g. "UTC" (then timestamp -> timestamptz needs no rewrite on PostgreSQL 12+).', type: 'string', minLength: 1 },
         },
         additionalProperties: false,
       },
+      downgrades: { description: DESCRIPTIONS.downgrades, enum: [...DOWNGRADE_POLICIES] },
+      foreignIgnores: { description: DESCRIPTIONS.foreignIgnores, type: 'boolean' },
       directories: {
         description: DESCRIPTIONS.directories,
         type: 'object',

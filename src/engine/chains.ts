@@ -3,6 +3,7 @@
 // spreads ONE chain over sub-folders (versions/2023/, versions/2024/). Tell them apart by the
 // links: sub-folders whose revisions only name parents in their own sub-folder are separate chains.
 import path from 'node:path';
+import { dialectNamed } from '../model/index.js';
 import type { Dialect, Migration, MigrationSet } from '../model/index.js';
 
 export function splitIndependentChains(set: MigrationSet): MigrationSet[] {
@@ -36,9 +37,39 @@ export function splitIndependentChains(set: MigrationSet): MigrationSet[] {
   return [...groups.keys()].sort().map((group) => ({ ...set, dir: path.join(set.dir, group), migrations: groups.get(group)! }));
 }
 
-const DIALECT_NAMES: Record<string, Dialect> = { sqlite: 'sqlite', mysql: 'mysql', mariadb: 'mysql', postgresql: 'postgresql', postgres: 'postgresql' };
+// A component that names a database: the name alone (`mysql/`), with a `jdbc-` prefix
+// (`jdbc-postgres/`), or joined to a word about migrations (`mysql-migrations/`, `db_sqlite/`).
+const MIGRATION_WORDS = new Set(['db', 'database', 'migration', 'migrations', 'migrate', 'schema', 'schemas', 'sql', 'flyway', 'liquibase', 'changelog', 'changelogs', 'versions', 'ddl', 'scripts']);
 
-/** A dialect named by the chain's own directory (versions/sqlite/), or null. */
-export function dialectFromDir(dir: string): Dialect | null {
-  return DIALECT_NAMES[path.basename(dir).toLowerCase()] ?? null;
+/** The dialect one path component names, or null. */
+export function dialectOfComponent(component: string): Dialect | null {
+  const c = component.toLowerCase().replace(/^jdbc[-_]/, '');
+  const whole = dialectNamed(c);
+  if (whole) return whole;
+  const words = c.split(/[-_.]/).filter((w) => w !== '');
+  if (words.length < 2) return null;
+  let found: Dialect | null = null;
+  for (const w of words) {
+    const d = dialectNamed(w);
+    if (d) {
+      if (found && found !== d) return null;
+      found = d;
+    } else if (!MIGRATION_WORDS.has(w)) return null;
+  }
+  return found;
+}
+
+/**
+ * A dialect named by the directory or one of its parents up to the project root (the deepest
+ * naming component wins: versions/sqlite/, src/main/resources/db/migration/h2/, mysql/migrations/),
+ * or null. Components above the project root are not read (a checkout under ~/mysql-tools/).
+ */
+export function dialectFromPath(dir: string, projectRoot: string): Dialect | null {
+  const rel = path.relative(projectRoot, dir);
+  const parts = rel === '' || rel.startsWith('..') || path.isAbsolute(rel) ? [path.basename(dir)] : rel.split(path.sep);
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const d = dialectOfComponent(parts[i]!);
+    if (d) return d;
+  }
+  return null;
 }

@@ -66,6 +66,28 @@ export interface FileSelection {
   dirs: Map<string, string[]>;
   /** Paths that were given but do not exist. */
   missing: string[];
+  /** Candidate files left out by `ignorePatterns` (counted as skipped). */
+  ignored?: string[];
+  /** Directories named or configured that no known layout claims: read with the generic readers. */
+  generic?: Set<string>;
+  /**
+   * Directories named or configured (not found by auto-discovery), each with the migration
+   * directories chosen inside it: one that yields no migration is checked for migration-like files.
+   */
+  roots?: Map<string, string[]>;
+  /** Directories that look like migrations but were not chosen (auto-discovery and named roots). */
+  notices?: Notice[];
+}
+
+/** A directory that looks like migrations but that no known layout claims and nobody named. */
+export interface Notice {
+  dir: string;
+  /** Up to five of its migration-like files (absolute). */
+  files: string[];
+  /** How many migration-like files it holds. */
+  count: number;
+  /** The framework to name in `directories.<dir>.framework` to read it. */
+  framework: string;
 }
 
 /** A directory is an Alembic versions directory when its parent holds env.py or script.py.mako. */
@@ -113,9 +135,93 @@ function isSqlMigrationFolder(dir: string): boolean {
   );
 }
 
-/** Finds Alembic versions directories and raw SQL migration directories below `root`. */
-export async function discoverMigrationDirs(root: string): Promise<string[]> {
+/** TS/JS module names (declaration files are not modules). */
+function isScriptModule(name: string): boolean {
+  return /\.(ts|mts|cts|js|mjs|cjs)$/.test(name) && !/\.d\.[mc]?ts$/.test(name);
+}
+
+const PY_UPDOWN = /^(?:async[ \t]+)?def[ \t]+(?:upgrade|downgrade)[ \t]*\(/m;
+const TS_EXPORTS = /\bexport\b|\bmodule\.exports\b|\bexports\.\w/;
+const TS_UPDOWN = /\b(?:up|down)\b\s*(?:[:=(]|\bfunction\b)|\b(?:function|const|let|var)\s+(?:up|down)\b|exports\.(?:up|down)\b/;
+
+/** Bytes read from a file to tell whether it looks like a migration. */
+const PEEK_BYTES = 64 * 1024;
+
+function peek(file: string): string | null {
+  try {
+    const buf = readFileSync(file);
+    return buf.subarray(0, PEEK_BYTES).toString('utf8');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether a file looks like a migration of some kind, cheaply: a .sql file, a Python module
+ * defining upgrade()/downgrade(), or a TS/JS module exporting up/down. `text` defaults to a peek.
+ */
+export function isMigrationLike(file: string, text?: string | null): boolean {
+  const name = path.basename(file);
+  if (name.endsWith('.sql')) return true;
+  if (name.endsWith('.py')) {
+    const t = text === undefined ? peek(file) : text;
+    return t !== null && PY_UPDOWN.test(t);
+  }
+  if (isScriptModule(name)) {
+    const t = text === undefined ? peek(file) : text;
+    return t !== null && TS_EXPORTS.test(t) && TS_UPDOWN.test(t);
+  }
+  return false;
+}
+
+/** The generic reader for a directory's migration-like files: what `directories.<dir>.framework` should say. */
+export function genericFrameworkOf(files: readonly string[]): string {
+  const n = (re: RegExp) => files.filter((f) => re.test(f)).length;
+  const sql = n(/\.sql$/);
+  const py = n(/\.py$/);
+  const ts = files.length - sql - py;
+  return sql >= py && sql >= ts ? 'sql' : py >= ts ? 'generic-python' : 'generic';
+}
+
+/** Directory names that suggest migrations even without numbered files. */
+const MIGRATION_DIR_NAME = /migrat|alteration|changelog|schema/i;
+/** Numbered or timestamped file names (0001_x, 20240101_x, V1__x, V0001.x). */
+const NUMBERED_NAME = /^(?:V|Migration)?\d{3,}|^\d+[_\-.]/;
+/** At most this many files of one directory are peeked to find migration-like ones. */
+const NOTICE_PEEKS = 50;
+
+/**
+ * A notice for a directory that looks like migrations (its name, or numbered or timestamped files)
+ * and holds migration-like files; null otherwise.
+ */
+export function noticeFor(dir: string, fileNames: readonly string[]): Notice | null {
+  const numbered = fileNames.some((n) => NUMBERED_NAME.test(n) && (n.endsWith('.sql') || n.endsWith('.py') || isScriptModule(n)));
+  if (!numbered && !MIGRATION_DIR_NAME.test(path.basename(dir))) return null;
+  const like: string[] = [];
+  let peeks = 0;
+  let misses = 0;
+  for (const n of [...fileNames].sort()) {
+    if (n.endsWith('.sql')) like.push(path.join(dir, n));
+    else if (n.endsWith('.py') || isScriptModule(n)) {
+      // A directory of other modules (Django migrations, helpers) shows it in its first files:
+      // stop peeking after two that are not migration-like (each peek is a file read).
+      if (n === '__init__.py' || peeks >= NOTICE_PEEKS || (misses >= 2 && like.length === 0)) continue;
+      peeks++;
+      if (isMigrationLike(path.join(dir, n))) like.push(path.join(dir, n));
+      else misses++;
+    }
+  }
+  if (like.length === 0) return null;
+  return { dir, files: like.slice(0, 5), count: like.length, framework: genericFrameworkOf(like) };
+}
+
+/**
+ * Finds Alembic versions directories and raw SQL migration directories below `root`. With
+ * `notices`, also collects the directories that look like migrations but match no known layout.
+ */
+export async function discoverMigrationDirs(root: string, notices?: Notice[]): Promise<string[]> {
   const found: string[] = [];
+  const unclaimed: { dir: string; files: string[] }[] = [];
   async function walk(dir: string, depth: number): Promise<void> {
     if (depth > 8) return;
     let entries;
@@ -133,7 +239,9 @@ export async function discoverMigrationDirs(root: string): Promise<string[]> {
       // Flyway reads its location recursively, and Diesel and Prisma folders belong to their
       // directory; golang-migrate, goose and dbmate read one level, so a sub-folder is another chain.
       if (layout === 'flyway' || layout === 'diesel' || layout === 'prisma') return;
-      if (!layout && isTsMigrationDir(dir, entries.filter((e) => e.isFile()).map((e) => e.name))) found.push(dir);
+      const fileNames = entries.filter((e) => e.isFile()).map((e) => e.name);
+      if (!layout && isTsMigrationDir(dir, fileNames)) found.push(dir);
+      else if (!layout && notices) unclaimed.push({ dir, files: fileNames });
     }
     await Promise.all(
       entries
@@ -142,7 +250,17 @@ export async function discoverMigrationDirs(root: string): Promise<string[]> {
     );
   }
   await walk(root, 0);
-  return found.sort();
+  found.sort();
+  if (notices) {
+    // A directory inside a found one (Flyway reads sub-folders) is not unclaimed.
+    const claimed = (dir: string) => found.some((f) => dir === f || dir.startsWith(f + path.sep));
+    for (const u of unclaimed.sort((a, b) => (a.dir < b.dir ? -1 : 1))) {
+      if (claimed(u.dir)) continue;
+      const n = noticeFor(u.dir, u.files);
+      if (n) notices.push(n);
+    }
+  }
+  return found;
 }
 
 /** The directory (revision chain) a migration file belongs to. */
@@ -258,16 +376,25 @@ export async function selectFiles(
   cwd: string,
   paths: string[],
   isIgnored: (file: string) => boolean,
+  opts: { auto?: boolean } = {},
 ): Promise<FileSelection> {
   const targets = new Set<string>();
   const named = new Set<string>();
   const dirs = new Map<string, string[]>();
   const missing: string[] = [];
+  const ignored = new Set<string>();
+  const generic = new Set<string>();
+  const roots = new Map<string, string[]>();
+  const notices: Notice[] = [];
 
   const addDir = async (dir: string): Promise<string[]> => {
     let files = dirs.get(dir);
     if (!files) {
-      files = (listCandidates(dir)).filter((f) => !isIgnored(f));
+      files = [];
+      for (const f of listCandidates(dir)) {
+        if (isIgnored(f)) ignored.add(f);
+        else files.push(f);
+      }
       dirs.set(dir, files);
     }
     return files;
@@ -283,7 +410,10 @@ export async function selectFiles(
       continue;
     }
     if (stat.isFile()) {
-      if (isIgnored(abs)) continue;
+      if (isIgnored(abs)) {
+        ignored.add(abs);
+        continue;
+      }
       const dir = migrationDirOf(abs);
       await addDir(dir);
       const files = dirs.get(dir)!;
@@ -298,14 +428,56 @@ export async function selectFiles(
       for (const f of files) if (path.dirname(f) === abs) targets.add(f);
       continue;
     }
-    // A directory: the migration directories inside it, or its own files when it has none.
-    const inside = path.basename(abs) === 'versions' && isAlembicVersionsDir(abs) ? [abs] : await discoverMigrationDirs(abs);
-    const chosen = inside.length > 0 ? inside : [abs];
+    // A directory: the migration directories inside it. A directory named or configured whose files
+    // match no known layout is read with the generic readers, each folder of it as a chain; one
+    // found by auto-discovery is not, but its look-alikes are reported (notices).
+    const inside =
+      path.basename(abs) === 'versions' && isAlembicVersionsDir(abs) ? [abs] : await discoverMigrationDirs(abs, notices);
+    let chosen = inside;
+    if (inside.length === 0 && !opts.auto) {
+      const byDir = new Set<string>();
+      for (const f of listCandidates(abs)) byDir.add(migrationDirOf(f));
+      chosen = byDir.size > 0 ? [...byDir].sort() : [abs];
+      for (const d of chosen) generic.add(d);
+      // Nothing left to notice: every folder with candidates is read.
+      for (let i = notices.length - 1; i >= 0; i--) if (byDir.has(notices[i]!.dir)) notices.splice(i, 1);
+    }
+    if (!opts.auto) roots.set(abs, [...(roots.get(abs) ?? []), ...chosen]);
     for (const dir of chosen) {
       for (const f of await addDir(dir)) targets.add(f);
     }
   }
-  return { targets, named, dirs, missing };
+  const seenNotice = new Set<string>();
+  const uniqueNotices = notices.filter((n) => !dirs.has(n.dir) && !seenNotice.has(n.dir) && seenNotice.add(n.dir));
+  return { targets, named, dirs, missing, ignored: [...ignored].sort(), generic, roots, notices: uniqueNotices };
+}
+
+/**
+ * Migration-like files (see isMigrationLike) below `root`, sorted, at most `limit` of them: what a
+ * directory that yielded no migration holds that a reader could have wanted.
+ */
+export function migrationLikeFiles(root: string, limit = 6): string[] {
+  const out: string[] = [];
+  let budget = 20_000;
+  const walk = (d: string, depth: number): void => {
+    if (depth > 8 || out.length >= limit) return;
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const e of entries) {
+      if (out.length >= limit || budget-- <= 0) return;
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) {
+        if (!isSkippedDir(e.name)) walk(p, depth + 1);
+      } else if (e.isFile() && isMigrationLike(p)) out.push(p);
+    }
+  };
+  walk(root, 0);
+  return out;
 }
 
 /** Where a project starts, for telling its own Python packages from installed ones. */

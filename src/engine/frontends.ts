@@ -17,12 +17,9 @@ export function load(framework: string): Promise<Frontend> {
         p = import('../frontends/alembic/index.js').then((m) => m.alembicFrontend);
         break;
       case 'sql':
-        // Raw SQL directories (Flyway, golang-migrate, Diesel, dbmate, goose, Prisma...): the WASM
-        // SQL reader is loaded here, only when a run meets SQL files.
-        p = import('../frontends/sqlfiles/index.js').then(async (m) => {
-          await m.sqlFilesFrontend.prepare();
-          return m.sqlFilesFrontend;
-        });
+        // Raw SQL directories (Flyway, golang-migrate, Diesel, dbmate, goose, Prisma...). Its WASM
+        // PostgreSQL reader is loaded by prepare(), only for a directory of PostgreSQL SQL.
+        p = import('../frontends/sqlfiles/index.js').then((m) => m.sqlFilesFrontend);
         break;
       case 'ts':
         // TS/JS migrations (knex, TypeORM, node-pg-migrate...): ts-morph is required by this
@@ -49,13 +46,13 @@ export function isSetFile(file: string): boolean {
 }
 
 /** Frameworks read by the raw SQL front end (config `directories.<dir>.framework`). */
-export const SQL_FRAMEWORKS = new Set(['sql', 'flyway', 'golang-migrate', 'diesel', 'dbmate', 'goose', 'prisma']);
+export const SQL_FRAMEWORKS = new Set(['sql', 'flyway', 'golang-migrate', 'diesel', 'dbmate', 'goose', 'sql-migrate', 'prisma']);
 
 /** A loaded front end by framework name; throws when it was not loaded first. */
 export type FrontendGetter = (framework: string) => Frontend;
 
 type SetItem = { input: FrontendInput; error: Error | null };
-type SetOptions = { framework?: string | undefined; dialect: Dialect; named?: readonly string[] };
+type SetOptions = { framework?: string | undefined; dialect: Dialect; named?: readonly string[]; generic?: boolean };
 
 function ioError(file: string, framework: string, dialect: Dialect, error: Error): Migration {
   const m = emptyMigration(file, framework, dialect);
@@ -148,7 +145,7 @@ function readWith(get: FrontendGetter, name: string, framework: string, dir: str
   const frontend = get(name);
   const parseSet = frontend.parseSet?.bind(frontend);
   if (!parseSet) return out;
-  const setOpts = { framework: opts.framework, dialect: opts.dialect, named: opts.named };
+  const setOpts = { framework: opts.framework, dialect: opts.dialect, named: opts.named, generic: opts.generic };
   try {
     return [...parseSet(inputs, dir, setOpts), ...out];
   } catch (err) {
@@ -201,13 +198,19 @@ async function ensure(names: readonly string[]): Promise<void> {
 }
 
 export async function parseSetFiles(dir: string, items: SetItem[], opts: SetOptions): Promise<Migration[]> {
-  await ensure(setFrontendsFor(items, opts));
+  const names = setFrontendsFor(items, opts);
+  await ensure(names);
+  // SQL of another dialect is never read by PostgreSQL's parser: a MySQL-only run does not load it.
+  if (names.includes('sql') && (opts.dialect === 'postgresql' || opts.dialect === 'unknown')) await ready.get('sql')!.prepare?.();
   return parseSetFilesWith(loadedFrontend, dir, items, opts);
 }
 
 export async function parseFile(input: FrontendInput, readError: Error | null): Promise<Migration | null> {
   const framework = frameworkOf(input.file);
-  if (framework && !readError) await ensure([framework]);
+  if (framework && !readError) {
+    await ensure([framework]);
+    if (input.dialect === 'postgresql' || input.dialect === 'unknown') await ready.get(framework)!.prepare?.();
+  }
   return parseFileWith(loadedFrontend, input, readError);
 }
 

@@ -6,6 +6,7 @@ import type { Dialect, Migration, MigrationSet } from '../model/index.js';
 import { buildGraph } from '../graph/index.js';
 import {
   formatMessage,
+  SEVERITIES,
   toLoc,
   type Finding,
   type LockState,
@@ -16,15 +17,17 @@ import {
 } from '../rule-api/index.js';
 import { DEFAULT_MAX_FILE_SIZE, dialectForFile, isIgnored, rulesForFile, type ResolvedConfig, type RuleSetting } from '../config/index.js';
 import { isRuleId, loadRule, ruleIds } from './registry.js';
-import { discoverMigrationDirs, projectRootOf, selectFiles } from './files.js';
+import { discoverMigrationDirs, genericFrameworkOf, migrationLikeFiles, projectRootOf, selectFiles, type Notice } from './files.js';
+import { finishPython } from './generic.js';
+import { classifyPath, popxDialect } from '../frontends/sqlfiles/layout.js';
 import { fingerprint, readLock } from './lockfile.js';
-import { applySuppressions, parseSuppressions } from './suppressions.js';
-import { debugging, describeFailure, frameworkForDir, isSetFile, overSizeLimit, parseFile, parseSetFiles } from './frontends.js';
+import { applySuppressions, parseSuppressions, type SuppressedFinding } from './suppressions.js';
+import { debugging, describeFailure, frameworkForDir, isSetFile, overSizeLimit, parseFile, parseSetFiles, SQL_FRAMEWORKS } from './frontends.js';
 import type { FrontendInput } from '../frontends/types.js';
-import { dialectFromDir, splitIndependentChains } from './chains.js';
+import { dialectFromPath, splitIndependentChains } from './chains.js';
 import { Catalog, historyOrder } from './catalog.js';
 import { applyRunContext } from './run-context.js';
-import { expandEmbeddedSql } from './sql-pass.js';
+import { addEmbeddedSqlComments, expandEmbeddedSql } from './sql-pass.js';
 import { applyWaivers, exemptByStartAfter, selectScope, today, WAIVER_RULES, waiverStates, type LintScope } from './scope.js';
 
 export type { LintScope } from './scope.js';
@@ -53,11 +56,48 @@ export interface LintResult {
   lock: LockState | null;
   /** Metadata of every rule that ran, for reporters. */
   rules: Map<string, Rule<string, unknown>>;
+  /** Findings an inline ignore (migralint's or another linter's) silenced, with the comment that did. */
+  suppressed: SuppressedFinding[];
+  /** The files the run looked at: how many were read into migrations, and why the others were not. */
+  files: FileCounts;
+  /** Directories that look like migrations but were not linted (one stderr line each). */
+  notices: Notice[];
+}
+
+export type { Notice } from './files.js';
+
+/**
+ * Every file the run looked at (the candidate files of each directory read, context included, plus
+ * files named or left out by `ignorePatterns`): `linted` were read into a migration (as its own
+ * file or a companion such as a down file), `skipped` were not, each with why.
+ */
+export interface FileCounts {
+  seen: number;
+  linted: number;
+  skipped: { file: string; reason: string }[];
+}
+
+/**
+ * Migration-like files that no reader could read (exit code 2, one line per problem): a file
+ * named on the command line, a directory named or configured, or an auto-discovered project whose
+ * look-alike directories were all left out.
+ */
+export class LintCoverageError extends Error {
+  override name = 'CoverageError';
 }
 
 /** A problem with what the user asked for (exit code 2), as opposed to a finding. */
 export class LintUsageError extends Error {
   override name = 'UsageError';
+}
+
+/**
+ * Whether the run searches the project by itself: no paths given, and no `paths` or `directories`
+ * in the config (its paths are then the project root).
+ */
+export function isAutoDiscovery(opts: { paths: string[]; config: ResolvedConfig }): boolean {
+  const c = opts.config;
+  return opts.paths.length === 0 && c.directories.length === 0 && c.paths.length === 1 && c.paths[0] === c.rootDir;
 }
 
 export async function resolvePaths(opts: { cwd: string; paths: string[]; config: ResolvedConfig }): Promise<string[]> {
@@ -73,6 +113,10 @@ export async function loadMigrations(opts: { cwd: string; paths: string[]; confi
   sets: MigrationSet[];
   targets: Set<string>;
   missing: string[];
+  files: FileCounts;
+  notices: Notice[];
+  /** Named files no reader claims, and named or configured directories that yielded nothing readable. */
+  refusals: string[];
 }> {
   let selection;
   // Content that is not the working tree's (the git index under --staged), by file.
@@ -83,9 +127,11 @@ export async function loadMigrations(opts: { cwd: string; paths: string[]; confi
     contentsOf = scoped.contents;
   } else {
     const paths = await resolvePaths(opts);
-    selection = await selectFiles(opts.cwd, paths, (f) => isIgnored(opts.config, f));
+    selection = await selectFiles(opts.cwd, paths, (f) => isIgnored(opts.config, f), { auto: isAutoDiscovery(opts) });
   }
   const sets: MigrationSet[] = [];
+  const skippedWhy = new Map<string, string>();
+  for (const f of selection.ignored ?? []) skippedWhy.set(f, 'ignored by config');
   for (const [dir, files] of [...selection.dirs].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const dialect: Dialect = dialectForFile(opts.config, path.join(dir, '_'));
     const projectRoot = projectRootOf(dir, opts.config.rootDir);
@@ -103,6 +149,8 @@ export async function loadMigrations(opts: { cwd: string; paths: string[]; confi
     });
     // Raw SQL files are read a directory at a time (pairs of up/down files, order from names).
     const setItems: { input: FrontendInput; error: Error | null }[] = [];
+    const configured = frameworkForDir(opts.config.directories, dir);
+    const python: Migration[] = [];
     for (const c of contents) {
       const fileDialect = dialectForFile(opts.config, c.file);
       const input = { file: c.file, bytes: c.bytes ?? new Uint8Array(), projectRoot, dialect: fileDialect };
@@ -116,45 +164,109 @@ export async function loadMigrations(opts: { cwd: string; paths: string[]; confi
         continue;
       }
       const m = await parseFile(input, c.error);
-      if (m && isMigration(m)) migrations.push(m);
+      if (m) python.push(m);
     }
+    const py = finishPython(dir, python, configured);
+    migrations.push(...py.migrations);
+    for (const s of py.skipped) skippedWhy.set(s.file, s.reason);
+    const extraSets: MigrationSet[] = [];
     if (setItems.length > 0) {
-      const byName = dialectFromDir(dir);
+      const byName = dialectFromPath(dir, projectRoot);
       const setDialect = byName && dialect === opts.config.dialect ? byName : dialect;
-      const configured = frameworkForDir(opts.config.directories, dir);
       const named = files.filter((f) => selection.named.has(f));
-      for (const m of await parseSetFiles(dir, setItems, { framework: configured, dialect: setDialect, named })) {
+      const generic = selection.generic?.has(dir) ?? false;
+      const read = await parseSetFiles(dir, setItems, { framework: configured, dialect: setDialect, named, generic });
+      for (const m of read) {
         migrations.push(m);
         // Naming a migration's down file (or metadata) on the command line selects the migration.
         if (m.companions.some((c) => selection.targets.has(c.file))) selection.targets.add(m.file);
       }
+      // A .sql file named on the command line that the directory's layout does not claim is read
+      // by the generic reader, as a chain of its own.
+      const claimed = new Set(read.flatMap((m) => [m.file, ...m.companions.map((c) => c.file)]));
+      const left = setItems.filter((i) => named.includes(i.input.file) && !claimed.has(i.input.file) && i.input.file.endsWith('.sql'));
+      if (left.length > 0 && (configured === undefined || SQL_FRAMEWORKS.has(configured))) {
+        const alone = await parseSetFiles(dir, left, { framework: 'sql', dialect: setDialect, named: left.map((i) => i.input.file) });
+        if (alone.length > 0) extraSets.push({ dir, framework: 'sql', dialect: setDialect, migrations: alone });
+      }
     }
     const framework = migrations[0]?.framework ?? (setItems.length > 0 ? 'sql' : 'alembic');
     for (const chain of splitIndependentChains({ dir, framework, dialect, migrations })) {
-      // A chain kept in a directory named after its dialect (versions/sqlite/) is that dialect,
+      // A chain kept under a directory named after its dialect (versions/sqlite/, mysql/migrations/) is that dialect,
       // unless the configuration says something more specific for it.
-      const named = dialectFromDir(chain.dir);
+      const named = dialectFromPath(chain.dir, projectRoot);
       if (named && dialectForFile(opts.config, path.join(chain.dir, '_')) === opts.config.dialect) {
         chain.dialect = named;
         for (const m of chain.migrations) if (dialectForFile(opts.config, m.file) === opts.config.dialect) m.dialect = named;
       }
       sets.push(chain);
     }
+    sets.push(...extraSets);
   }
   await applyRunContext(sets, opts.config);
+  for (const m of sets.flatMap((s) => s.migrations)) addEmbeddedSqlComments(m);
   // SQL strings in PostgreSQL migrations become the operations their statements amount to.
   await expandEmbeddedSql(sets.flatMap((s) => s.migrations));
-  return { sets, targets: selection.targets, missing: selection.missing };
+
+  const read = new Set(sets.flatMap((s) => s.migrations.flatMap((m) => [m.file, ...m.companions.map((c) => c.file)])));
+  const seen = new Set([...selection.dirs.values()].flat());
+  for (const f of selection.ignored ?? []) seen.add(f);
+  const skipped: FileCounts['skipped'] = [];
+  for (const f of [...seen].sort()) {
+    if (!read.has(f)) skipped.push({ file: f, reason: skippedWhy.get(f) ?? unreadReason(f, sets) });
+  }
+  const files: FileCounts = { seen: seen.size, linted: seen.size - skipped.length, skipped };
+
+  const refusals: string[] = [];
+  const rel = (p: string) => path.relative(opts.cwd, p).split(path.sep).join('/') || '.';
+  const relToRoot = (p: string) => path.relative(opts.config.rootDir, p).split(path.sep).join('/') || '.';
+  for (const f of [...selection.named].sort()) {
+    if (read.has(f) || skippedWhy.get(f) === 'ignored by config') continue;
+    if (skippedWhy.get(f) === 'not a migration') continue;
+    refusals.push(
+      `${rel(f)}: no reader claims this file; if it is a migration, set its framework in the config: "directories": { "${relToRoot(path.dirname(f))}": { "framework": "..." } }`,
+    );
+  }
+  for (const [root, dirs] of selection.roots ?? []) {
+    if (dirs.some((d) => (selection.dirs.get(d) ?? []).some((f) => read.has(f)))) continue;
+    const like = migrationLikeFiles(root, 6);
+    if (like.length === 0) continue;
+    const shown = like.slice(0, 5).map((f) => path.relative(root, f).split(path.sep).join('/'));
+    refusals.push(
+      `${rel(root)}: no migration could be read, but it holds migration-like files (${shown.join(', ')}${like.length > 5 ? ', ...' : ''}); set how to read them in the config: "directories": { "${relToRoot(path.dirname(like[0]!))}": { "framework": "${genericFrameworkOf(like)}" } }`,
+    );
+  }
+  return { sets, targets: selection.targets, missing: selection.missing, files, notices: selection.notices ?? [], refusals };
 }
 
-/** Package markers and helper modules in a versions directory are not migrations. */
-export function isMigration(m: Migration): boolean {
-  return m.parseError !== null || m.revision !== null || m.parents !== null || m.upgrade.shape !== 'missing';
+export { isMigration } from './generic.js';
+
+/** Why a selected file was not read into any migration. */
+function unreadReason(file: string, sets: readonly MigrationSet[]): string {
+  if (!isSetFile(file)) return 'not a migration';
+  const dir = path.dirname(file);
+  const set = sets.find((s) => s.migrations.some((m) => path.dirname(m.file) === dir || path.dirname(path.dirname(m.file)) === dir));
+  if (!set) return 'not a migration';
+  // popx keeps every dialect's files in one directory; only the chain's dialect is read.
+  const role = classifyPath(path.basename(file));
+  if (role?.kind === 'updown' && role.dialect !== null && popxDialect(role.dialect) !== set.dialect) return 'for another dialect';
+  return `not a ${set.framework} migration file`;
 }
 
 export async function lint(opts: LintOptions): Promise<LintResult> {
   const loaded = await loadMigrations(opts);
   if (loaded.missing.length > 0) throw new LintUsageError(`no such file or directory: ${loaded.missing.join(', ')}`);
+  if (loaded.refusals.length > 0) throw new LintCoverageError(loaded.refusals.join('\n'));
+  // Auto-discovery that found nothing it can read, beside directories that look like migrations.
+  const total = loaded.sets.reduce((n, s) => n + s.migrations.length, 0);
+  if (total === 0 && loaded.notices.length > 0 && isAutoDiscovery(opts)) {
+    throw new LintCoverageError(
+      [
+        ...loaded.notices.map((n) => noticeText(n, opts.cwd, opts.config.rootDir)),
+        `no migration directory in a known layout was found, but ${loaded.notices.length === 1 ? 'one directory looks' : `${loaded.notices.length} directories look`} like migrations; name it in the config (above) or on the command line`,
+      ].join('\n'),
+    );
+  }
   const lockPath = opts.lockfile === undefined ? opts.config.lockfile : opts.lockfile;
   const lock = lockPath ? await readLock(lockPath) : null;
   // Load only the rules some file enables.
@@ -175,7 +287,7 @@ export function enabledRuleIds(config: ResolvedConfig): string[] {
  */
 export function lintLoaded(
   opts: LintOptions,
-  loaded: { sets: MigrationSet[]; targets: Set<string>; missing: string[]; lock: LockState | null },
+  loaded: { sets: MigrationSet[]; targets: Set<string>; missing: string[]; lock: LockState | null; files?: FileCounts; notices?: Notice[] },
   enabledRules: readonly Rule<string, unknown>[],
 ): LintResult {
   const { config } = opts;
@@ -209,14 +321,18 @@ export function lintLoaded(
   ): Finding | null => {
     if (severity === 'off') return null;
     const loc = toLoc(d.at);
-    const fromSql = 'fromSql' in d.at ? (d.at as { fromSql?: { host?: { line: number }; hasHoles?: boolean } }).fromSql : undefined;
-    const host = fromSql?.host;
+    const fromSql = 'fromSql' in d.at
+      ? (d.at as { fromSql?: { host?: { line: number }; statementLoc?: { line: number }; hasHoles?: boolean } }).fromSql
+      : undefined;
+    // An ignore above the statement (or above the op.execute call) covers a finding on one of its clauses.
+    const anchors = [fromSql?.statementLoc?.line, fromSql?.host?.line].filter((l): l is number => l !== undefined && l !== loc.line);
     const template = (rule.meta.messages as Record<string, string>)[d.messageId];
     if (template === undefined) throw new Error(`Rule ${rule.id} reported unknown messageId ${d.messageId}`);
+    const cap = (rule.meta.messageLevels as Record<string, 'info' | 'warn'> | undefined)?.[d.messageId];
     return {
       ruleId: rule.id,
       messageId: d.messageId,
-      severity,
+      severity: cap && SEVERITIES.indexOf(cap) < SEVERITIES.indexOf(severity) ? cap : severity,
       // A position in a companion file (a .down.sql) names that file.
       file: loc.file ?? file,
       line: loc.line,
@@ -226,7 +342,7 @@ export function lintLoaded(
       // A finding about a statement with interpolated parts says so: what stood there is a guess.
       message: formatMessage(template, d.data) + (fromSql?.hasHoles ? ' (The statement has interpolated parts, read as stand-ins.)' : ''),
       migration: migration?.revision?.value ?? null,
-      ...(host && host.line !== loc.line ? { anchorLines: [host.line] } : {}),
+      ...(anchors.length > 0 ? { anchorLines: [...new Set(anchors)] } : {}),
     };
   };
 
@@ -267,33 +383,66 @@ export function lintLoaded(
 
   // Migration rules run in history order while the catalog replays each chain, so every rule
   // sees the schema as the earlier migrations left it.
+  // The downgrade runs against the schema its upgrade left, so body rules judge it after the
+  // catalog has applied the upgrade.
   for (const set of sets) {
     const catalog = new Catalog();
     for (const m of historyOrder(set.migrations)) {
       if (linted(m)) runMigrationRules(m, catalog);
       catalog.applyUpgrade(m);
+      if (linted(m) && config.downgrades !== 'ignore' && m.downgrade.operations.length > 0) runBodyRules(m, 'downgrade', catalog);
     }
   }
 
+  type Report = { messageId: string; at: Parameters<typeof toLoc>[0]; data?: Record<string, string | number> };
+
+  /** The rule's setting for the migration's file, when the rule should judge it at all. */
+  function settingFor(rule: Rule<string, unknown>, m: Migration): RuleSetting | null {
+    const setting = settingsFor(m.file)[rule.id];
+    if (!setting || setting.severity === 'off') return null;
+    // A file that did not parse has no operations to judge; only parse-error speaks for it.
+    if (m.parseError && rule.id !== 'parse-error') return null;
+    if (rule.meta.dialects && !rule.meta.dialects.includes(m.dialect)) return null;
+    return setting;
+  }
+
   function runMigrationRules(m: Migration, catalog: Catalog): void {
-    const settings = settingsFor(m.file);
     const context = ruleSettings(m.file);
     for (const rule of rules.values()) {
       if (rule.scope !== 'migration') continue;
-      const setting = settings[rule.id];
-      if (!setting || setting.severity === 'off') continue;
-      // A file that did not parse has no operations to judge; only parse-error speaks for it.
-      if (m.parseError && rule.id !== 'parse-error') continue;
-      if (rule.meta.dialects && !rule.meta.dialects.includes(m.dialect)) continue;
+      const setting = settingFor(rule, m);
+      if (!setting) continue;
       const ctx = {
         settings: context,
         catalog,
-        report: (d: { messageId: string; at: Parameters<typeof toLoc>[0]; data?: Record<string, string | number> }) => {
+        report: (d: Report) => {
           const f = make(rule, setting.severity, m.file, m, d);
           if (f) push(f);
         },
       };
       guarded(rule, m.file, m, () => rule.check(ctx, m, withDefaults(rule, setting.options)));
+    }
+    runBodyRules(m, 'upgrade', catalog);
+  }
+
+  function runBodyRules(m: Migration, direction: 'upgrade' | 'downgrade', catalog: Catalog): void {
+    const context = ruleSettings(m.file);
+    const body = direction === 'upgrade' ? m.upgrade : m.downgrade;
+    for (const rule of rules.values()) {
+      if (rule.scope !== 'body') continue;
+      const setting = settingFor(rule, m);
+      if (!setting) continue;
+      const severity = direction === 'downgrade' && config.downgrades === 'lower' ? lowerSeverity(setting.severity) : setting.severity;
+      const ctx = {
+        settings: context,
+        catalog,
+        direction,
+        report: (d: Report) => {
+          const f = make(rule, severity, m.file, m, d);
+          if (f) push(f);
+        },
+      };
+      guarded(rule, m.file, m, () => rule.check(ctx, body, m, withDefaults(rule, setting.options)));
     }
   }
 
@@ -330,15 +479,18 @@ export function lintLoaded(
   // Inline ignores, then the rules that judge the ignores themselves.
   const byFile = new Map(sets.flatMap((s) => s.migrations).map((m) => [m.file, m]));
   const suppressionsByFile = new Map<string, ReturnType<typeof parseSuppressions>>();
+  const suppressed: SuppressedFinding[] = [];
+  // What an ignore-everything block (diesel-guard's) covers: the rules that judge statements.
+  const statementRule = (id: string) => rules.get(id)?.scope === 'migration' || rules.get(id)?.scope === 'body';
   for (const m of byFile.values()) {
     const files = [m.file, ...m.companions.map((c) => c.file)];
     if (!linted(m) && !files.some((f) => findingsByFile.has(f))) continue;
-    const suppressions = parseSuppressions(m, isRuleId);
+    const suppressions = parseSuppressions(m, isRuleId, { foreign: config.foreignIgnores !== false });
     if (suppressions.length === 0) continue;
     suppressionsByFile.set(m.file, suppressions);
     for (const file of files) {
       const list = findingsByFile.get(file);
-      if (list) findingsByFile.set(file, applySuppressions(list, suppressions, m.file));
+      if (list) findingsByFile.set(file, applySuppressions(list, suppressions, m.file, suppressed, statementRule));
     }
   }
   for (const m of targetMigrations) {
@@ -389,7 +541,28 @@ export function lintLoaded(
     findings = [...findingsByFile.values()].flat();
   }
   findings.sort(compareFindings);
-  return { findings, migrations: targetMigrations, sets, missing, lock, rules };
+  suppressed.sort((a, b) => compareFindings(a.finding, b.finding));
+  const files = loaded.files ?? countRead(sets);
+  return { findings, migrations: targetMigrations, sets, missing, lock, rules, files, notices: loaded.notices ?? [], suppressed };
+}
+
+/** Counts when only the migrations are known (the editor path): every file read, none skipped. */
+function countRead(sets: readonly MigrationSet[]): FileCounts {
+  const n = new Set(sets.flatMap((s) => s.migrations.flatMap((m) => [m.file, ...m.companions.map((c) => c.file)]))).size;
+  return { seen: n, linted: n, skipped: [] };
+}
+
+/** The stderr line for a directory that looks like migrations but was not linted. */
+export function noticeText(n: Notice, cwd: string, rootDir: string): string {
+  const rel = path.relative(cwd, n.dir).split(path.sep).join('/') || '.';
+  const key = path.relative(rootDir, n.dir).split(path.sep).join('/') || '.';
+  const what = `${n.count} migration-like file${n.count === 1 ? '' : 's'}`;
+  return `notice: ${rel} looks like a migration directory (${what}) but no known layout claims it, so it was not linted; to lint it, add to the config: "directories": { "${key}": { "framework": "${n.framework}" } }`;
+}
+
+/** One level lower, for a downgrade's findings under `downgrades: "lower"`: error -> warn -> info. */
+function lowerSeverity(severity: Severity): Severity {
+  return severity === 'error' ? 'warn' : severity === 'warn' ? 'info' : severity;
 }
 
 /** The rule's defaults under whatever the configuration set, so a rule always sees every option. */

@@ -11,7 +11,7 @@ import type { Finding, WaiverState } from '../rule-api/index.js';
 export type { WaiverState } from '../rule-api/index.js';
 import { ConfigError, isCalendarDate, isIgnored, type ResolvedConfig } from '../config/index.js';
 import { historyOrder } from './catalog.js';
-import { migrationDirOfChanged, selectDirectories, type FileSelection } from './files.js';
+import { migrationDirOfChanged, selectDirectories, selectFiles, type FileSelection } from './files.js';
 
 // ---------------------------------------------------------------------------------------------
 // Git scopes
@@ -61,7 +61,11 @@ export async function selectScope(opts: { cwd: string; paths: string[]; config: 
   }
   const under = (file: string) => roots.some((r) => file === r || file.startsWith(r.endsWith(path.sep) ? r : r + path.sep));
 
-  const configured = config.directories.map((d) => d.path);
+  // The directories plain `lint` reads for the same paths count as migration directories, with
+  // or without an env.py or a known layout (a directory named on the command line is one).
+  const auto = opts.paths.length === 0 && config.directories.length === 0 && roots.length === 1 && roots[0] === config.rootDir;
+  const plain = auto ? null : await selectFiles(opts.cwd, roots, (f) => isIgnored(config, f));
+  const configured = [...config.directories.map((d) => d.path), ...(plain ? plain.dirs.keys() : [])];
   const sqlDirs = new Map<string, boolean>();
   const targets = new Set<string>();
   const deleted = new Set<string>();
@@ -95,6 +99,7 @@ export async function selectScope(opts: { cwd: string; paths: string[]; config: 
     exclude: scope.kind === 'staged' ? deleted : new Set(),
   });
   selection.missing.push(...missing);
+  selection.generic = new Set([...(plain?.generic ?? [])].filter((d) => selection.dirs.has(d)));
   return { selection, contents };
 }
 

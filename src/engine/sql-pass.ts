@@ -6,6 +6,7 @@
 import type { Body, Loc, Migration, Operation } from '../model/index.js';
 import type { SqlParser } from '../frontends/sql/api.js';
 import { lineIndex } from '../frontends/sql/locate.js';
+import { scanSql } from '../frontends/sqlfiles/scan.js';
 
 type ExecuteSql = Extract<Operation, { kind: 'execute_sql' }>;
 
@@ -15,6 +16,42 @@ function readable(op: Operation): op is ExecuteSql {
 
 export function wantsSql(m: Migration): boolean {
   return m.dialect === 'postgresql' || m.dialect === 'unknown';
+}
+
+/**
+ * Adds the SQL comments inside embedded SQL strings (op.execute("..."), a TS template literal) to
+ * the migration's comments, at their place in the host file, so inline ignores written there (ours
+ * or another linter's, as `alembic upgrade --sql | squawk` would have read them) work as in a .sql
+ * file. Runs before the SQL reader replaces the strings with their statements, for every dialect.
+ */
+export function addEmbeddedSqlComments(m: Migration): void {
+  const ops = [...m.upgrade.operations, ...m.downgrade.operations].filter(
+    (op): op is ExecuteSql => readable(op) && op.offsets !== undefined && (op.sql.includes('--') || op.sql.includes('/*')),
+  );
+  if (ops.length === 0) return;
+  const lines = lineIndex(m.source);
+  const seen = new Set(m.comments.map((c) => `${c.loc.file ?? ''}:${c.loc.line}:${c.loc.column}`));
+  let added = false;
+  for (const op of ops) {
+    for (const c of scanSql(op.sql).comments) {
+      const start = op.offsets![c.start]!;
+      const last = op.offsets![c.end - 1]!;
+      if (start < 0 || last < start) continue;
+      const loc = lines.range(start, last + 1);
+      const key = `:${loc.line}:${loc.column}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      // On a line of its own unless code of the host file precedes it (`op.execute("-- ...`); the
+      // opening quote of a multi-line string does not count.
+      const before = m.source.slice(m.source.lastIndexOf('\n', start - 1) + 1, start).trim();
+      const inline = before !== '' && !/^[rRbBuUfF]{0,2}(?:"""|'''|"|'|`)$/.test(before);
+      m.comments.push({ text: c.text, inline, loc });
+      added = true;
+    }
+  }
+  if (added) {
+    m.comments.sort((a, b) => (a.loc.file ?? '').localeCompare(b.loc.file ?? '') || a.loc.line - b.loc.line || a.loc.column - b.loc.column);
+  }
 }
 
 export async function expandEmbeddedSql(migrations: Migration[]): Promise<void> {

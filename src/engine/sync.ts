@@ -18,11 +18,12 @@ import { DEFAULT_MAX_FILE_SIZE, dialectForFile, isIgnored, type ResolvedConfig }
 import { loadAllRules } from './registry.js';
 import { listCandidates, migrationDirOf, projectRootOf } from './files.js';
 import { frameworkForDir, frameworkOf, isSetFile, load, overSizeLimit, parseFileWith, parseSetFilesWith } from './frontends.js';
-import { dialectFromDir, splitIndependentChains } from './chains.js';
+import { dialectFromPath, splitIndependentChains } from './chains.js';
 import { applyRunContextWith } from './run-context.js';
-import { expandBody, wantsSql } from './sql-pass.js';
+import { addEmbeddedSqlComments, expandBody, wantsSql } from './sql-pass.js';
 import { readLockSync } from './lockfile.js';
-import { enabledRuleIds, isMigration, lintLoaded } from './run.js';
+import { enabledRuleIds, lintLoaded } from './run.js';
+import { finishPython } from './generic.js';
 
 interface Prepared {
   frontends: Map<string, Frontend>;
@@ -54,7 +55,12 @@ export async function prepareSync(frameworks: readonly string[] = []): Promise<v
     if (f) names.add(f);
   }
   const frontends = new Map<string, Frontend>();
-  for (const name of names) frontends.set(name, await load(name));
+  for (const name of names) {
+    const f = await load(name);
+    // The synchronous path cannot load later: everything is prepared now.
+    await f.prepare?.();
+    frontends.set(name, f);
+  }
   // Front ends read a directory at a time whose files frameworkOf() does not name (TS/JS).
   for (const name of OPTIONAL) {
     if (frontends.has(name)) continue;
@@ -123,6 +129,7 @@ export function lintFileSync(opts: LintFileSyncOptions): Finding[] {
   });
   applyRunContextWith(sets, config, p.env);
   for (const m of sets.flatMap((s) => s.migrations)) {
+    addEmbeddedSqlComments(m);
     if (wantsSql(m)) for (const body of [m.upgrade, m.downgrade]) expandBody(body, m.source, p.parser);
   }
   const lockPath = opts.lockfile === undefined ? config.lockfile : opts.lockfile;
@@ -144,6 +151,8 @@ function loadDirSync(opts: {
   const projectRoot = projectRootOf(dir, config.rootDir);
   const migrations: Migration[] = [];
   const setItems: { input: FrontendInput; error: Error | null }[] = [];
+  const python: Migration[] = [];
+  const configured = frameworkForDir(config.directories, dir);
   for (const file of files) {
     let bytes = opts.contentOf(file);
     let error: Error | null = null;
@@ -165,12 +174,12 @@ function loadDirSync(opts: {
       continue;
     }
     const m = parseFileWith(frontend, input, error);
-    if (m && isMigration(m)) migrations.push(m);
+    if (m) python.push(m);
   }
+  migrations.push(...finishPython(dir, python, configured).migrations);
   if (setItems.length > 0) {
-    const byName = dialectFromDir(dir);
+    const byName = dialectFromPath(dir, projectRoot);
     const setDialect = byName && dialect === config.dialect ? byName : dialect;
-    const configured = frameworkForDir(config.directories, dir);
     const named = files.filter((f) => opts.named.has(f));
     for (const m of parseSetFilesWith(frontend, dir, setItems, { framework: configured, dialect: setDialect, named })) {
       migrations.push(m);
@@ -180,7 +189,7 @@ function loadDirSync(opts: {
   const framework = migrations[0]?.framework ?? (setItems.length > 0 ? 'sql' : 'alembic');
   const sets: MigrationSet[] = [];
   for (const chain of splitIndependentChains({ dir, framework, dialect, migrations })) {
-    const byName = dialectFromDir(chain.dir);
+    const byName = dialectFromPath(chain.dir, projectRoot);
     if (byName && dialectForFile(config, path.join(chain.dir, '_')) === config.dialect) {
       chain.dialect = byName;
       for (const m of chain.migrations) if (dialectForFile(config, m.file) === config.dialect) m.dialect = byName;

@@ -19,13 +19,18 @@ export interface FrontendSetOptions {
   dialect: Dialect;
   /** Files named one by one on the command line (read even when no layout claims them). */
   named?: readonly string[] | undefined;
+  /**
+   * The directory was named on the command line or in the config: when no known layout claims it,
+   * read it with the generic reader rather than leave its files out.
+   */
+  generic?: boolean | undefined;
 }
 
 export interface Frontend {
   framework: string;
   /** Never throws for bad input: a file that cannot be read or parsed gets `parseError`. */
   parse(input: FrontendInput): Migration;
-  /** Loads what parsing needs (e.g. the WASM SQL parser); awaited once before parse/parseSet. */
+  /** Loads what parsing needs (e.g. the WASM SQL parser); awaited before parse/parseSet of input that needs it. */
   prepare?(): Promise<void>;
   /**
    * Reads a whole directory at once, for frameworks whose migrations span several files (an up

@@ -30,6 +30,8 @@
 // | operation                          | mode                                   | table             |
 // |------------------------------------|----------------------------------------|-------------------|
 // | create_table                       | none on an existing table (null)       |                   |
+// | create_table with foreign keys     | SHARE ROW EXCLUSIVE (adds the FK       | each referenced   |
+// |                                    |   triggers on the referenced table)    |   existing table  |
 // | drop_table                         | ACCESS EXCLUSIVE                       | the table         |
 // | rename_table                       | ACCESS EXCLUSIVE                       | the old name      |
 // | add_column / drop_column           | ACCESS EXCLUSIVE                       | the table         |
@@ -47,8 +49,10 @@
 // | data_change other writes           | ROW EXCLUSIVE                          | the table         |
 // | data_change unknown                | null                                   |                   |
 // | sql                                | its `lock` field                       | its `table`       |
+// |   (DROP VIEW / MATERIALIZED VIEW:  |   ACCESS EXCLUSIVE)                    |   (the view)      |
 // | execute_sql, transaction_control,  | null                                   |                   |
 // |   set_setting, sql_error, unknown  |                                        |                   |
+import { sameName } from './queries.js';
 import type { LockMode, Operation } from './types.js';
 
 /** Every lock mode, weakest first (the order of the documentation's list). */
@@ -96,8 +100,8 @@ export interface TableLock {
   mode: LockMode;
   /** The table locked; null when the operation names it in a way we cannot read. */
   table: string | null;
-  /** Another table locked by the same statement (the referenced table of a foreign key), with its mode. */
-  also?: { mode: LockMode; table: string | null };
+  /** Other tables locked by the same statement (the referenced tables of foreign keys), with their modes. */
+  also?: { mode: LockMode; table: string | null }[];
 }
 
 export interface LockOfOptions {
@@ -108,8 +112,19 @@ export interface LockOfOptions {
 /** The table lock an operation takes in PostgreSQL, or null when it takes none on an existing table (or we cannot tell). */
 export function lockOf(op: Operation, opts: LockOfOptions = {}): TableLock | null {
   switch (op.kind) {
-    case 'create_table':
-      return null;
+    case 'create_table': {
+      // CREATE TABLE ... REFERENCES t adds the foreign key's triggers on t under SHARE ROW EXCLUSIVE.
+      const referred: string[] = [];
+      for (const c of op.constraints) {
+        const t = c.type === 'foreign_key' ? c.referredTable : null;
+        if (t && !sameName(t, op.table) && !referred.some((r) => sameName(r, t))) referred.push(t);
+      }
+      if (referred.length === 0) return null;
+      const [first, ...rest] = referred;
+      const lock: TableLock = { mode: 'SHARE ROW EXCLUSIVE', table: first! };
+      if (rest.length > 0) lock.also = rest.map((table) => ({ mode: 'SHARE ROW EXCLUSIVE' as const, table }));
+      return lock;
+    }
     case 'drop_table':
     case 'rename_table':
     case 'add_column':
@@ -128,7 +143,7 @@ export function lockOf(op: Operation, opts: LockOfOptions = {}): TableLock | nul
       };
     case 'add_constraint':
       if (op.constraintType === 'foreign_key') {
-        return { mode: 'SHARE ROW EXCLUSIVE', table: op.table, also: { mode: 'SHARE ROW EXCLUSIVE', table: op.referredTable } };
+        return { mode: 'SHARE ROW EXCLUSIVE', table: op.table, also: [{ mode: 'SHARE ROW EXCLUSIVE', table: op.referredTable }] };
       }
       return { mode: 'ACCESS EXCLUSIVE', table: op.table };
     case 'validate_constraint':

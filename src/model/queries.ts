@@ -78,22 +78,41 @@ function memo<T>(cache: WeakMap<Operation[], { length: number; value: T }>, ops:
   return value;
 }
 
-const creationCache = new WeakMap<Operation[], { length: number; value: Map<string, number> }>();
+const VIEW_CREATION = new Set(['CREATE VIEW', 'CREATE OR REPLACE VIEW', 'CREATE MATERIALIZED VIEW']);
 
-/** For each table the body creates, the index of the operation that creates it (or renames a new one to it). */
+const creationCache = new WeakMap<Operation[], { length: number; value: Map<string, number> }>();
+const tableCreationCache = new WeakMap<Operation[], { length: number; value: Map<string, number> }>();
+
+/** For each table (or view) the body creates, the index of the operation that creates it (or renames a new one to it). */
 function creationIndex(body: Body): Map<string, number> {
-  return memo(creationCache, body.operations, (ops) => {
-    const at = new Map<string, number>();
-    const add = (name: string | null, i: number) => {
-      if (name && !at.has(normalizeName(name)!)) at.set(normalizeName(name)!, i);
-    };
-    ops.forEach((op, i) => {
-      if (op.kind === 'create_table') add(op.table, i);
-      if (op.kind === 'rename_table' && op.newName && op.table && at.has(normalizeName(op.table)!)) add(op.newName, i);
-      if (op.kind === 'execute_sql') for (const st of op.statements) if (st.keyword === 'CREATE TABLE') add(st.table, i);
-    });
-    return at;
+  return memo(creationCache, body.operations, (ops) => creations(ops, true));
+}
+
+/** The same, for tables only: exactly the names `tablesCreated` lists. */
+function tableCreationIndex(body: Body): Map<string, number> {
+  return memo(tableCreationCache, body.operations, (ops) => creations(ops, false));
+}
+
+function creations(ops: Operation[], views: boolean): Map<string, number> {
+  const at = new Map<string, number>();
+  const add = (name: string | null, i: number) => {
+    if (name && !at.has(normalizeName(name)!)) at.set(normalizeName(name)!, i);
+  };
+  ops.forEach((op, i) => {
+    if (op.kind === 'create_table') add(op.table, i);
+    if (op.kind === 'rename_table' && op.newName && op.table && at.has(normalizeName(op.table)!)) add(op.newName, i);
+    if (op.kind === 'execute_sql') for (const st of op.statements) if (st.keyword === 'CREATE TABLE') add(st.table, i);
+    // A view created here is as new as a table: dropping it again (in a downgrade) blocks no reader.
+    if (views && op.kind === 'sql' && VIEW_CREATION.has(op.keyword)) add(op.table, i);
   });
+  return at;
+}
+
+/** `createdBefore` for tables only: the same answer as `tablesCreated` over the operations before `index`. */
+export function tableCreatedBefore(body: Body, index: number, table: string | null): boolean {
+  if (!table) return false;
+  const at = tableCreationIndex(body).get(normalizeName(table)!);
+  return at !== undefined && at < index;
 }
 
 /**
@@ -101,7 +120,7 @@ function creationIndex(body: Body): Map<string, number> {
  * operation that creates it: `createdBefore` for every index at once.
  */
 export function creationIndices(body: Body): ReadonlyMap<string, number> {
-  return creationIndex(body);
+  return tableCreationIndex(body);
 }
 
 /** `table\0column`, normalised; null when either is unknown (sameName never matches null). */
@@ -210,10 +229,20 @@ export function indexCreatedBefore(body: Body, index: number, name: string | nul
   return at < 0 ? null : (body.operations[at] as CreateIndexOp);
 }
 
+/**
+ * Is `table` new at operation `index` of `body`, so that nobody else uses it yet? Created earlier
+ * in the body, or, in the downgrade, created by the upgrade it undoes: only the release being rolled
+ * back ever used that table, and the downgrade is there to remove it.
+ */
+export function newTableAt(migration: Migration, body: Body, index: number, table: string | null): boolean {
+  if (createdBefore(body, index, table)) return true;
+  return body === migration.downgrade && createdBefore(migration.upgrade, migration.upgrade.operations.length, table);
+}
+
 export function createdInSameBody(body: Body, table: string | null): boolean {
   if (!table) return false;
-  // The tables creationIndex knows are exactly tablesCreated(body), without rebuilding the set.
-  return creationIndex(body).has(normalizeName(table)!);
+  // The tables tableCreationIndex knows are exactly tablesCreated(body), without rebuilding the set.
+  return tableCreationIndex(body).has(normalizeName(table)!);
 }
 
 /** A statement that changes rows (not structure). */
@@ -707,4 +736,117 @@ export function transactionBoundaries(op: Operation): ('begin' | 'end')[] {
     if (st.keyword === 'COMMIT' || st.keyword === 'END' || st.keyword === 'ROLLBACK' || st.keyword === 'ABORT') return ['end'];
     return [];
   });
+}
+
+// Names and offsets PostgreSQL reads as UTC (pg_timezone_names with utc_offset 0 and no DST, plus
+// the POSIX/ISO offset spellings).
+const UTC_ZONES = /^(?:(?:etc\/)?(?:utc|uct|gmt|gmt[+-]?0|greenwich|universal|zulu)|z|[+-]?0{1,2}(?::?0{2})?)$/i;
+
+/** Is a TimeZone setting's value (as written, maybe quoted) UTC? */
+export function isUtcTimeZone(value: string | null | undefined): boolean {
+  if (value == null) return false;
+  const v = value.trim().replace(/^'(.*)'$/s, '$1').replace(/^"(.*)"$/s, '$1').trim();
+  return UTC_ZONES.test(v);
+}
+
+/**
+ * Is the session's TimeZone UTC when operation `index` of `body` runs? Set on the runner's
+ * connection (env.py options or SET, `runner.timeZone` in the config), or by `SET timezone`,
+ * `SET TIME ZONE`, `SET LOCAL ...` or `set_config('timezone', ...)` earlier in the body (a SET
+ * LOCAL lasts until its transaction ends). A later SET to another zone, or RESET, undoes it.
+ */
+export function sessionTimeZoneIsUtc(migration: Migration, body: Body, index: number): boolean {
+  // The answer before every index, computed in one pass per body (not a prefix scan per question).
+  const states = memo(timeZoneCache, body.operations, (ops) => {
+    const runner = migration.runnerSettings.filter((s) => s.name === 'timezone').pop();
+    let session = runner ? isUtcTimeZone(runner.value) : false;
+    let local: boolean | null = null;
+    const out: boolean[] = [session];
+    for (const op of ops) {
+      if (op.kind === 'transaction_control' && (op.action === 'commit' || op.action === 'rollback')) local = null;
+      if (op.kind === 'set_setting' && (op.name === 'timezone' || op.name === 'all')) {
+        const utc = op.value === null ? (runner ? isUtcTimeZone(runner.value) : false) : isUtcTimeZone(op.value);
+        if (op.local) local = utc;
+        else {
+          session = utc;
+          local = null;
+        }
+      }
+      out.push(local ?? session);
+    }
+    return out;
+  });
+  return states[Math.max(0, Math.min(index, states.length - 1))]!;
+}
+
+const timeZoneCache = new WeakMap<Operation[], { length: number; value: boolean[] }>();
+
+// The words that name a database: in a directory name, a URL scheme (`mysql+pymysql://`), or a
+// SQLAlchemy dialect name (`bind.dialect.name == "mariadb"`).
+const DIALECT_WORDS: Record<string, import('./types.js').Dialect> = {
+  postgres: 'postgresql',
+  postgresql: 'postgresql',
+  pg: 'postgresql',
+  pgsql: 'postgresql',
+  psql: 'postgresql',
+  mysql: 'mysql',
+  mariadb: 'mysql',
+  sqlite: 'sqlite',
+  sqlite3: 'sqlite',
+  h2: 'h2',
+  mssql: 'mssql',
+  sqlserver: 'mssql',
+  oracle: 'oracle',
+  cockroach: 'cockroachdb',
+  cockroachdb: 'cockroachdb',
+  crdb: 'cockroachdb',
+};
+
+/** The dialect a word names (case-insensitive), or null. */
+export function dialectNamed(word: string): import('./types.js').Dialect | null {
+  return DIALECT_WORDS[word.toLowerCase()] ?? null;
+}
+
+/** The dialect of a database URL (`postgresql+psycopg2://...`, `sqlite:///app.db`, `jdbc:h2:mem:`), or null. */
+export function dialectOfUrl(url: string): import('./types.js').Dialect | null {
+  const m = /^\s*(?:jdbc:)?([A-Za-z][\w]*)(?:\+[\w.]+)?:(?:\/\/|[A-Za-z\/])/.exec(url);
+  return m ? dialectNamed(m[1]!) : null;
+}
+
+// The SQLAlchemy dialect name each dialect reports as `bind.dialect.name`.
+const SQLALCHEMY_NAME: Record<import('./types.js').Dialect, string> = {
+  postgresql: 'postgresql',
+  mysql: 'mysql',
+  sqlite: 'sqlite',
+  h2: 'h2',
+  mssql: 'mssql',
+  oracle: 'oracle',
+  cockroachdb: 'cockroachdb',
+  unknown: '',
+};
+
+/**
+ * May the operation run on a database of this dialect? Unguarded operations do, and so does
+ * everything when the dialect is unknown. A guard naming a dialect admits it when any name means
+ * it (`"mariadb"` for mysql); a negated guard excludes only the dialect's own SQLAlchemy name.
+ */
+export function runsOnDialect(op: import('./types.js').Operation, dialect: import('./types.js').Dialect): boolean {
+  const g = op.dialectGuard;
+  if (!g || dialect === 'unknown') return true;
+  if (g.negated) return !g.names.includes(SQLALCHEMY_NAME[dialect]);
+  return g.names.some((n) => dialectNamed(n) === dialect);
+}
+
+/** Both guards hold (a nested branch). */
+export function guardAnd(a: import('./types.js').DialectGuard | null, b: import('./types.js').DialectGuard): import('./types.js').DialectGuard {
+  if (!a) return b;
+  if (!a.negated && !b.negated) return { names: a.names.filter((n) => b.names.includes(n)), negated: false };
+  if (a.negated && b.negated) return { names: [...new Set([...a.names, ...b.names])], negated: true };
+  const [pos, neg] = a.negated ? [b, a] : [a, b];
+  return { names: pos.names.filter((n) => !neg.names.includes(n)), negated: false };
+}
+
+/** The guard of the other branch. */
+export function guardNot(g: import('./types.js').DialectGuard): import('./types.js').DialectGuard {
+  return { names: g.names, negated: !g.negated };
 }

@@ -18,7 +18,11 @@ export interface Located<T> {
   loc: Loc;
 }
 
-export type Dialect = 'postgresql' | 'sqlite' | 'mysql' | 'unknown';
+/**
+ * The database a migration runs on. Only PostgreSQL's SQL is parsed (and judged by the lock
+ * rules); the others keep a light classification of their statements. MariaDB counts as mysql.
+ */
+export type Dialect = 'postgresql' | 'sqlite' | 'mysql' | 'h2' | 'mssql' | 'oracle' | 'cockroachdb' | 'unknown';
 
 /** A column as declared by `sa.Column(...)`, a builder call or a SQL column definition. */
 export interface ColumnSpec {
@@ -82,6 +86,18 @@ export interface OperationBase {
   callee: string;
   /** Set when the operation was read from a SQL statement (a raw SQL file or an execute() string). */
   fromSql?: SqlSource;
+  /**
+   * Set when the operation runs only on some databases: inside `if bind.dialect.name == "postgresql":`
+   * (or its else branch, or after an early `return` on another dialect). The engine drops the
+   * operation for a migration of another dialect before rules run.
+   */
+  dialectGuard?: DialectGuard;
+}
+
+/** The databases a branch on the dialect's name admits: `names` (SQLAlchemy dialect names, lower case), or all but them. */
+export interface DialectGuard {
+  names: string[];
+  negated: boolean;
 }
 
 /** Where an operation read from SQL came from. */
@@ -94,6 +110,11 @@ export interface SqlSource {
   hasHoles: boolean;
   /** The call the SQL string was passed to (`op.execute(...)`), when it came from code. */
   host?: Loc;
+  /**
+   * The whole statement, when the operation points at one clause of it (one subcommand of a
+   * multi-clause ALTER TABLE, one table of DROP TABLE a, b): an ignore above the statement covers it.
+   */
+  statementLoc?: Loc;
 }
 
 /** PostgreSQL table lock modes, weakest first. */
@@ -113,7 +134,16 @@ export interface CreateTableOp extends OperationBase {
   schema: string | null;
   columns: ColumnSpec[];
   /** Constraints declared inline (sa.ForeignKeyConstraint, sa.UniqueConstraint...). */
-  constraints: { type: ConstraintType; name: string | null; loc: Loc }[];
+  constraints: TableConstraintSpec[];
+}
+
+/** A constraint declared with a new table. */
+export interface TableConstraintSpec {
+  type: ConstraintType;
+  name: string | null;
+  loc: Loc;
+  /** For a foreign key: the table it references, when the source names it (null when unreadable). */
+  referredTable?: string | null;
 }
 
 export interface DropTableOp extends OperationBase {
@@ -340,9 +370,11 @@ export interface Import {
   /**
    * framework: alembic/sqlalchemy and their dialect helpers; stdlib: Python's standard library;
    * application: first-party code of the project (relative, or a package found in the project);
-   * third-party: anything else (an installed package).
+   * third-party: a known package (one the project declares as a dependency, or a well-known one);
+   * unresolved: none of these: not found in the project and not a known package (an application
+   * package laid out where migralint does not look, or an undeclared dependency).
    */
-  origin: 'framework' | 'stdlib' | 'application' | 'third-party';
+  origin: 'framework' | 'stdlib' | 'application' | 'third-party' | 'unresolved';
   loc: Loc;
 }
 

@@ -1,23 +1,50 @@
 import path from 'node:path';
-import type { Reporter } from './types.js';
+import type { Finding } from '../rule-api/index.js';
+import type { Reporter, ReportContext } from './types.js';
 
-export const json: Reporter = (input, ctx) =>
-  JSON.stringify(
+const rel = (ctx: ReportContext, file: string) => path.relative(ctx.cwd, file).split(path.sep).join('/');
+
+const finding = (f: Finding, ctx: ReportContext) => ({
+  rule: f.ruleId,
+  messageId: f.messageId,
+  severity: f.severity,
+  file: rel(ctx, f.file),
+  line: f.line,
+  column: f.column,
+  endLine: f.endLine,
+  endColumn: f.endColumn,
+  message: f.message,
+  migration: f.migration,
+});
+
+export const json: Reporter = (input, ctx) => {
+  return JSON.stringify(
     {
-      findings: input.findings.map((f) => ({
-        rule: f.ruleId,
-        messageId: f.messageId,
-        severity: f.severity,
-        file: path.relative(ctx.cwd, f.file).split(path.sep).join('/'),
-        line: f.line,
-        column: f.column,
-        endLine: f.endLine,
-        endColumn: f.endColumn,
-        message: f.message,
-        migration: f.migration,
-      })),
+      findings: input.findings.map((f) => finding(f, ctx)),
       summary: input.summary,
+      // What was not understood, per file, whatever the unknown-operation rule's level: a clean
+      // run says nothing about these calls.
+      unknown: (input.unknown ?? []).map((u) => ({ file: rel(ctx, u.file), operations: u.operations })),
+      ...(input.files
+        ? {
+            files: {
+              seen: input.files.seen,
+              linted: input.files.linted,
+              skipped: input.files.skipped.map((s) => ({ file: rel(ctx, s.file), reason: s.reason })),
+            },
+          }
+        : {}),
+      // Each silenced finding with the comment that silenced it.
+      ...(input.suppressed
+        ? {
+            suppressed: input.suppressed.map((s) => ({
+              ...finding(s.finding, ctx),
+              suppressedBy: { file: rel(ctx, s.by.file), line: s.by.line, text: s.by.text, tool: s.by.tool },
+            })),
+          }
+        : {}),
     },
     null,
     2,
   ) + '\n';
+};

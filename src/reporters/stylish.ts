@@ -2,7 +2,7 @@
 // and a link to the rule's documentation.
 import path from 'node:path';
 import { ruleDocUrl, type Finding } from '../rule-api/index.js';
-import type { Reporter } from './types.js';
+import { describeFiles, type Reporter } from './types.js';
 
 interface Paint {
   red(s: string): string;
@@ -49,11 +49,13 @@ export const stylish: Reporter = (input, ctx) => {
   const s = input.summary;
   const total = s.errors + s.warnings + s.infos;
   const counts = `${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}, ${s.infos} info`;
-  const scanned = `${plural(s.migrations, 'migration')} in ${plural(s.files, 'file')}`;
-  if (total === 0) out.push(`No problems found (${scanned}).`);
+  const scanned = `${plural(s.migrations, 'migration')} in ${plural(s.files, 'file')}${s.suppressed ? `, ${s.suppressed} suppressed` : ''}`;
+  // What was read, and what was not and why, on the same line: a clean run cannot hide a skip.
+  const seen = input.files ? ` ${describeFiles(input.files)}.` : '';
+  if (total === 0) out.push(`No problems found (${scanned}).${seen}`);
   else {
     const line = `${total === 1 ? '1 problem' : `${total} problems`} (${counts}) in ${scanned}.`;
-    out.push(s.errors > 0 ? c.red(c.bold(line)) : c.yellow(c.bold(line)));
+    out.push((s.errors > 0 ? c.red(c.bold(line)) : c.yellow(c.bold(line))) + seen);
   }
   return out.join('\n') + '\n';
 };

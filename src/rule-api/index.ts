@@ -1,6 +1,6 @@
 // What a rule file sees: defineRule, the contexts handed to checks, and the finding shape.
 // Rules import this module and src/model, nothing else.
-import type { Dialect, Loc, Migration, MigrationSet } from '../model/index.js';
+import type { Body, Dialect, Loc, Migration, MigrationSet } from '../model/index.js';
 import type { RevisionGraph } from '../graph/index.js';
 
 export type { RevisionGraph, RevisionNode, MissingParent } from '../graph/index.js';
@@ -34,6 +34,11 @@ export interface RuleMeta<MessageIds extends string, Options> {
   messages: Record<MessageIds, string>;
   /** JSON Schema of the options object; omitted when the rule has no options. */
   schema?: JsonSchema;
+  /**
+   * Messages reported at most at this level whatever the rule's configured level (never raised):
+   * a notice that belongs with the rule but should not fail a build.
+   */
+  messageLevels?: Partial<Record<MessageIds, 'info' | 'warn'>>;
   /** The dialects the rule applies to; omitted means every dialect. The engine skips the others. */
   dialects?: Dialect[];
   defaultOptions: Options;
@@ -101,6 +106,15 @@ export interface RuleContext<MessageIds extends string> {
   /** The schema before this migration's upgrade. */
   catalog: CatalogView;
   report(descriptor: ReportDescriptor<MessageIds>): void;
+}
+
+/**
+ * What a body rule sees: one body at a time. The upgrade meets the schema the earlier migrations
+ * left; the downgrade meets the schema after this migration's upgrade (it runs to undo it).
+ */
+export interface BodyContext<MessageIds extends string> extends RuleContext<MessageIds> {
+  /** Which body is judged. */
+  direction: 'upgrade' | 'downgrade';
 }
 
 export interface LockEntry {
@@ -192,6 +206,21 @@ export interface Suppression {
   /** The comment text, for messages. */
   text: string;
   loc: Loc;
+  /** Whose comment it is: `migralint`, or another linter whose ignores migralint honours (`squawk`, `pgfence`, `eugene`, `diesel-guard`). */
+  tool: string;
+  /** For another linter's comment: what in it migralint cannot honour. */
+  foreign?: ForeignSuppression;
+}
+
+export interface ForeignSuppression {
+  /** Ids the other tool knows that have no migralint counterpart: they silence nothing here. */
+  unmapped: string[];
+  /** Ids the other tool does not know. */
+  unknown: string[];
+  /** The comment names no rule where the tool needs one, so it silences nothing. */
+  noRules: boolean;
+  /** A block marker without its other half (diesel-guard's safety-assured:start / :end). */
+  unmatched: 'start' | 'end' | null;
 }
 
 export interface SuppressionContext<MessageIds extends string> {
@@ -208,6 +237,17 @@ export interface MigrationRule<MessageIds extends string = string, Options = unk
   check(ctx: RuleContext<MessageIds>, migration: Migration, options: Options): void;
 }
 
+/**
+ * A rule about what one body does to a live database (locks, rewrites, renames, drops): the engine
+ * calls it for the upgrade, and for the downgrade unless the config's `downgrades` is "ignore" (a
+ * rollback runs in production too, usually during an incident). Findings in a downgrade are
+ * reported one level lower under `downgrades: "lower"`.
+ */
+export interface BodyRule<MessageIds extends string = string, Options = unknown> extends RuleBase<MessageIds, Options> {
+  scope: 'body';
+  check(ctx: BodyContext<MessageIds>, body: Body, migration: Migration, options: Options): void;
+}
+
 export interface ProjectRule<MessageIds extends string = string, Options = unknown> extends RuleBase<MessageIds, Options> {
   scope: 'project';
   check(ctx: ProjectContext<MessageIds>, project: ProjectView, options: Options): void;
@@ -220,6 +260,7 @@ export interface SuppressionRule<MessageIds extends string = string, Options = u
 
 export type Rule<MessageIds extends string = string, Options = unknown> =
   | MigrationRule<MessageIds, Options>
+  | BodyRule<MessageIds, Options>
   | ProjectRule<MessageIds, Options>
   | SuppressionRule<MessageIds, Options>;
 
@@ -227,6 +268,9 @@ export type Rule<MessageIds extends string = string, Options = unknown> =
 export function defineRule<MessageIds extends string, Options = Record<string, never>>(
   rule: MigrationRule<MessageIds, Options>,
 ): MigrationRule<MessageIds, Options>;
+export function defineRule<MessageIds extends string, Options = Record<string, never>>(
+  rule: BodyRule<MessageIds, Options>,
+): BodyRule<MessageIds, Options>;
 export function defineRule<MessageIds extends string, Options = Record<string, never>>(
   rule: ProjectRule<MessageIds, Options>,
 ): ProjectRule<MessageIds, Options>;
@@ -257,6 +301,13 @@ export interface Finding {
   anchorLines?: number[];
 }
 
+/** The paragraph every body rule's documentation ends with: how downgrades are judged. */
+export const DOWNGRADE_NOTE =
+  'The downgrade is judged too, against the schema its upgrade left: a rollback runs in production, usually ' +
+  'during an incident, and waits for the same locks. A downgrade step on a table its own upgrade created is ' +
+  'not reported (only the release being rolled back used it). The recommended preset reports downgrade ' +
+  'findings one level lower (`downgrades: "lower"` in the config); `"ignore"` leaves downgrades alone.';
+
 /** Fills {{placeholders}} in a message template. */
 export function formatMessage(template: string, data: Record<string, string | number> | undefined): string {
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, key: string) => {
@@ -265,9 +316,15 @@ export function formatMessage(template: string, data: Record<string, string | nu
   });
 }
 
+/**
+ * Where each rule's page (docs/rules/<id>.md, generated by scripts/gen.ts) is published. Findings
+ * (stylish, SARIF helpUri, JUnit, Markdown, ESLint docs.url) link there through ruleDocUrl().
+ */
+export const RULE_DOCS_BASE_URL = 'https://github.com/migralint/migralint/blob/main/docs/rules/';
+
 /** One place that builds every rule's documentation link. */
 export function ruleDocUrl(id: string): string {
-  return `https://github.com/migralint/migralint/blob/main/README.md#${id}`;
+  return `${RULE_DOCS_BASE_URL}${id}.md`;
 }
 
 export function toLoc(at: Loc | { loc: Loc }): Loc {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { alembicFrontend, parseAlembic } from '../../src/frontends/alembic/index.js';
+import { OP_METHODS } from '../../src/frontends/alembic/ops.js';
 import type {
   AddColumnOp,
   AddConstraintOp,
@@ -1140,7 +1141,7 @@ test('Frontend object', () => {
 // ---------------------------------------------------------------------------------------------
 // Imports, comments
 
-test('imports are classified: framework, stdlib, application, third-party', () => {
+test('imports are classified: framework, stdlib, application, third-party, unresolved', () => {
   const root = mkdtempSync(join(tmpdir(), 'migralint-proj-'));
   try {
     mkdirSync(join(root, 'myapp'));
@@ -1149,6 +1150,7 @@ test('imports are classified: framework, stdlib, application, third-party', () =
     mkdirSync(join(root, 'src', 'core'), { recursive: true });
     writeFileSync(join(root, 'src', 'core', '__init__.py'), '');
     mkdirSync(join(root, 'notapkg'));
+    writeFileSync(join(root, 'requirements.txt'), 'Vendor-Lib==1.0\n');
     const m = parse(
       `from alembic import op
 import sqlalchemy as sa
@@ -1160,6 +1162,7 @@ import settings
 from core import util
 from notapkg import x
 import requests
+from vendor_lib.models import Widget
 from . import helpers
 from ..models import Thing
 
@@ -1182,8 +1185,9 @@ def upgrade():
         ['myapp.models', ['User', 'Org'], 'application'],
         ['settings', [], 'application'],
         ['core', ['util'], 'application'],
-        ['notapkg', ['x'], 'third-party'],
+        ['notapkg', ['x'], 'unresolved'],
         ['requests', [], 'third-party'],
+        ['vendor_lib.models', ['Widget'], 'third-party'],
         ['.', ['helpers'], 'application'],
         ['..models', ['Thing'], 'application'],
         ['json', [], 'stdlib'],
@@ -1313,5 +1317,79 @@ op.execute("UPDATE t SET n = 'ñ'; DELETE FROM u")
   assert.equal(m.comments[0]!.loc, loc(9, 41, 9, 44));
   assert.equal((ex as ExecuteSqlOp).statements.map((s) => s.loc), [loc(10, 17, 10, 37), loc(10, 39, 10, 52)]);
 });
+
+test('OP_METHODS is what the reader understands: listed op.* and batch_op.* calls are read, others are unknown', () => {
+  const names = Object.keys(OP_METHODS);
+  const batchNames = names.filter((n) => !OP_METHODS[n as keyof typeof OP_METHODS].includes('not on batch_op'));
+  const calls = (recv: string, list: string[], indent: string) => list.map((n) => `${indent}${recv}.${n}("t", "c")`).join('\n');
+  const m = parse(`revision = "a"
+down_revision = None
+
+
+def upgrade():
+${calls('op', [...names, 'sync_enum_values'], '    ')}
+    with op.batch_alter_table("t") as batch_op:
+${calls('batch_op', [...batchNames, 'create_table'], '        ')}
+`);
+  const unknown = m.upgrade.operations.filter((o) => o.kind === 'unknown').map((o) => o.callee);
+  assert.equal(unknown, ['op.sync_enum_values', 'batch_op.create_table']);
+  assert.ok(names.length > 15 && batchNames.length < names.length);
+});
+
+
+test('branches on the dialect name carry a dialect guard, not a condition (issue 10)', () => {
+  const guards = (body: string) =>
+    ops(body).map((o) => [o.kind, o.conditional, o.dialectGuard ? `${o.dialectGuard.negated ? '!' : ''}${o.dialectGuard.names.join('|')}` : null]);
+  assert.equal(
+    guards(`
+if op.get_bind().dialect.name == "postgresql":
+    op.drop_column("t", "a")
+elif op.get_bind().dialect.name in ("mysql", "MariaDB"):
+    op.drop_column("t", "b")
+else:
+    op.drop_column("t", "c")
+op.drop_column("t", "d")
+`),
+    [
+      ['drop_column', false, 'postgresql'],
+      ['drop_column', false, 'mysql|mariadb'],
+      ['drop_column', false, '!postgresql|mysql|mariadb'],
+      ['drop_column', false, null],
+    ],
+  );
+  // Names assigned once, context.get_context(), conn.engine.name, `not`, reversed operands, `!=`.
+  assert.equal(
+    guards(`
+bind = op.get_bind()
+is_sqlite = bind.dialect.name == "sqlite"
+if not is_sqlite:
+    op.drop_column("t", "a")
+if "sqlite" != context.get_context().dialect.name:
+    op.drop_column("t", "b")
+if bind.engine.name not in ["sqlite", "mssql"]:
+    op.drop_column("t", "c")
+`),
+    [
+      ['drop_column', false, '!sqlite'],
+      ['drop_column', false, '!sqlite'],
+      ['drop_column', false, '!sqlite|mssql'],
+    ],
+  );
+  // An early return guards the rest of the body; any other test stays a plain condition.
+  assert.equal(
+    guards(`
+if op.get_bind().dialect.name != "postgresql":
+    return
+op.drop_column("t", "a")
+if os.environ.get("FAST"):
+    op.drop_column("t", "b")
+`),
+    [
+      ['drop_column', false, 'postgresql'],
+      ['drop_column', true, 'postgresql'],
+    ],
+  );
+});
+
 
 test.run();

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { loadSqlParser } from '../../src/frontends/sql/index.js';
 import type { SqlParser } from '../../src/frontends/sql/api.js';
 import { formatTypeText } from '../../src/frontends/sql/types.js';
+import { SIMPLE, SQL_STATEMENTS } from '../../src/frontends/sql/convert.js';
+import { parseSync } from 'libpg-query';
 import { prepare } from '../../src/frontends/sql/lexer.js';
 import { parseAlembic } from '../../src/frontends/alembic/index.js';
 import { expandEmbeddedSql } from '../../src/engine/sql-pass.js';
@@ -250,7 +252,7 @@ test('CREATE TABLE AS and SELECT INTO: a create_table and an insert', () => {
   assert.equal(read('CREATE TABLE e AS SELECT 1 WITH NO DATA').map((o) => o.kind), ['create_table']);
 });
 
-test('ALTER TABLE: one operation per subcommand, all at the statement', () => {
+test('ALTER TABLE: one operation per subcommand, each at its clause', () => {
   const text =
     'ALTER TABLE public.accounts ADD COLUMN IF NOT EXISTS tier text NOT NULL DEFAULT \'free\', DROP COLUMN legacy, ' +
     'ALTER COLUMN seats TYPE bigint USING seats::bigint, ALTER COLUMN owner SET NOT NULL, ALTER COLUMN note DROP NOT NULL, ' +
@@ -288,8 +290,38 @@ test('ALTER TABLE: one operation per subcommand, all at the statement', () => {
     },
     { kind: 'alter_column', table: 'accounts', schema: 'public', column: 'at', existingType: null, existingNullable: null, serverDefault: null },
   ]);
-  const whole = loc(1, 1, 1, text.length + 1);
-  assert.ok(ops.every((o) => JSON.stringify(o.loc) === JSON.stringify(whole)));
+  // Issue 10: each operation points at its own clause (the text is one line: columns are offsets).
+  assert.equal(
+    ops.map((o) => [o.loc.line, o.loc.endLine, text.slice(o.loc.column - 1, o.loc.endColumn - 1)]),
+    [
+      "ADD COLUMN IF NOT EXISTS tier text NOT NULL DEFAULT 'free'",
+      'DROP COLUMN legacy',
+      'ALTER COLUMN seats TYPE bigint USING seats::bigint',
+      'ALTER COLUMN owner SET NOT NULL',
+      'ALTER COLUMN note DROP NOT NULL',
+      'ALTER COLUMN at SET DEFAULT now()',
+      'ALTER COLUMN at DROP DEFAULT',
+    ].map((clause) => [1, 1, clause]),
+  );
+  // The statement is remembered, so that an ignore above it still covers each clause.
+  assert.ok(ops.every((o) => JSON.stringify(o.fromSql?.statementLoc) === JSON.stringify(loc(1, 1, 1, text.length + 1))));
+});
+
+test('clause positions: multi-line ALTER TABLE, ONLY / quoted / qualified names, DROP TABLE a, b; one clause keeps the statement (issue 10)', () => {
+  const text = 'ALTER TABLE ONLY "billing"."Accounts"\n  ADD COLUMN tier text,\n  ALTER COLUMN email SET NOT NULL;\nDROP TABLE IF EXISTS a, s.b CASCADE;\nDROP TABLE c;\nALTER TABLE d DROP COLUMN e;';
+  const ops = read(text);
+  assert.equal(
+    ops.map((o) => [o.kind, o.loc.line, o.loc.column, o.loc.endLine, o.loc.endColumn]),
+    [
+      ['add_column', 2, 3, 2, 23],
+      ['alter_column', 3, 3, 3, 34],
+      ['drop_table', 4, 22, 4, 23],
+      ['drop_table', 4, 25, 4, 28],
+      ['drop_table', 5, 1, 5, 13],
+      ['drop_column', 6, 1, 6, 28],
+    ],
+  );
+  assert.is(ops[4]!.fromSql?.statementLoc, undefined);
 });
 
 test('ADD CONSTRAINT ... FOREIGN KEY ... NOT VALID, then VALIDATE; UNIQUE USING INDEX; CHECK; DROP CONSTRAINT', () => {
@@ -681,6 +713,26 @@ op.execute("UPDATE orgs SET a = 1 LIMIT 5")
   const ops = m.upgrade.operations;
   assert.equal(ops.map((o) => o.kind), ['unknown', 'unknown', 'sql_error']);
   assert.match((ops[0] as Extract<Operation, { kind: 'unknown' }>).reason, /interpolated parts/);
+});
+
+test('SQL_STATEMENTS: each example is a statement of its type, read as the table says', () => {
+  for (const [type, { example, becomes }] of Object.entries(SQL_STATEMENTS)) {
+    const parsed = parseSync(example) as { stmts: { stmt: Record<string, unknown> }[] };
+    assert.is(Object.keys(parsed.stmts[0]!.stmt)[0], type, example);
+    const first = read(example)[0]!;
+    if (first.kind === 'sql') {
+      assert.is(first.node, type, example);
+      if (first.lock) assert.ok(becomes.includes(first.lock), `${type}: ${first.lock} is not in "${becomes}"`);
+    } else {
+      assert.ok(becomes.includes(first.kind), `${type}: ${first.kind} is not in "${becomes}"`);
+    }
+  }
+  // A statement in neither table is named by its keywords, with no lock on a table.
+  const other = one("CREATE TABLESPACE ts LOCATION '/x'", 'sql');
+  assert.is(other.node, 'CreateTableSpaceStmt');
+  assert.is(other.lock, null);
+  assert.not.ok(Object.hasOwn(SQL_STATEMENTS, 'CreateTableSpaceStmt') || Object.hasOwn(SIMPLE, 'CreateTableSpaceStmt'));
+  assert.is(one('CREATE EXTENSION pg_trgm', 'sql').keyword, 'CREATE EXTENSION');
 });
 
 test.run();

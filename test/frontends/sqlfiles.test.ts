@@ -355,6 +355,88 @@ test('goose: Up/Down annotations, NO TRANSACTION, StatementBegin/End blocks pass
   assert.match(ms[3]!.parseError!.message, /\+goose Up/);
 });
 
+test('sql-migrate: Up/Down sections in files of any name, notransaction, StatementBegin/End, a file with neither section', () => {
+  const dir = tree({
+    '1_users.sql': [
+      '-- +migrate Up',
+      'CREATE TABLE users (id int);',
+      '-- +migrate StatementBegin',
+      'CREATE FUNCTION touch() RETURNS trigger AS $$',
+      'BEGIN',
+      '  RETURN NEW;',
+      'END;',
+      '$$ LANGUAGE plpgsql;',
+      '-- +migrate StatementEnd',
+      '-- +migrate Down',
+      'DROP FUNCTION touch();',
+      'DROP TABLE users;',
+      '',
+    ].join('\n'),
+    '2_idx.sql': '-- +migrate Up notransaction\nCREATE INDEX CONCURRENTLY i ON users (id);\n-- +migrate Down\nDROP INDEX i;\n',
+    'seed_roles.sql': '-- +migrate Up\nINSERT INTO users VALUES (1);\n',
+    '3_nothing.sql': 'SELECT 1;\n',
+  });
+  const ms = read(dir);
+  assert.ok(ms.every((m) => m.framework === 'sql-migrate'));
+  // Numbered files by number, then the others by name; a file without markers is not sql-migrate's.
+  assert.equal(ids(ms), ['1_users', '2_idx', 'seed_roles']);
+  assert.equal(parentsOf(ms), [[], ['1_users'], ['2_idx']]);
+  assert.equal(kinds(ms[0]!.upgrade.operations), ['create_table', 'CREATE FUNCTION']);
+  assert.equal(kinds(ms[0]!.downgrade.operations), ['DROP FUNCTION', 'drop_table']);
+  assert.is(ms[0]!.transaction.mode, 'per-migration');
+  assert.is(ms[1]!.transaction.mode, 'none');
+  assert.is(ms[1]!.transaction.reason, '-- +migrate Up notransaction');
+  assert.is(ms[1]!.upgrade.operations[0]!.transactional, false);
+  // Named by the config, a file with neither section is reported.
+  const forced = read(dir, { framework: 'sql-migrate' });
+  const nothing = forced.find((m) => m.revision?.value === '3_nothing')!;
+  assert.is(nothing.parseError?.kind, 'syntax');
+  assert.match(nothing.parseError!.message, /\+migrate Up/);
+});
+
+test('generic SQL: V0001.Name.up/down.sql pairs (authelia), patch-*.sql sets by name, every .sql of a generic directory', () => {
+  const authelia = tree({
+    'V0002.Add_Column.up.sql': 'ALTER TABLE t ADD COLUMN c int;\n',
+    'V0002.Add_Column.down.sql': 'ALTER TABLE t DROP COLUMN c;\n',
+    'V0010.Later.up.sql': 'SELECT 10;\n',
+    'V0001.Initial_Schema.up.sql': 'CREATE TABLE t (id int);\n',
+    'V0001.Initial_Schema.down.sql': 'DROP TABLE t;\n',
+  });
+  const a = read(authelia);
+  assert.equal(ids(a), ['V0001.Initial_Schema', 'V0002.Add_Column', 'V0010.Later']);
+  assert.equal(parentsOf(a), [[], ['V0001.Initial_Schema'], ['V0002.Add_Column']]);
+  assert.ok(a.every((m) => m.framework === 'sql'));
+  assert.equal(a[1]!.companions.map((c) => path.basename(c.file)), ['V0002.Add_Column.down.sql']);
+  assert.equal(kinds(a[1]!.downgrade.operations), ['drop_column']);
+  assert.is(a[1]!.downgrade.operations[0]!.loc.file, path.join(authelia, 'V0002.Add_Column.down.sql'));
+  assert.is(a[2]!.downgrade.shape, 'missing');
+
+  const patches = tree({ 'patch-b.sql': 'SELECT 2;\n', 'patch-a.sql': 'SELECT 1;\n', 'tables.sql': 'SELECT 0;\n' });
+  assert.equal(ids(read(patches)), ['patch-a', 'patch-b']);
+  // A directory named or configured with no layout of its own: every .sql file, by name.
+  const loose = tree({ 'zeta.sql': 'SELECT 2;\n', 'alpha.sql': 'SELECT 1;\n' });
+  assert.equal(ids(read(loose)), []);
+  assert.equal(ids(read(loose, { generic: true })), ['alpha', 'zeta']);
+});
+
+test('SQLite and MySQL SQL files are split by keyword, never parsed by PostgreSQL', () => {
+  const dir = tree({ '001_pages.sql': 'CREATE TABLE pages (id INTEGER PRIMARY KEY AUTOINCREMENT);\nUPDATE pages SET id = 1;\n' });
+  const pg = read(dir);
+  assert.ok(pg[0]!.upgrade.operations.some((o) => o.kind === 'sql_error'));
+  for (const dialect of ['sqlite', 'mysql'] as const) {
+    const [m] = read(dir, { dialect });
+    const ops = m!.upgrade.operations;
+    // One execute_sql operation per statement, each at its own line.
+    assert.equal(kinds(ops), ['execute_sql', 'execute_sql'], dialect);
+    const statements = (ops as Extract<Operation, { kind: 'execute_sql' }>[]).flatMap((op) => op.statements);
+    assert.equal(statements.map((st) => [st.keyword, st.category, st.loc.line]), [
+      ['CREATE TABLE', 'schema', 1],
+      ['UPDATE', 'data', 2],
+    ]);
+    assert.equal(ops.map((o) => o.loc.line), [1, 2]);
+  }
+});
+
 // ---------------------------------------------------------------------------------------------
 // Prisma and plain numbered files
 
@@ -642,6 +724,27 @@ test('an Alembic versions directory keeps its .sql files out of the SQL front en
   const root = project();
   const { sets } = await loadMigrations({ cwd: root, paths: ['alembic/migrations/versions'], config: configFor(root, {}) });
   assert.equal(sets.flatMap((s) => s.migrations.map((m) => path.basename(m.file))), ['a1.py']);
+});
+
+test('SQL of another dialect never reaches PostgreSQL\'s parser: light execute_sql operations, no syntax errors (issue 10)', () => {
+  const dir = tree({
+    '0001_accounts.sql': '-- +goose Up\nALTER TABLE `accounts` ADD COLUMN `tier` VARCHAR(20) AFTER `email`;\nUPDATE `accounts` SET `tier` = \'free\';\n',
+  });
+  const refusing: SqlParser = { toOperations: () => { throw new Error('the PostgreSQL parser was called'); } };
+  for (const dialect of ['mysql', 'sqlite', 'h2', 'mssql', 'oracle', 'cockroachdb'] as const) {
+    const inputs = listFiles(dir).map((file) => ({ file, bytes: readFileSync(file) as Uint8Array, projectRoot: dir, dialect }));
+    const [m] = readSqlDirectory(refusing, inputs, dir, { dialect });
+    assert.equal(
+      m!.upgrade.operations.map((o) => [o.kind, o.kind === 'execute_sql' ? o.statements.map((st) => `${st.category} ${st.keyword} ${st.table}`) : [], o.loc.line]),
+      [
+        ['execute_sql', ['schema ALTER TABLE accounts'], 2],
+        ['execute_sql', ['data UPDATE accounts'], 3],
+      ],
+      dialect,
+    );
+  }
+  // PostgreSQL still gets the real parser.
+  assert.ok(kinds(read(dir)[0]!.upgrade.operations).includes('sql_error'));
 });
 
 test.run();

@@ -28,6 +28,7 @@ export interface RunOptions {
   extra?: Record<string, string>;
   lockfile?: string | null;
   dialect?: ResolvedConfig['dialect'];
+  downgrades?: ResolvedConfig['downgrades'];
 }
 
 /** A config with every rule off except the ones named. */
@@ -44,6 +45,8 @@ export function configFor(root: string, enabled: Record<string, RuleSetting>, op
     dialect: opts.dialect ?? 'postgresql',
     postgresVersion: 14,
     runner: {},
+    downgrades: opts.downgrades ?? 'judge',
+    foreignIgnores: true,
     directories: [],
     rules,
     overrides: [],
@@ -102,6 +105,8 @@ export interface InvalidCase {
   name: string;
   files: Files;
   options?: Record<string, unknown>;
+  /** The config's `downgrades` (default "judge"). */
+  downgrades?: ResolvedConfig['downgrades'];
   /** Every finding of the rule, in order: messageId and line (file too for multi-file cases). */
   errors: { messageId: string; line: number; column?: number; file?: string; includes?: string }[];
 }
@@ -110,6 +115,12 @@ export interface ValidCase {
   name: string;
   files: Files;
   options?: Record<string, unknown>;
+  /** The config's `downgrades` (default "judge"). */
+  downgrades?: ResolvedConfig['downgrades'];
+}
+
+function caseOptions(c: ValidCase): RunOptions {
+  return { ...(c.options ? { options: c.options } : {}), ...(c.downgrades ? { downgrades: c.downgrades } : {}) };
 }
 
 /** Registers uvu tests: valid cases must yield nothing from the rule, invalid ones exactly their errors. */
@@ -120,14 +131,14 @@ export function ruleTester(
 ): void {
   for (const c of cases.valid) {
     test(`valid: ${c.name}`, async () => {
-      const found = (await runRule(rule, c.files, c.options ? { options: c.options } : {})).filter((f) => f.ruleId === rule.id);
+      const found = (await runRule(rule, c.files, caseOptions(c))).filter((f) => f.ruleId === rule.id);
       assert.equal(found, [], `expected no ${rule.id} findings`);
     });
   }
   for (const c of cases.invalid) {
     test(`invalid: ${c.name}`, async () => {
       assert.ok(c.errors.length > 0, 'an invalid case must expect at least one error');
-      const found = (await runRule(rule, c.files, c.options ? { options: c.options } : {})).filter((f) => f.ruleId === rule.id);
+      const found = (await runRule(rule, c.files, caseOptions(c))).filter((f) => f.ruleId === rule.id);
       const actual = found.map((f, i) => {
         const e = c.errors[i];
         const row: Record<string, unknown> = { messageId: f.messageId, line: f.line };

@@ -5,6 +5,17 @@ import { ruleTester } from '../helpers/rule-tester.js';
 ruleTester(test, rule, {
   valid: [
     {
+      name: 'the downgrade undoes its upgrade: a NOT NULL column without default on the table the upgrade created is not reported',
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    op.create_table("plans", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("code", sa.Text()))
+def downgrade():
+    op.add_column("plans", sa.Column("legacy", sa.Text(), nullable=False))
+    op.drop_table("plans")
+`,
+    },
+    {
       name: 'three-step pattern: nullable, backfill with UPDATE, then NOT NULL',
       files: `revision = "b2"
 down_revision = "a1"
@@ -55,7 +66,8 @@ def downgrade():
 `,
     },
     {
-      name: 'nullable column and downgrade re-adding a NOT NULL column are not upgrade hazards',
+      name: 'a nullable column; with downgrades: "ignore" the downgrade re-adding a NOT NULL column is not judged',
+      downgrades: 'ignore',
       files: `revision = "b2"
 down_revision = "a1"
 def upgrade():
@@ -90,6 +102,17 @@ def downgrade():
     },
   ],
   invalid: [
+    {
+      name: 'the downgrade is judged too: re-adding a NOT NULL column with no default fails on existing rows',
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    op.add_column("accounts", sa.Column("note", sa.Text()))
+def downgrade():
+    op.add_column("accounts", sa.Column("legacy", sa.Text(), nullable=False))
+`,
+      errors: [{ messageId: 'notNullNoDefault', line: 6 }],
+    },
     {
       name: 'a server default set after the add does not fill existing NULLs',
       files: `revision = "b2"

@@ -20,13 +20,21 @@ def upgrade():
 `,
     },
     {
-      name: 'an installed package that is not in the project',
-      files: `from somevendor.models import Thing
+      name: 'a package the project declares as a dependency (requirements.txt, pyproject.toml), even with a models module',
+      files: {
+        '/requirements.txt': '# runtime\nSomeVendor[extra]>=1.2  # pinned\n-r base.txt\n',
+        '/pyproject.toml': '[project]\nname = "myapp"\ndependencies = [\n  "other-lib>=2",\n]\n',
+        '0001.py': `from somevendor.models import Thing
+from other_lib.entities import Widget
+import django.contrib.auth.models
+from keras import Model
+import tables
 revision = "b2"
 down_revision = "a1"
 def upgrade():
     pass
 `,
+      },
     },
   ],
   invalid: [
@@ -39,6 +47,26 @@ def upgrade():
     pass
 `,
       errors: [{ messageId: 'modelImport', line: 1, column: 1 }],
+    },
+    {
+      name: 'models of a package neither on disk nor known: the application laid out elsewhere (issue 10)',
+      files: {
+        '/pyproject.toml': '[project]\nname = "myapp"\ndependencies = ["requests"]\n',
+        '0001.py': `from myapp.models import User
+import app.db.entities
+from backend import models
+from backend.services import mailer
+revision = "b2"
+down_revision = "a1"
+def upgrade():
+    pass
+`,
+      },
+      errors: [
+        { messageId: 'unresolvedModelImport', line: 1, column: 1, file: '0001.py', includes: 'imports myapp.models, which is neither' },
+        { messageId: 'unresolvedModelImport', line: 2, column: 1, file: '0001.py' },
+        { messageId: 'unresolvedModelImport', line: 3, column: 1, file: '0001.py' },
+      ],
     },
   ],
 });

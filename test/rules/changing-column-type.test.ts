@@ -1,9 +1,21 @@
 import { test } from 'uvu';
 import rule from '../../rules/changing-column-type.js';
-import { ruleTester } from '../helpers/rule-tester.js';
+import * as assert from 'uvu/assert';
+import { ruleTester, runRule } from '../helpers/rule-tester.js';
 
 ruleTester(test, rule, {
   valid: [
+    {
+      name: 'the downgrade undoes its upgrade: a type change on the table the upgrade created is not reported',
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    op.create_table("plans", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("code", sa.Text()))
+def downgrade():
+    op.alter_column("plans", "code", type_=sa.String(8), existing_type=sa.Text())
+    op.drop_table("plans")
+`,
+    },
     {
       name: 'widening varchar, varchar to text, widening numeric precision (SQLAlchemy spellings)',
       files: `revision = "b2"
@@ -70,7 +82,8 @@ def downgrade():
 `,
     },
     {
-      name: 'a table created earlier in the same migration; the downgrade',
+      name: 'a table created earlier in the same migration; with downgrades: "ignore" the downgrade is not judged',
+      downgrades: 'ignore',
       files: `revision = "b2"
 down_revision = "a1"
 def upgrade():
@@ -82,6 +95,18 @@ def downgrade():
     },
   ],
   invalid: [
+    {
+      name: 'the downgrade is judged too: narrowing bigint back to integer rewrites accounts',
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    op.create_table("plans", sa.Column("id", sa.Integer(), primary_key=True))
+    op.alter_column("plans", "id", type_=sa.BigInteger())
+def downgrade():
+    op.alter_column("accounts", "id", type_=sa.Integer(), existing_type=sa.BigInteger())
+`,
+      errors: [{ messageId: 'typeChange', line: 7 }],
+    },
     {
       name: 'type changes that rewrite',
       files: `revision = "b2"
@@ -214,6 +239,53 @@ def downgrade():
       ],
     },
   ],
+});
+
+// Issue 10: the session's time zone, read from the migration, env.py or the config.
+const TZ_CHANGE = (before: string, after = '') => `revision = "b2"
+down_revision = None
+def upgrade():
+${before}    op.alter_column("events", "at", existing_type=sa.DateTime(), type_=sa.DateTime(timezone=True))
+${after}def downgrade():
+    pass
+`;
+
+test('timestamp <-> timestamptz: a UTC session set earlier in the migration makes it safe', async () => {
+  const ids = async (files: Parameters<typeof runRule>[1], opts: Parameters<typeof runRule>[2] = {}) =>
+    (await runRule(rule, files, opts)).map((f) => `${f.messageId}@${f.line}`);
+  assert.equal(await ids(TZ_CHANGE('')), ['timestampToTimestamptz@4']);
+  assert.equal(await ids(TZ_CHANGE(`    op.execute("SET TIME ZONE 'UTC'")\n`)), []);
+  assert.equal(await ids(TZ_CHANGE(`    op.execute("SET LOCAL timezone = 'UTC'")\n`)), []);
+  assert.equal(await ids(TZ_CHANGE(`    op.execute("SELECT set_config('TimeZone', 'UTC', true)")\n`)), []);
+  // Set after the change, set to another zone, reset, or ended with the transaction: still reported.
+  assert.equal(await ids(TZ_CHANGE('', `    op.execute("SET TIME ZONE 'UTC'")\n`)), ['timestampToTimestamptz@4']);
+  assert.equal(await ids(TZ_CHANGE(`    op.execute("SET TIME ZONE 'America/New_York'")\n`)), ['timestampToTimestamptz@5']);
+  assert.equal(await ids(TZ_CHANGE(`    op.execute("SET timezone = 'UTC'; RESET timezone")\n`)), ['timestampToTimestamptz@5']);
+  assert.equal(await ids(TZ_CHANGE(`    op.execute("SET LOCAL timezone = 'UTC'; COMMIT")\n`)), ['timestampToTimestamptz@5']);
+  // And the other way round, timestamptz -> timestamp, is judged the same way.
+  const back = `revision = "b2"
+down_revision = None
+def upgrade():
+    op.execute("ALTER TABLE events ALTER COLUMN at TYPE timestamp")
+def downgrade():
+    pass
+`;
+  assert.equal(await ids({ '0001.py': `revision = "a1"\ndown_revision = None\ndef upgrade():\n    op.execute("CREATE TABLE events (at timestamptz)")\n`, '0002.py': back.replace('None', '"a1"') }), ['timestampToTimestamptz@4']);
+  assert.equal(
+    await ids({
+      '0001.py': `revision = "a1"\ndown_revision = None\ndef upgrade():\n    op.execute("CREATE TABLE events (at timestamptz)")\n`,
+      '0002.py': back.replace('None', '"a1"').replace('    op.execute("ALTER', `    op.execute("SET TIME ZONE 'UTC'")\n    op.execute("ALTER`),
+    }),
+    [],
+  );
+});
+
+test('timestamp -> timestamptz: a UTC runner connection (env.py options) makes it safe', async () => {
+  const found = await runRule(rule, {
+    '/migrations/env.py': `engine = create_engine(url, connect_args={"options": "-c timezone=UTC"})\n`,
+    '0001.py': TZ_CHANGE(''),
+  });
+  assert.equal(found, []);
 });
 
 test.run();

@@ -23,6 +23,18 @@ def run_migrations_online():
 ruleTester(test, rule, {
   valid: [
     {
+      name: 'the downgrade drops the index concurrently in an autocommit block',
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    with op.get_context().autocommit_block():
+        op.create_index("ix_accounts_email", "accounts", ["email"], postgresql_concurrently=True)
+def downgrade():
+    with op.get_context().autocommit_block():
+        op.drop_index("ix_accounts_email", table_name="accounts", postgresql_concurrently=True)
+`,
+    },
+    {
       name: 'CONCURRENTLY inside autocommit_block()',
       files: `revision = "b2"
 down_revision = "a1"
@@ -59,7 +71,8 @@ def downgrade():
 `,
     },
     {
-      name: 'non-concurrent index operations and the downgrade are not this rule',
+      name: 'non-concurrent index operations are not this rule; with downgrades: "ignore" neither is the downgrade',
+      downgrades: 'ignore',
       files: `revision = "b2"
 down_revision = "a1"
 def upgrade():
@@ -70,6 +83,17 @@ def downgrade():
     },
   ],
   invalid: [
+    {
+      name: 'the downgrade is judged too: DROP INDEX CONCURRENTLY inside the transaction fails the rollback',
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    op.create_index("ix_accounts_email", "accounts", ["email"])
+def downgrade():
+    op.drop_index("ix_accounts_email", table_name="accounts", postgresql_concurrently=True)
+`,
+      errors: [{ messageId: 'inTransaction', line: 6 }],
+    },
     {
       name: 'CONCURRENTLY in the migration transaction',
       files: `revision = "b2"

@@ -5,6 +5,17 @@ import { ruleTester } from '../helpers/rule-tester.js';
 ruleTester(test, rule, {
   valid: [
     {
+      name: 'the downgrade undoes its upgrade: a validated foreign key on the table the upgrade created is not reported',
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    op.create_table("plans", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("code", sa.Text()))
+def downgrade():
+    op.create_foreign_key("fk_plans_account", "plans", "accounts", ["account_id"], ["id"])
+    op.drop_table("plans")
+`,
+    },
+    {
       name: 'foreign key added NOT VALID',
       files: `revision = "b2"
 down_revision = "a1"
@@ -27,7 +38,8 @@ def downgrade():
 `,
     },
     {
-      name: 'UNIQUE and PRIMARY KEY belong to unique-constraint-without-index; the downgrade is not judged',
+      name: 'UNIQUE and PRIMARY KEY belong to unique-constraint-without-index; with downgrades: "ignore" the downgrade is not judged',
+      downgrades: 'ignore',
       files: `revision = "b2"
 down_revision = "a1"
 def upgrade():
@@ -38,6 +50,17 @@ def downgrade():
     },
   ],
   invalid: [
+    {
+      name: 'the downgrade is judged too: re-creating a foreign key validates it under the lock',
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    op.create_unique_constraint("uq_accounts_email", "accounts", ["email"])
+def downgrade():
+    op.create_foreign_key("fk_orders_account_id", "orders", "accounts", ["account_id"], ["id"])
+`,
+      errors: [{ messageId: 'foreignKey', line: 6 }],
+    },
     {
       name: 'foreign key and CHECK on existing tables',
       files: `revision = "b2"

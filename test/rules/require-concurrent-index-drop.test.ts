@@ -5,6 +5,17 @@ import { ruleTester } from '../helpers/rule-tester.js';
 ruleTester(test, rule, {
   valid: [
     {
+      name: 'the downgrade undoes its upgrade: a plain DROP INDEX on the table the upgrade created is not reported',
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    op.create_table("plans", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("code", sa.Text()))
+def downgrade():
+    op.drop_index("ix_plans_code", table_name="plans")
+    op.drop_table("plans")
+`,
+    },
+    {
       name: 'CONCURRENTLY inside an autocommit block',
       files: `revision = "b2"
 down_revision = "a1"
@@ -38,7 +49,8 @@ def downgrade():
 `,
     },
     {
-      name: 'the downgrade is not judged',
+      name: 'with downgrades: "ignore" the downgrade is not judged',
+      downgrades: 'ignore',
       files: `revision = "b2"
 down_revision = "a1"
 def upgrade():
@@ -49,6 +61,17 @@ def downgrade():
     },
   ],
   invalid: [
+    {
+      name: 'the downgrade is judged too: dropping the index the upgrade built on an existing table',
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    op.create_index("ix_accounts_email", "accounts", ["email"])
+def downgrade():
+    op.drop_index("ix_accounts_email", table_name="accounts")
+`,
+      errors: [{ messageId: 'notConcurrent', line: 6 }],
+    },
     {
       name: 'plain drop_index on an existing table',
       files: `revision = "b2"

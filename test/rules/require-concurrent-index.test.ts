@@ -6,6 +6,17 @@ import { ruleTester, runRule } from '../helpers/rule-tester.js';
 ruleTester(test, rule, {
   valid: [
     {
+      name: 'the downgrade undoes its upgrade: a plain CREATE INDEX on the table the upgrade created is not reported',
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    op.create_table("plans", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("code", sa.Text()))
+def downgrade():
+    op.create_index("ix_plans_code", "plans", ["code"])
+    op.drop_table("plans")
+`,
+    },
+    {
       name: 'CONCURRENTLY inside an autocommit block',
       files: `revision = "b2"
 down_revision = "a1"
@@ -43,7 +54,8 @@ def downgrade():
 `,
     },
     {
-      name: 'a plain index in the downgrade is not judged',
+      name: 'with downgrades: "ignore" a plain index in the downgrade is not judged',
+      downgrades: 'ignore',
       files: `revision = "b2"
 down_revision = "a1"
 def upgrade():
@@ -55,6 +67,18 @@ def downgrade():
     },
   ],
   invalid: [
+    {
+      name: 'the downgrade is judged too: re-creating an index on an existing table blocks writes',
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    with op.get_context().autocommit_block():
+        op.drop_index("ix_accounts_email", table_name="accounts", postgresql_concurrently=True)
+def downgrade():
+    op.create_index("ix_accounts_email", "accounts", ["email"])
+`,
+      errors: [{ messageId: 'notConcurrent', line: 7 }],
+    },
     {
       name: 'plain create_index on an existing table',
       files: `revision = "b2"

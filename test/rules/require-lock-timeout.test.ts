@@ -14,6 +14,17 @@ def run_migrations_online():
 ruleTester(test, rule, {
   valid: [
     {
+      name: 'the downgrade undoes its upgrade: a DROP INDEX with no lock_timeout on the table the upgrade created is not reported',
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    op.create_table("plans", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("code", sa.Text()))
+def downgrade():
+    op.drop_index("ix_plans_code", table_name="plans")
+    op.drop_table("plans")
+`,
+    },
+    {
       name: "SET LOCAL lock_timeout first (polar), inside the migration's transaction",
       files: `revision = "b2"
 down_revision = "a1"
@@ -22,6 +33,7 @@ def upgrade():
     op.add_column("accounts", sa.Column("tier", sa.Text(), nullable=True))
     op.drop_column("accounts", "legacy")
 def downgrade():
+    op.execute("SET LOCAL lock_timeout = '5s'")
     op.drop_column("accounts", "tier")
 `,
     },
@@ -117,7 +129,8 @@ def downgrade():
 `,
     },
     {
-      name: 'the downgrade is not checked by default',
+      name: 'with downgrades: "ignore" the downgrade is not checked',
+      downgrades: 'ignore',
       files: `revision = "b2"
 down_revision = "a1"
 def upgrade():
@@ -173,7 +186,10 @@ def downgrade():
     op.execute("RESET lock_timeout")
     op.rename_table("block_document", "block")
 `,
-      errors: [{ messageId: 'missing', line: 5, includes: 'locks block in' }],
+      errors: [
+        { messageId: 'missing', line: 5, includes: 'locks block in' },
+        { messageId: 'missing', line: 9, includes: 'locks block_document in' },
+      ],
     },
     {
       name: 'a foreign key from a new table locks the referenced, existing one (SHARE ROW EXCLUSIVE)',
@@ -275,8 +291,7 @@ def downgrade():
       errors: [{ messageId: 'missing', line: 4, includes: 'locks accounts in SHARE mode' }],
     },
     {
-      name: 'checkDowngrade: the downgrade is checked too',
-      options: { checkDowngrade: true },
+      name: 'the downgrade is checked too, on its own: one finding per body',
       files: `revision = "b2"
 down_revision = "a1"
 def upgrade():
@@ -363,11 +378,55 @@ test('a lock_timeout from the config counts as set, unless it is 0', () => {
   const run = (m: Migration) => {
     const out: string[] = [];
     const catalog = { hasTable: () => null, column: () => null, checks: () => [], index: () => null };
-    rule.check({ settings: { dialect: 'postgresql', postgresVersion: 14 }, catalog, report: (d) => out.push(`${d.messageId}@${toLoc(d.at).line}`) }, m, rule.meta.defaultOptions);
+    const ctx = { settings: { dialect: 'postgresql' as const, postgresVersion: 14 }, catalog, direction: 'upgrade' as const, report: (d: { messageId: string; at: Parameters<typeof toLoc>[0] }) => out.push(`${d.messageId}@${toLoc(d.at).line}`) };
+    rule.check(ctx, m.upgrade, m, rule.meta.defaultOptions);
     return out;
   };
   assert.equal(run(withRunnerSetting('5s')), []);
   assert.equal(run(withRunnerSetting('0ms')), ['missing@4']);
+});
+
+test('CREATE TABLE with a foreign key to an existing table locks that table (issue 10)', async () => {
+  const messages = async (body: string) =>
+    (await runRule(rule, `revision = "b2"\ndown_revision = "a1"\ndef upgrade():\n${body}`)).map((f) => `${f.line}: ${f.message}`);
+  const srx = (table: string) =>
+    `This statement locks ${table} in SHARE ROW EXCLUSIVE mode with no lock_timeout set; while it waits for a running transaction, writes on ${table} queue behind it.`;
+  // sa.ForeignKey in a column
+  assert.equal(
+    await messages(`    op.create_table("invoices", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("account_id", sa.Integer(), sa.ForeignKey("accounts.id")))\n`),
+    [`4: ${srx('accounts')}`],
+  );
+  // sa.ForeignKeyConstraint
+  assert.equal(
+    await messages(`    op.create_table("invoices", sa.Column("id", sa.Integer()), sa.Column("org", sa.Integer()), sa.ForeignKeyConstraint(["org"], ["public.orgs.id"]))\n`),
+    [`4: ${srx('orgs')}`],
+  );
+  // SQL, column-level and table-level
+  assert.equal(await messages(`    op.execute("CREATE TABLE invoices (id int, account_id int REFERENCES accounts)")\n`), [`4: ${srx('accounts')}`]);
+  assert.equal(
+    await messages(`    op.execute("CREATE TABLE invoices (id int, account_id int, FOREIGN KEY (account_id) REFERENCES accounts (id))")\n`),
+    [`4: ${srx('accounts')}`],
+  );
+  // A table created earlier in the same upgrade, and the new table itself, are not in use yet.
+  assert.equal(
+    await messages(
+      `    op.create_table("orgs", sa.Column("id", sa.Integer(), primary_key=True))\n` +
+        `    op.create_table("teams", sa.Column("id", sa.Integer()), sa.Column("org_id", sa.Integer(), sa.ForeignKey("orgs.id")), sa.Column("parent_id", sa.Integer(), sa.ForeignKey("teams.id")))\n`,
+    ),
+    [],
+  );
+  // With a lock_timeout first, nothing to report.
+  assert.equal(await messages(`    op.execute("SET LOCAL lock_timeout = '2s'")\n    op.execute("CREATE TABLE invoices (account_id int REFERENCES accounts)")\n`), []);
+});
+
+test('DROP VIEW and DROP MATERIALIZED VIEW lock the view (issue 10)', async () => {
+  const found = async (sql: string) =>
+    (await runRule(rule, `revision = "b2"\ndown_revision = "a1"\ndef upgrade():\n    op.execute("${sql}")\n`)).map((f) => f.message);
+  const ae = (view: string) =>
+    `This statement locks ${view} in ACCESS EXCLUSIVE mode with no lock_timeout set; while it waits for a running transaction, reads and writes on ${view} queue behind it.`;
+  assert.equal(await found('DROP VIEW IF EXISTS active_accounts'), [ae('active_accounts')]);
+  assert.equal(await found('DROP MATERIALIZED VIEW reporting.account_counts'), [ae('account_counts')]);
+  assert.equal(await found("SET lock_timeout = '1s'; DROP VIEW active_accounts"), []);
 });
 
 test.run();

@@ -15,6 +15,17 @@ def downgrade():
 ruleTester(test, rule, {
   valid: [
     {
+      name: 'the downgrade undoes its upgrade: SET NOT NULL on the table the upgrade created is not reported',
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    op.create_table("plans", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("code", sa.Text()))
+def downgrade():
+    op.alter_column("plans", "code", existing_type=sa.Text(), nullable=False)
+    op.drop_table("plans")
+`,
+    },
+    {
       name: 'a validated CHECK (col IS NOT NULL) from an earlier migration',
       files: {
         '0001_accounts.py': ACCOUNTS,
@@ -61,7 +72,8 @@ def downgrade():
 `,
     },
     {
-      name: 'already NOT NULL, making a column nullable, and the downgrade',
+      name: 'already NOT NULL, making a column nullable; with downgrades: "ignore" the downgrade is not judged',
+      downgrades: 'ignore',
       files: {
         '0001_accounts.py': `revision = "a1"
 down_revision = None
@@ -83,6 +95,28 @@ def downgrade():
     },
   ],
   invalid: [
+    {
+      name: 'the downgrade is judged too: making the column NOT NULL again scans accounts',
+      files: {
+        '0001_accounts.py': `revision = "a1"
+down_revision = None
+def upgrade():
+    op.create_table("accounts", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("email", sa.Text(), nullable=False))
+def downgrade():
+    op.drop_table("accounts")
+`,
+        '0002_alter.py': `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    op.alter_column("accounts", "email", existing_type=sa.Text(), nullable=False, server_default="")
+    op.alter_column("accounts", "name", existing_type=sa.Text(), existing_nullable=False, nullable=False)
+    op.alter_column("accounts", "note", nullable=True)
+def downgrade():
+    op.alter_column("accounts", "note", nullable=False)
+`,
+      },
+      errors: [{ messageId: 'setNotNull', line: 8, file: '0002_alter.py' }],
+    },
     {
       name: 'SET NOT NULL on an existing column',
       files: `revision = "b2"

@@ -5,6 +5,17 @@ import { ruleTester } from '../helpers/rule-tester.js';
 ruleTester(test, rule, {
   valid: [
     {
+      name: 'the downgrade undoes its upgrade: a UNIQUE constraint on the table the upgrade created is not reported',
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    op.create_table("plans", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("code", sa.Text()))
+def downgrade():
+    op.create_unique_constraint("uq_plans_code", "plans", ["code"])
+    op.drop_table("plans")
+`,
+    },
+    {
       name: 'constraints and unique columns on a table created earlier in the same migration',
       files: `revision = "b2"
 down_revision = "a1"
@@ -28,7 +39,8 @@ def downgrade():
 `,
     },
     {
-      name: 'a plain nullable column, and the downgrade',
+      name: 'a plain nullable column; with downgrades: "ignore" the downgrade is not judged',
+      downgrades: 'ignore',
       files: `revision = "b2"
 down_revision = "a1"
 def upgrade():
@@ -40,6 +52,18 @@ def downgrade():
     },
   ],
   invalid: [
+    {
+      name: 'the downgrade is judged too: a UNIQUE constraint re-created without an index',
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    op.add_column("accounts", sa.Column("nickname", sa.Text(), nullable=True))
+def downgrade():
+    op.create_unique_constraint("uq_accounts_email", "accounts", ["email"])
+    op.drop_column("accounts", "nickname")
+`,
+      errors: [{ messageId: 'noIndex', line: 6 }],
+    },
     {
       name: 'UNIQUE and PRIMARY KEY constraints on existing tables',
       files: `revision = "b2"

@@ -7,6 +7,17 @@ import { configFor, ruleTester, writeProject, type Files } from '../helpers/rule
 ruleTester(test, rule, {
   valid: [
     {
+      name: 'the downgrade undoes its upgrade: a volatile default on the table the upgrade created is not reported',
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    op.create_table("plans", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("code", sa.Text()))
+def downgrade():
+    op.add_column("plans", sa.Column("token", sa.Uuid(), server_default=sa.text("gen_random_uuid()")))
+    op.drop_table("plans")
+`,
+    },
+    {
       name: 'constants, casts of constants and STABLE functions (PostgreSQL 11+)',
       files: `revision = "b2"
 down_revision = "a1"
@@ -43,7 +54,8 @@ def downgrade():
 `,
     },
     {
-      name: 'a default we cannot read is left alone; the downgrade is not judged',
+      name: 'a default we cannot read is left alone; with downgrades: "ignore" the downgrade is not judged',
+      downgrades: 'ignore',
       files: `revision = "b2"
 down_revision = "a1"
 def upgrade():
@@ -54,6 +66,17 @@ def downgrade():
     },
   ],
   invalid: [
+    {
+      name: 'the downgrade is judged too: a volatile default rewrites accounts',
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    op.add_column("accounts", sa.Column("tier", sa.Text(), server_default=helpers.default_tier()))
+def downgrade():
+    op.add_column("accounts", sa.Column("token", sa.Uuid(), server_default=sa.text("gen_random_uuid()")))
+`,
+      errors: [{ messageId: 'volatileDefault', line: 6 }],
+    },
     {
       name: 'volatile functions',
       files: `revision = "b2"

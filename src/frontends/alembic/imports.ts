@@ -7,9 +7,11 @@
 // 3. stdlib: Python's standard library (stdlib.ts);
 // 4. application: a top-level package or module found in the project: `<root>/<name>/__init__.py`,
 //    `<root>/<name>.py`, `<root>/src/<name>/__init__.py` or `<root>/src/<name>.py`;
-// 5. third-party: anything else.
+// 5. third-party: a dependency the project declares (requirements*.txt, pyproject.toml, setup.cfg,
+//    setup.py, Pipfile) or a well-known package (KNOWN_PACKAGES below);
+// 6. unresolved: anything else.
 // Filesystem answers are cached per project root for the life of the process.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Import } from '../../model/types.js';
 import type { StmtNode } from './python.js';
@@ -50,6 +52,71 @@ export const FRAMEWORK_PACKAGES: ReadonlySet<string> = new Set([
   'pyodbc',
 ]);
 
+/** Well-known packages (import names) that projects use without always declaring them where migralint reads. */
+export const KNOWN_PACKAGES: ReadonlySet<string> = new Set([
+  'django', 'flask', 'flask_sqlalchemy', 'flask_migrate', 'flask_login', 'flask_appbuilder', 'fastapi', 'starlette',
+  'pydantic', 'pydantic_settings', 'peewee', 'tortoise', 'ormar', 'mongoengine', 'odmantic', 'piccolo', 'pony',
+  'celery', 'redis', 'requests', 'httpx', 'yaml', 'dateutil', 'pytz', 'arrow', 'pendulum', 'werkzeug', 'jinja2',
+  'marshmallow', 'attr', 'attrs', 'six', 'dotenv', 'decouple', 'environs', 'boto3', 'botocore', 'numpy', 'pandas',
+  'shapely', 'simplejson', 'ujson', 'orjson', 'passlib', 'bcrypt', 'cryptography', 'jwt', 'structlog', 'click',
+  'typer', 'tqdm', 'ulid', 'shortuuid', 'nanoid', 'babel', 'slugify', 'unidecode', 'phonenumbers', 'stripe',
+]);
+
+const declaredCache = new Map<string, Set<string>>();
+
+/** `Flask-SQLAlchemy` and `flask.sqlalchemy` name the import `flask_sqlalchemy`. */
+function importName(distribution: string): string {
+  return distribution.toLowerCase().replace(/[-.]/g, '_');
+}
+
+const REQUIREMENT = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(?:[<>=!~;@,(]|$)/;
+
+/** The packages the project declares as dependencies, by import name (best effort). */
+export function declaredDependencies(root: string): Set<string> {
+  let found = declaredCache.get(root);
+  if (found) return found;
+  found = new Set<string>();
+  const read = (file: string): string | null => {
+    try {
+      return readFileSync(join(root, file), 'utf8');
+    } catch {
+      return null;
+    }
+  };
+  const add = (spec: string) => {
+    const m = REQUIREMENT.exec(spec);
+    if (m) found!.add(importName(m[1]!));
+  };
+  let names: string[] = [];
+  try {
+    names = readdirSync(root);
+  } catch {
+    names = [];
+  }
+  for (const name of names) {
+    if (!/^requirements.*\.(?:txt|in)$/i.test(name)) continue;
+    for (const line of (read(name) ?? '').split('\n')) if (!/^\s*(?:#|-)/.test(line)) add(line);
+  }
+  // Quoted requirement strings inside dependency lists (PEP 621, setup.py install_requires,
+  // setup.cfg), and the keys of Poetry / Pipfile dependency tables.
+  for (const file of ['pyproject.toml', 'setup.py', 'setup.cfg', 'Pipfile']) {
+    const text = read(file);
+    if (text === null) continue;
+    for (const block of text.matchAll(/(?:dependencies|requires|install_requires|extras_require)\s*[=:]\s*[\[{(]([\s\S]*?)[\]})]/g)) {
+      for (const q of block[1]!.matchAll(/["']([^"']+)["']/g)) add(q[1]!);
+    }
+    if (file === 'setup.cfg') {
+      for (const block of text.matchAll(/install_requires\s*=\s*\n((?:[ \t]+\S.*\n?)+)/g)) for (const line of block[1]!.split('\n')) add(line);
+    }
+    for (const section of text.matchAll(/^\[(?:tool\.poetry\.(?:[\w.-]+\.)?dependencies|packages|dev-packages)\]\s*\n([\s\S]*?)(?=^\[|(?![\s\S]))/gm)) {
+      for (const key of section[1]!.matchAll(/^\s*["']?([A-Za-z0-9][A-Za-z0-9._-]*)["']?\s*=/gm)) found.add(importName(key[1]!));
+    }
+  }
+  found.delete('python');
+  declaredCache.set(root, found);
+  return found;
+}
+
 const appCache = new Map<string, Map<string, boolean>>();
 
 function isApplicationPackage(root: string, name: string): boolean {
@@ -78,7 +145,8 @@ export function classifyModule(module: string, projectRoot: string): Import['ori
   if (FRAMEWORK_PACKAGES.has(top)) return 'framework';
   if (STDLIB_MODULES.has(top)) return 'stdlib';
   if (projectRoot && isApplicationPackage(projectRoot, top)) return 'application';
-  return 'third-party';
+  if (KNOWN_PACKAGES.has(top.toLowerCase()) || (projectRoot && declaredDependencies(projectRoot).has(top.toLowerCase()))) return 'third-party';
+  return 'unresolved';
 }
 
 /** Every import statement in the module, including those inside functions and blocks. */

@@ -7,7 +7,7 @@
 // - batch: the alias of `with op.batch_alter_table(...) as batch_op:`;
 // - conn: `op.get_bind()`, `context.get_bind()`, `op.get_context().bind/.connection`,
 //   `session.connection()`, a name bound from any of these, or a parameter named
-//   conn/connection/bind;
+//   conn/connection/bind/migrate_engine;
 // - session: `Session(...)`, `orm.Session(...)`, `sessionmaker(...)()`, `scoped_session(...)`, a
 //   name bound from them (also in `with Session(...) as session:`), `db.session`, and a free
 //   or parameter name `session`/`db_session`;
@@ -46,10 +46,13 @@ import type {
   ConstraintType,
   CreateTableOp,
   DataAction,
+  DialectGuard,
   Operation,
   OperationBase,
 } from '../../model/types.js';
+import { guardAnd, guardNot } from '../../model/queries.js';
 import { splitSql } from '../sql-text/split.js';
+import { understood, unlisted, type Understood } from '../understood.js';
 import { isColumnCall, opaqueColumn, readColumn, readDefault, type Reader } from './columns.js';
 import {
   argument,
@@ -108,6 +111,8 @@ interface Ctx {
   depth: number;
   /** The function being walked (not followed into itself). */
   fn: string;
+  /** The databases the enclosing branches on `bind.dialect.name` admit; absent outside such branches. */
+  guard?: DialectGuard;
 }
 
 function newScope(parent: Scope | null): Scope {
@@ -210,11 +215,38 @@ function functionScope(def: FunctionNode, parent: Scope): Scope {
   return scope;
 }
 
-const CONN_PARAM_NAMES = new Set(['conn', 'connection', 'bind', 'connexion', 'db_conn']);
+// `migrate_engine`: sqlalchemy-migrate passes the engine to upgrade()/downgrade() (generic-python).
+const CONN_PARAM_NAMES = new Set(['conn', 'connection', 'bind', 'connexion', 'db_conn', 'migrate_engine']);
 const SESSION_NAMES = new Set(['session', 'db_session']);
 
-/** Op methods that return a value and are not operations. */
-const OP_VALUE_HELPERS = new Set(['get_bind', 'get_context', 'f', 'inline_literal', 'implementation_for', 'register_operation']);
+/**
+ * The `op.*` methods (and `batch_op.*` inside `batch_alter_table`) that opMethod() reads, with
+ * what each becomes. Any other method is an `unknown` operation; the README lists this table.
+ */
+export const OP_METHODS = {
+  add_column: 'add_column; an inline ForeignKey also adds a foreign key, index=True an index',
+  drop_column: 'drop_column',
+  alter_column: 'alter_column: nullable, type_, new_column_name, server_default, existing_type, existing_nullable',
+  create_table: 'create_table with its sa.Column()s and constraints (not on batch_op)',
+  drop_table: 'drop_table (not on batch_op)',
+  rename_table: 'rename_table (not on batch_op)',
+  create_index: 'create_index: unique, postgresql_concurrently, if_not_exists',
+  drop_index: 'drop_index: postgresql_concurrently, if_exists',
+  create_unique_constraint: 'add_constraint (unique)',
+  create_primary_key: 'add_constraint (primary key)',
+  create_foreign_key: 'add_constraint (foreign key): postgresql_not_valid',
+  create_check_constraint: 'add_constraint (check): postgresql_not_valid',
+  create_exclude_constraint: 'add_constraint (of a type the rules do not judge)',
+  drop_constraint: 'drop_constraint: type_',
+  execute: "SQL text: each statement read by PostgreSQL's parser; sa.text(), f-strings and %/.format templates, or a SQLAlchemy update/insert/delete",
+  bulk_insert: 'data_change (bulk insert) (not on batch_op)',
+  get_bind: 'the connection, whose calls are read in turn',
+  get_context: 'the migration context (autocommit_block, execute)',
+  f: 'a name, not an operation',
+  inline_literal: 'a value, not an operation',
+  implementation_for: 'a decorator, not an operation',
+  register_operation: 'a decorator, not an operation',
+} as const satisfies Understood;
 const CONN_IGNORED = new Set([
   'close',
   'connect',
@@ -582,7 +614,60 @@ class Walker {
   // Statements
 
   walkStmts(stmts: StmtNode[], ctx: Ctx, scope: Scope): void {
-    for (const s of stmts) this.walkStmt(s, ctx, scope);
+    let c = ctx;
+    for (const s of stmts) {
+      this.walkStmt(s, c, scope);
+      // `if bind.dialect.name != "postgresql": return` guards the rest of the body.
+      if (s.nodeType === 'If' && s.orelse.length === 0 && exits(s.body)) {
+        const g = this.dialectGuard(s.test, scope);
+        if (g) c = { ...c, guard: guardAnd(c.guard ?? null, guardNot(g)) };
+      }
+    }
+  }
+
+  /**
+   * The dialects a test on the database's name admits: `bind.dialect.name == "postgresql"`, `!=`,
+   * `in (...)`, `not in`, `not (...)`, through names assigned once (`is_pg = ... == "postgresql"`);
+   * null for any other test.
+   */
+  private dialectGuard(test: ExprNode, scope: Scope, depth = 0): DialectGuard | null {
+    if (depth > 4) return null;
+    const t = this.deref(test, scope).e;
+    if (t.nodeType === 'UnaryOp' && t.op.nodeType === 'Not') {
+      const g = this.dialectGuard(t.operand, scope, depth + 1);
+      return g ? guardNot(g) : null;
+    }
+    if (t.nodeType !== 'Compare' || t.ops.length !== 1 || t.comparators.length !== 1) return null;
+    const op = t.ops[0]!.nodeType;
+    if (op !== 'Eq' && op !== 'NotEq' && op !== 'In' && op !== 'NotIn') return null;
+    let [subject, value] = [t.left, t.comparators[0]!];
+    if (!this.isDialectName(subject, scope)) [subject, value] = [value, subject];
+    if (!this.isDialectName(subject, scope)) return null;
+    const names = this.stringSet(value, scope, op === 'In' || op === 'NotIn');
+    return names ? { names, negated: op === 'NotEq' || op === 'NotIn' } : null;
+  }
+
+  /** `<bind>.dialect.name`, `<conn>.engine.name` (`op.get_bind()`, `context.get_context()`, a connection). */
+  private isDialectName(e: ExprNode, scope: Scope): boolean {
+    const d = this.deref(e, scope).e;
+    if (d.nodeType !== 'Attribute' || d.attr !== 'name' || d.value.nodeType !== 'Attribute') return false;
+    if (d.value.attr === 'dialect') return true;
+    const k = d.value.attr === 'engine' ? this.kindOf(d.value.value, scope) : null;
+    return k !== null && (k.k === 'conn' || k.k === 'migctx' || k.k === 'session');
+  }
+
+  /** Lower-case string constants: one, or (for `in`) a tuple, list or set of them; null otherwise. */
+  private stringSet(e: ExprNode, scope: Scope, collection: boolean): string[] | null {
+    const d = this.deref(e, scope).e;
+    if (!collection) return isStringConst(d) ? [(d.value as string).toLowerCase()] : null;
+    if (d.nodeType !== 'Tuple' && d.nodeType !== 'List' && d.nodeType !== 'Set') return null;
+    const out: string[] = [];
+    for (const el of d.elts) {
+      const v = this.deref(el, scope).e;
+      if (!isStringConst(v)) return null;
+      out.push((v.value as string).toLowerCase());
+    }
+    return out;
   }
 
   private walkStmt(s: StmtNode, ctx: Ctx, scope: Scope): void {
@@ -599,11 +684,20 @@ class Walker {
       case 'Return':
         if (s.value) this.visit(s.value, ctx, scope);
         break;
-      case 'If':
+      case 'If': {
         this.visit(s.test, ctx, scope);
+        // A branch on the database's name is no condition on that database: the engine keeps its
+        // operations for the dialect named and drops them for the others.
+        const g = this.dialectGuard(s.test, scope);
+        if (g) {
+          this.walkStmts(s.body, { ...ctx, guard: guardAnd(ctx.guard ?? null, g) }, scope);
+          this.walkStmts(s.orelse, { ...ctx, guard: guardAnd(ctx.guard ?? null, guardNot(g)) }, scope);
+          break;
+        }
         this.walkStmts(s.body, cond, scope);
         this.walkStmts(s.orelse, cond, scope);
         break;
+      }
       case 'For':
       case 'AsyncFor':
         this.visit(s.iter, ctx, scope);
@@ -797,7 +891,7 @@ class Walker {
   // Operations
 
   private base(call: Expr<'Call'>, ctx: Ctx, batch: boolean): OperationBase {
-    return {
+    const base: OperationBase = {
       loc: this.src.loc(call),
       conditional: ctx.conditional,
       repeated: ctx.repeated,
@@ -806,6 +900,8 @@ class Walker {
       via: ctx.via,
       callee: calleeText(call.func),
     };
+    if (ctx.guard) base.dialectGuard = { names: [...ctx.guard.names], negated: ctx.guard.negated };
+    return base;
   }
 
   private unknown(call: Expr<'Call'>, ctx: Ctx, batch: boolean, reason: string): void {
@@ -824,7 +920,8 @@ class Walker {
     const schema = () => (b ? (str(kwValue(call, 'schema')) ?? bs) : str(kwValue(call, 'schema')));
     const p = (i: number) => (b ? i - 1 : i); // position of a parameter that follows the table argument
 
-    switch (m) {
+    const known = understood(OP_METHODS, m);
+    switch (known) {
       case 'add_column': {
         const colExpr = arg(p(1), 'column');
         let column: ColumnSpec;
@@ -1029,9 +1126,17 @@ class Walker {
         });
         return;
       }
-      default:
-        if (OP_VALUE_HELPERS.has(m)) return;
+      case 'get_bind':
+      case 'get_context':
+      case 'f':
+      case 'inline_literal':
+      case 'implementation_for':
+      case 'register_operation':
+        return; // values, not operations
+      case undefined:
         break;
+      default:
+        unlisted(known);
     }
     const who = b ? 'batch_op' : 'op';
     let reason: string;
@@ -1092,13 +1197,17 @@ class Walker {
       if (isColumnCall(d)) {
         const col = readColumn(d, this.reader(r.scope));
         columns.push(col.spec);
-        for (const fk of col.foreignKeys) constraints.push({ type: 'foreign_key', name: fk.name, loc: fk.loc });
+        for (const fk of col.foreignKeys) {
+          constraints.push({ type: 'foreign_key', name: fk.name, loc: fk.loc, referredTable: fk.target ? splitTarget(fk.target)[0] : null });
+        }
         continue;
       }
       const callee = calleeName(d.func);
       const type = callee ? CONSTRAINT_TYPES[callee] : undefined;
       if (!type) continue;
-      constraints.push({ type, name: this.name(kwValue(d, 'name'), r.scope), loc: this.src.loc(d) });
+      const constraint: CreateTableOp['constraints'][number] = { type, name: this.name(kwValue(d, 'name'), r.scope), loc: this.src.loc(d) };
+      if (type === 'foreign_key') constraint.referredTable = this.referredTable(argument(d, 1, 'refcolumns'), r.scope);
+      constraints.push(constraint);
       if (type === 'primary_key') {
         for (const a of d.args) {
           const n = this.name(a, r.scope);
@@ -1121,6 +1230,22 @@ class Walker {
       columns,
       constraints,
     };
+  }
+
+  /** The table of `ForeignKeyConstraint(..., ["accounts.id"])`'s referenced columns; null when unreadable or mixed. */
+  private referredTable(refcolumns: ExprNode | undefined, scope: Scope): string | null {
+    if (!refcolumns) return null;
+    const d = this.deref(refcolumns, scope).e;
+    if (d.nodeType !== 'List' && d.nodeType !== 'Tuple') return null;
+    let table: string | null = null;
+    for (const el of d.elts) {
+      const t = this.deref(el, scope).e;
+      if (!isStringConst(t)) return null;
+      const [ref] = splitTarget(t.value as string);
+      if (ref === null || (table !== null && ref !== table)) return null;
+      table = ref;
+    }
+    return table;
   }
 
   /** Column names in the rows of a bulk insert (string keys of dict literals). */
@@ -1471,6 +1596,13 @@ function defaultKind(name: string): Kind | null {
 }
 
 export type { FunctionNode };
+
+/** Does a block always leave the function (its last statement a `return` or `raise`)? */
+function exits(body: StmtNode[]): boolean {
+  const stmts = body.filter((s) => s.nodeType !== 'Comment');
+  const last = stmts[stmts.length - 1];
+  return last !== undefined && (last.nodeType === 'Return' || last.nodeType === 'Raise');
+}
 
 /** `"accounts.id"` or `"public.accounts.id"` -> ["accounts", "id"]. */
 function splitTarget(target: string): [string | null, string | null] {

@@ -32,12 +32,14 @@ import type {
   Operation,
   OperationBase,
   SqlStatementOp,
+  TableConstraintSpec,
 } from '../../model/types.js';
 import { classifySql } from '../sql-text/split.js';
 import { hasStandIn, nextToken, STAND_IN, trimStart, type Prepared, type Tok } from './lexer.js';
 import type { ByteMap, Locator } from './locate.js';
 import { alterTableLock, lockModeFromNumber } from './locks.js';
 import { renderTypeName } from './types.js';
+import { understood, unlisted, type Understood } from '../understood.js';
 
 /** What the converter knows about the statement being converted. */
 export interface StatementContext {
@@ -547,26 +549,77 @@ function setConfigCalls(ctx: StatementContext, targets: Node[]): Operation[] | n
 // ---------------------------------------------------------------------------------------------
 // The statement switch
 
+/**
+ * The statements convertStatement() models, keyed by libpg-query's node type, each with its
+ * keywords, an example and what it becomes. A statement of another type becomes a `sql` operation named by its
+ * leading keywords (see SIMPLE), which only the lock and transaction rules judge. The docs list
+ * this table, and a test runs every example through the reader.
+ */
+export const SQL_STATEMENTS = {
+  CreateStmt: { statement: 'CREATE TABLE', example: "CREATE TABLE t (id bigint PRIMARY KEY, a text NOT NULL DEFAULT 'x')", becomes: 'create_table: columns (type, NOT NULL, DEFAULT, identity, PRIMARY KEY, UNIQUE) and constraints' },
+  CreateTableAsStmt: { statement: 'CREATE TABLE AS, CREATE MATERIALIZED VIEW', example: 'CREATE TABLE t2 AS SELECT * FROM t', becomes: 'create_table, then data_change (insert) unless WITH NO DATA; CREATE MATERIALIZED VIEW: a statement' },
+  AlterTableStmt: { statement: 'ALTER TABLE', example: 'ALTER TABLE t ADD COLUMN b int, ALTER COLUMN a SET NOT NULL', becomes: 'one operation per clause: add_column, alter_column, add_constraint... (ALTER_TABLE_CLAUSES); ALTER of a view, sequence or index: a statement' },
+  RenameStmt: { statement: 'ALTER ... RENAME', example: 'ALTER TABLE t RENAME COLUMN a TO b', becomes: 'rename_table or alter_column (rename); renaming a constraint or trigger: ACCESS EXCLUSIVE on the table; other renames: a statement' },
+  IndexStmt: { statement: 'CREATE INDEX', example: 'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ix ON t USING btree (a, lower(b)) WHERE a > 0', becomes: 'create_index: name, columns and expressions, UNIQUE, CONCURRENTLY, IF NOT EXISTS, USING, WHERE' },
+  DropStmt: { statement: 'DROP', example: 'DROP TABLE t, u', becomes: 'drop_table per table, drop_index (CONCURRENTLY, IF EXISTS); DROP TRIGGER/POLICY/RULE: ACCESS EXCLUSIVE on the table; other drops: a statement' },
+  UpdateStmt: { statement: 'UPDATE', example: 'UPDATE t SET a = 1 WHERE id = 2', becomes: 'data_change (update): table, columns set, WHERE or not' },
+  DeleteStmt: { statement: 'DELETE', example: 'DELETE FROM t', becomes: 'data_change (delete): table, WHERE or not' },
+  InsertStmt: { statement: 'INSERT', example: 'INSERT INTO t (a) VALUES (1)', becomes: 'data_change (insert): table, columns' },
+  MergeStmt: { statement: 'MERGE', example: 'MERGE INTO t USING u ON t.id = u.id WHEN MATCHED THEN DELETE', becomes: 'data_change (merge)' },
+  TruncateStmt: { statement: 'TRUNCATE', example: 'TRUNCATE t, u', becomes: 'data_change (truncate) per table' },
+  CopyStmt: { statement: 'COPY', example: 'COPY t (a) FROM STDIN', becomes: 'COPY ... FROM: data_change (copy); COPY ... TO: a statement' },
+  SelectStmt: { statement: 'SELECT, VALUES', example: "SELECT set_config('lock_timeout', '5s', false)", becomes: 'set_config(): set_setting; SELECT ... INTO: create_table and data_change; data-changing WITH: data_change; other reads: a statement' },
+  VariableSetStmt: { statement: 'SET, RESET', example: "SET LOCAL lock_timeout = '5s'", becomes: 'set_setting: name, value, LOCAL (RESET ALL too)' },
+  TransactionStmt: { statement: 'BEGIN, COMMIT, ROLLBACK, SAVEPOINT', example: 'BEGIN', becomes: 'transaction_control: BEGIN/START, COMMIT, ROLLBACK, SAVEPOINT, RELEASE, ROLLBACK TO' },
+  ClusterStmt: { statement: 'CLUSTER', example: 'CLUSTER t USING ix', becomes: 'a statement taking ACCESS EXCLUSIVE on the table' },
+  VacuumStmt: { statement: 'VACUUM, ANALYZE', example: 'VACUUM (FULL) t', becomes: 'a statement taking ACCESS EXCLUSIVE on the table with FULL, else SHARE UPDATE EXCLUSIVE (ANALYZE too)' },
+  ReindexStmt: { statement: 'REINDEX', example: 'REINDEX TABLE CONCURRENTLY t', becomes: 'a statement taking SHARE UPDATE EXCLUSIVE with CONCURRENTLY, else SHARE' },
+  LockStmt: { statement: 'LOCK', example: 'LOCK TABLE t IN SHARE MODE', becomes: 'a statement taking the mode it names (ACCESS EXCLUSIVE when none; SHARE in the example), per table' },
+  RefreshMatViewStmt: { statement: 'REFRESH MATERIALIZED VIEW', example: 'REFRESH MATERIALIZED VIEW CONCURRENTLY mv', becomes: 'a statement taking EXCLUSIVE with CONCURRENTLY, else ACCESS EXCLUSIVE' },
+  CreateTrigStmt: { statement: 'CREATE TRIGGER', example: 'CREATE TRIGGER tr BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION f()', becomes: 'a statement taking SHARE ROW EXCLUSIVE on the table' },
+  CreatePolicyStmt: { statement: 'CREATE POLICY', example: 'CREATE POLICY p ON t USING (true)', becomes: 'a statement taking ACCESS EXCLUSIVE on the table' },
+  AlterPolicyStmt: { statement: 'ALTER POLICY', example: 'ALTER POLICY p ON t USING (false)', becomes: 'a statement taking ACCESS EXCLUSIVE on the table' },
+  RuleStmt: { statement: 'CREATE RULE', example: 'CREATE RULE r AS ON INSERT TO t DO INSTEAD NOTHING', becomes: 'a statement taking ACCESS EXCLUSIVE on the table' },
+  CreateStatsStmt: { statement: 'CREATE STATISTICS', example: 'CREATE STATISTICS s ON a, b FROM t', becomes: 'a statement taking SHARE UPDATE EXCLUSIVE on the table' },
+  CommentStmt: { statement: 'COMMENT ON', example: "COMMENT ON COLUMN t.a IS 'x'", becomes: 'a statement taking SHARE UPDATE EXCLUSIVE on the table' },
+  ExplainStmt: { statement: 'EXPLAIN', example: 'EXPLAIN ANALYZE DELETE FROM t', becomes: 'EXPLAIN ANALYZE of a data change: that data_change; other EXPLAIN: a statement' },
+  CreateFunctionStmt: { statement: 'CREATE FUNCTION, CREATE PROCEDURE', example: 'CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$', becomes: 'a schema statement (CREATE FUNCTION or CREATE PROCEDURE)' },
+  GrantStmt: { statement: 'GRANT, REVOKE (privileges)', example: 'GRANT SELECT ON t TO r', becomes: 'a schema statement (GRANT or REVOKE)' },
+  GrantRoleStmt: { statement: 'GRANT, REVOKE (roles)', example: 'GRANT r TO s', becomes: 'a schema statement (GRANT or REVOKE)' },
+  DefineStmt: { statement: 'CREATE AGGREGATE, OPERATOR, TYPE...', example: 'CREATE AGGREGATE agg (int) (SFUNC = int4pl, STYPE = int)', becomes: 'a schema statement (CREATE AGGREGATE, OPERATOR, TYPE...)' },
+  AlterObjectSchemaStmt: { statement: 'ALTER ... SET SCHEMA', example: 'ALTER TABLE t SET SCHEMA s', becomes: 'a schema statement (ALTER ... SET SCHEMA)' },
+  AlterOwnerStmt: { statement: 'ALTER ... OWNER TO', example: 'ALTER FUNCTION f() OWNER TO r', becomes: 'a schema statement (ALTER ... OWNER TO)' },
+} as const satisfies Record<string, { statement: string; example: string; becomes: string }>;
+
 export function convertStatement(ctx: StatementContext, n: Node): Operation[] {
   const type = Object.keys(n)[0] ?? 'Unknown';
+  if (!Object.hasOwn(SQL_STATEMENTS, type)) {
+    const simple = SIMPLE[type];
+    // A view's name, so that dropping a view created earlier in the migration counts as dropping a new object.
+    const table = 'ViewStmt' in n ? (rel(n.ViewStmt.view).table ?? null) : null;
+    return [simple ? sqlOp(ctx, { keyword: simple[0], category: simple[1], node: type, table }) : classified(ctx, type)];
+  }
 
   if ('CreateStmt' in n) {
     const s = n.CreateStmt;
     const target = rel(s.relation);
     const columns: ColumnSpec[] = [];
-    const constraints: { type: ConstraintType; name: string | null; loc: Loc }[] = [];
+    const constraints: TableConstraintSpec[] = [];
     const tableConstraints: Constraint[] = [];
+    const spec = (c: Constraint): TableConstraintSpec => {
+      const out: TableConstraintSpec = { type: constraintType(c), name: clean(c.conname), loc: elementLoc(ctx, c.location) };
+      if (c.contype === 'CONSTR_FOREIGN') out.referredTable = clean(c.pktable?.relname);
+      return out;
+    };
     for (const e of s.tableElts ?? []) {
       if ('ColumnDef' in e) {
         columns.push(columnSpec(ctx, e.ColumnDef));
         for (const c of constraintsOf(e.ColumnDef.constraints)) {
-          if (c.contype === 'CONSTR_FOREIGN' || c.contype === 'CONSTR_CHECK') {
-            constraints.push({ type: constraintType(c), name: clean(c.conname), loc: elementLoc(ctx, c.location) });
-          }
+          if (c.contype === 'CONSTR_FOREIGN' || c.contype === 'CONSTR_CHECK') constraints.push(spec(c));
         }
       } else if ('Constraint' in e) {
         tableConstraints.push(e.Constraint);
-        constraints.push({ type: constraintType(e.Constraint), name: clean(e.Constraint.conname), loc: elementLoc(ctx, e.Constraint.location) });
+        constraints.push(spec(e.Constraint));
       }
     }
     // PRIMARY KEY (a) / UNIQUE (a) declared for the table mark their columns.
@@ -587,7 +640,7 @@ export function convertStatement(ctx: StatementContext, n: Node): Operation[] {
   if ('CreateTableAsStmt' in n) {
     const s = n.CreateTableAsStmt;
     const target = rel(s.into?.rel);
-    if (s.objtype === 'OBJECT_MATVIEW') return [sqlOp(ctx, { keyword: 'CREATE MATERIALIZED VIEW', category: 'schema', node: type })];
+    if (s.objtype === 'OBJECT_MATVIEW') return [sqlOp(ctx, { keyword: 'CREATE MATERIALIZED VIEW', category: 'schema', node: type, table: target.table })];
     const out = [make(ctx, { kind: 'create_table', table: target.table, schema: target.schema, columns: [], constraints: [] })];
     if (!s.into?.skipData) out.push(dataChange(ctx, 'insert', s.into?.rel, [], null));
     return out;
@@ -661,14 +714,17 @@ export function convertStatement(ctx: StatementContext, n: Node): Operation[] {
   if ('DropStmt' in n) {
     const s = n.DropStmt;
     const objects = (s.objects ?? []).map(nameParts);
+    // DROP TABLE a, b: each object's operation points at its name.
+    const each = clauseContexts(ctx, objects.length, () => dropItems(ctx));
+    const at = (i: number) => each[i]!;
     if (s.removeType === 'OBJECT_TABLE') {
-      return objects.map((parts) =>
-        make(ctx, { kind: 'drop_table', table: clean(parts[parts.length - 1]), schema: parts.length > 1 ? clean(parts[parts.length - 2]) : null }),
+      return objects.map((parts, i) =>
+        make(at(i), { kind: 'drop_table', table: clean(parts[parts.length - 1]), schema: parts.length > 1 ? clean(parts[parts.length - 2]) : null }),
       );
     }
     if (s.removeType === 'OBJECT_INDEX') {
-      return objects.map((parts) =>
-        make(ctx, {
+      return objects.map((parts, i) =>
+        make(at(i), {
           kind: 'drop_index',
           name: clean(parts[parts.length - 1]),
           table: null,
@@ -679,10 +735,17 @@ export function convertStatement(ctx: StatementContext, n: Node): Operation[] {
       );
     }
     const keyword = `DROP ${objectWords(s.removeType)}`;
+    if (s.removeType === 'OBJECT_VIEW' || s.removeType === 'OBJECT_MATVIEW') {
+      // Dropping a view takes ACCESS EXCLUSIVE on it: queries the application runs on the view queue behind it.
+      return objects.map((parts, i) => {
+        const view = clean(parts[parts.length - 1]);
+        return sqlOp(at(i), { keyword, category: 'schema', node: type, table: view, lock: view ? 'ACCESS EXCLUSIVE' : null });
+      });
+    }
     if (s.removeType === 'OBJECT_TRIGGER' || s.removeType === 'OBJECT_POLICY' || s.removeType === 'OBJECT_RULE') {
-      return objects.map((parts) => {
+      return objects.map((parts, i) => {
         const table = parts.length >= 2 ? clean(parts[parts.length - 2]) : null;
-        return sqlOp(ctx, { keyword, category: 'schema', node: type, table, lock: table ? 'ACCESS EXCLUSIVE' : null });
+        return sqlOp(at(i), { keyword, category: 'schema', node: type, table, lock: table ? 'ACCESS EXCLUSIVE' : null });
       });
     }
     return [sqlOp(ctx, { keyword, category: 'schema', node: type })];
@@ -840,8 +903,6 @@ export function convertStatement(ctx: StatementContext, n: Node): Operation[] {
     return [sqlOp(ctx, { keyword: 'EXPLAIN', category: 'other', node: type })];
   }
 
-  const simple = SIMPLE[type];
-  if (simple) return [sqlOp(ctx, { keyword: simple[0], category: simple[1], node: type })];
   if ('CreateFunctionStmt' in n) {
     return [sqlOp(ctx, { keyword: n.CreateFunctionStmt.is_procedure ? 'CREATE PROCEDURE' : 'CREATE FUNCTION', category: 'schema', node: type })];
   }
@@ -855,7 +916,8 @@ export function convertStatement(ctx: StatementContext, n: Node): Operation[] {
   return [classified(ctx, type)];
 }
 
-const SIMPLE: Record<string, [string, SqlStatementOp['category']]> = {
+/** Statements known by name only: their keywords and category, no lock on an existing table. */
+export const SIMPLE: Record<string, [string, SqlStatementOp['category']]> = {
   DoStmt: ['DO', 'other'],
   CallStmt: ['CALL', 'other'],
   VariableShowStmt: ['SHOW', 'other'],
@@ -920,13 +982,93 @@ function methodGiven(ctx: StatementContext, rv: RangeVar | undefined): boolean {
 // ---------------------------------------------------------------------------------------------
 // ALTER TABLE
 
-function alterTable(ctx: StatementContext, rv: RangeVar | undefined, objtype: string | undefined, cmds: Node[] | undefined): Operation[] {
+// ---------------------------------------------------------------------------------------------
+// Clause positions: a finding about one clause of a multi-clause statement points at the clause.
+
+/** [start, end) of each top-level comma-separated item from `from` to the statement's end. */
+function commaItems(ctx: StatementContext, from: number): [number, number][] {
+  const items: [number, number][] = [];
+  let depth = 0;
+  let start = -1;
+  let last = from;
+  for (let t = nextToken(ctx.p, from, ctx.end); t; t = nextToken(ctx.p, t.end, ctx.end)) {
+    if (t.kind === 'punct') {
+      if (t.upper === '(' || t.upper === '[') depth++;
+      else if (t.upper === ')' || t.upper === ']') depth--;
+      else if (depth === 0 && t.upper === ',') {
+        if (start >= 0) items.push([start, last]);
+        start = -1;
+        continue;
+      } else if (depth === 0 && t.upper === ';') break;
+    }
+    if (start < 0) start = t.start;
+    last = t.end;
+  }
+  if (start >= 0) items.push([start, last]);
+  return items;
+}
+
+/** The end of a (possibly qualified, possibly ONLY-prefixed) relation name starting at `from`. */
+function afterRelationName(ctx: StatementContext, from: number): number {
+  let t = nextToken(ctx.p, from, ctx.end);
+  if (t && t.kind === 'word' && t.upper === 'ONLY') t = nextToken(ctx.p, t.end, ctx.end);
+  if (!t || (t.kind !== 'word' && t.kind !== 'quoted')) return -1;
+  let end = t.end;
+  for (let dot = nextToken(ctx.p, end, ctx.end); dot && dot.upper === '.'; dot = nextToken(ctx.p, end, ctx.end)) {
+    const part = nextToken(ctx.p, dot.end, ctx.end);
+    if (!part) return -1;
+    end = part.end;
+  }
+  const star = nextToken(ctx.p, end, ctx.end);
+  return star && star.upper === '*' ? star.end : end;
+}
+
+/** The object names of DROP <kind> [CONCURRENTLY] [IF EXISTS] a, b [CASCADE | RESTRICT]. */
+function dropItems(ctx: StatementContext): [number, number][] {
+  let t = nextToken(ctx.p, ctx.start, ctx.end);
+  // The leading keywords: DROP, the object kind (one to three words), CONCURRENTLY, IF EXISTS.
+  const LEAD = new Set(['DROP', 'TABLE', 'INDEX', 'VIEW', 'MATERIALIZED', 'FOREIGN', 'SEQUENCE', 'TYPE', 'CONCURRENTLY', 'IF', 'EXISTS']);
+  while (t && t.kind === 'word' && LEAD.has(t.upper)) t = nextToken(ctx.p, t.end, ctx.end);
+  if (!t) return [];
+  const items = commaItems(ctx, t.start);
+  const lastItem = items[items.length - 1];
+  if (lastItem) {
+    // CASCADE / RESTRICT after the last name belongs to the statement.
+    let end = lastItem[0];
+    for (let w = nextToken(ctx.p, lastItem[0], lastItem[1]); w; w = nextToken(ctx.p, w.end, lastItem[1])) {
+      if (w.kind === 'word' && (w.upper === 'CASCADE' || w.upper === 'RESTRICT')) break;
+      end = w.end;
+    }
+    lastItem[1] = end;
+  }
+  return items;
+}
+
+/** The statement context narrowed to one clause: operations made with it point at [start, end). */
+function clauseContext(ctx: StatementContext, [start, end]: [number, number]): StatementContext {
+  const head: OperationBase = { ...ctx.head, loc: ctx.locate.range(start, end) };
+  if (ctx.head.fromSql) head.fromSql = { ...ctx.head.fromSql, statementLoc: ctx.head.loc };
+  return { ...ctx, head };
+}
+
+/** One context per clause when the statement has `count` > 1 clauses and they can be found; else the statement's for each. */
+function clauseContexts(ctx: StatementContext, count: number, items: () => [number, number][]): StatementContext[] {
+  const found = count > 1 ? items() : [];
+  return found.length === count ? found.map((r) => clauseContext(ctx, r)) : new Array<StatementContext>(count).fill(ctx);
+}
+
+function alterTable(statement: StatementContext, rv: RangeVar | undefined, objtype: string | undefined, cmds: Node[] | undefined): Operation[] {
   const target = rel(rv);
   const out: Operation[] = [];
   const isTable = objtype === undefined || objtype === 'OBJECT_TABLE';
-  for (const c of cmds ?? []) {
-    if (!('AlterTableCmd' in c)) continue;
+  const list = (cmds ?? []).filter((c): c is { AlterTableCmd: AlterTableCmd } => 'AlterTableCmd' in c);
+  const contexts = clauseContexts(statement, list.length, () => {
+    const from = rv?.location !== undefined && rv.location >= 0 ? afterRelationName(statement, idx(statement, rv.location)) : -1;
+    return from < 0 ? [] : commaItems(statement, from);
+  });
+  for (const [i, c] of list.entries()) {
     const cmd = c.AlterTableCmd;
+    const ctx = contexts[i]!;
     if (!isTable) {
       const tableLike = objtype === 'OBJECT_MATVIEW' || objtype === 'OBJECT_FOREIGN_TABLE';
       const table = tableLike ? target.table : null;
@@ -946,12 +1088,29 @@ function alterTable(ctx: StatementContext, rv: RangeVar | undefined, objtype: st
   return out;
 }
 
+/**
+ * The ALTER TABLE clauses alterTableCmd() models, keyed by libpg-query's subtype. Any other clause
+ * is a statement with the lock PostgreSQL takes for it (src/frontends/sql/locks.ts).
+ */
+export const ALTER_TABLE_CLAUSES = {
+  AT_AddColumn: 'ADD COLUMN: add_column (an inline REFERENCES or CHECK also adds the constraint)',
+  AT_DropColumn: 'DROP COLUMN: drop_column',
+  AT_AlterColumnType: 'ALTER COLUMN ... TYPE ... [USING]: alter_column (type)',
+  AT_SetNotNull: 'ALTER COLUMN ... SET NOT NULL: alter_column (nullable)',
+  AT_DropNotNull: 'ALTER COLUMN ... DROP NOT NULL: alter_column (nullable)',
+  AT_ColumnDefault: 'ALTER COLUMN ... SET/DROP DEFAULT: alter_column (server default)',
+  AT_AddConstraint: 'ADD CONSTRAINT: add_constraint (FOREIGN KEY, CHECK, UNIQUE, PRIMARY KEY, NOT VALID); a validated NOT NULL one: alter_column (nullable)',
+  AT_ValidateConstraint: 'VALIDATE CONSTRAINT: validate_constraint',
+  AT_DropConstraint: 'DROP CONSTRAINT: drop_constraint',
+} as const satisfies Understood;
+
 function alterTableCmd(ctx: StatementContext, target: { table: string | null; schema: string | null }, cmd: AlterTableCmd): Operation[] {
   const column = clean(cmd.name);
   const alter = (fields: Partial<Draft<'alter_column'>>): Operation =>
     make(ctx, { kind: 'alter_column', table: target.table, schema: target.schema, column, existingType: null, existingNullable: null, ...fields });
   const def = cmd.def;
-  switch (cmd.subtype) {
+  const known = understood(ALTER_TABLE_CLAUSES, cmd.subtype ?? '');
+  switch (known) {
     case 'AT_AddColumn': {
       if (!def || !('ColumnDef' in def)) break;
       const spec = columnSpec(ctx, def.ColumnDef);
@@ -993,8 +1152,10 @@ function alterTableCmd(ctx: StatementContext, target: { table: string | null; sc
       return [make(ctx, { kind: 'validate_constraint', table: target.table, schema: target.schema, name: column })];
     case 'AT_DropConstraint':
       return [make(ctx, { kind: 'drop_constraint', name: column, table: target.table, schema: target.schema, constraintType: null })];
-    default:
+    case undefined:
       break;
+    default:
+      unlisted(known);
   }
   const fields: Parameters<typeof sqlOp>[1] = {
     keyword: 'ALTER TABLE',

@@ -85,6 +85,31 @@ export function dbmateSections(lines: LineIndex): SectionedFile {
   return out;
 }
 
+const SQL_MIGRATE_LINE = /^[ \t]*--[ \t]*\+migrate[ \t]+(\S+)(.*)$/i;
+
+/**
+ * sql-migrate: `-- +migrate Up [notransaction]`, `-- +migrate Down [notransaction]`
+ * (StatementBegin/End only keep semicolons together, which the SQL reader does by itself).
+ */
+export function sqlMigrateSections(lines: LineIndex): SectionedFile {
+  const out: SectionedFile = { up: null, down: null, noTransaction: null, problems: [] };
+  let current: Section | null = null;
+  for (const { text, marker } of linesOf(lines)) {
+    const m = SQL_MIGRATE_LINE.exec(text);
+    if (!m) continue;
+    const cmd = m[1]!.toLowerCase();
+    if (cmd !== 'up' && cmd !== 'down') continue;
+    if (current) current.end = marker.start;
+    const noTx = /(?:^|\s)notransaction\b/i.test(m[2] ?? '');
+    current = { marker, start: marker.next, end: lines.text.length, transaction: noTx ? false : null };
+    if (out[cmd]) out.problems.push({ message: `sql-migrate: a second \`-- +migrate ${m[1]}\` section`, line: marker.line });
+    else out[cmd] = current;
+  }
+  // sql-migrate refuses a file with neither section (an empty Up is fine).
+  if (!out.up && !out.down) out.problems.unshift({ message: 'sql-migrate: no `-- +migrate Up` or `-- +migrate Down` section', line: 1 });
+  return out;
+}
+
 /** A `key = value` setting of a small TOML or properties file, with its line. */
 export interface FileSetting {
   value: string;

@@ -7,7 +7,7 @@
 // (an up and a down file, a Diesel folder, a Flyway script configuration) and because the parent of
 // a migration is the one before it in the directory's order.
 import path from 'node:path';
-import type { Body, Dialect, Loc, Migration, OperationBase, ParseError, TransactionContext } from '../../model/types.js';
+import type { Body, Dialect, Loc, Migration, Operation, OperationBase, ParseError, TransactionContext } from '../../model/types.js';
 import { emptyMigration } from '../../model/queries.js';
 import type { Frontend, FrontendInput, FrontendSetOptions } from '../types.js';
 import type { SqlParser } from '../sql/api.js';
@@ -19,6 +19,7 @@ import {
   dieselRunInTransaction,
   flywayExecuteInTransaction,
   gooseSections,
+  sqlMigrateSections,
   type Section,
   type SectionedFile,
 } from './directives.js';
@@ -111,9 +112,34 @@ function readBody(ctx: Ctx, src: Src, range: { start: number; end: number } | nu
     via: null,
     callee: 'sql',
   };
-  const operations = ctx.parser.toOperations(text, { offsets, source: src.text, holes: [], base, fallback: { ...header } });
+  const operations = readsPostgres(ctx.dialect)
+    ? ctx.parser.toOperations(text, { offsets, source: src.text, holes: [], base, fallback: { ...header } })
+    : otherDialectOperations(src, start, end, base);
   if (companion) for (const op of operations) markFile(op, src.file);
   return { shape: 'operations', loc, operations };
+}
+
+/** Whether SQL of this dialect goes through PostgreSQL's parser (unknown: it is the default). */
+export function readsPostgres(dialect: Dialect): boolean {
+  return dialect === 'postgresql' || dialect === 'unknown';
+}
+
+/**
+ * SQL of another database (MySQL, SQLite, H2...) is never given to PostgreSQL's parser: each
+ * statement becomes an `execute_sql` operation with the light classification of its leading
+ * keywords, which claims no PostgreSQL semantics (no syntax errors, no lock modes).
+ */
+function otherDialectOperations(src: Src, start: number, end: number, base: Omit<OperationBase, 'loc' | 'fromSql'>): Operation[] {
+  return statementsOf(src, start, end).map((st, index) => ({
+    ...base,
+    loc: st.loc,
+    kind: 'execute_sql',
+    sql: st.text,
+    hasHoles: false,
+    textKnown: true,
+    statements: [st],
+    fromSql: { statement: st.text, index, hasHoles: false },
+  }));
 }
 
 /** Statements of [start, end) of `src`, split the way PostgreSQL's lexer would (quotes, dollar quotes, comments). */
@@ -354,7 +380,10 @@ function oneQuery(
   singleWhy?: string,
 ): { t: TransactionContext; body: Body } {
   const body = readBody(ctx, src, range, header, companion, true);
-  const n = new Set(body.operations.map((op) => op.fromSql?.index ?? -1)).size;
+  const n = body.operations.reduce(
+    (sum, op) => sum + (op.kind === 'execute_sql' && !op.fromSql ? op.statements.length : 0),
+    new Set(body.operations.filter((op) => op.kind !== 'execute_sql' || op.fromSql).map((op) => op.fromSql?.index ?? -1)).size,
+  );
   if (n > 1) {
     return { t: { ...tx('per-migration', `${why}: PostgreSQL runs its ${n} statements in one implicit transaction`, file, loc), implicit: true }, body };
   }
@@ -410,21 +439,29 @@ function prisma(b: Builder, files: Classified[]): void {
   }
 }
 
-/** goose and dbmate: one file, sections marked by comments. */
-function sectioned(b: Builder, files: Classified[], kind: 'goose' | 'dbmate'): void {
+/** goose, dbmate and sql-migrate: one file, sections marked by comments. */
+function sectioned(b: Builder, files: Classified[], kind: 'goose' | 'dbmate' | 'sql-migrate'): void {
   for (const { src, role } of files) {
     if (role.kind !== 'numbered') continue;
-    const version = kind === 'goose' ? numeric(role.version) : role.version;
-    const m = b.start(src, version, role.name);
-    b.add(m, digits(role.version), src.rel);
+    const stem = path.basename(src.file).replace(/\.sql$/, '');
+    // sql-migrate's id is the file name; it sorts by the leading number when there is one.
+    const version = kind === 'goose' ? numeric(role.version) : kind === 'sql-migrate' ? stem : role.version;
+    const m = b.start(src, version, kind === 'sql-migrate' ? role.name || stem : role.name);
+    const key = digits(role.version);
+    b.add(m, key, src.rel, key.length === 0 ? 1 : 0);
     if (src.text === null) continue;
-    const s: SectionedFile = kind === 'goose' ? gooseSections(src.lines) : dbmateSections(src.lines);
+    const s: SectionedFile = kind === 'goose' ? gooseSections(src.lines) : kind === 'dbmate' ? dbmateSections(src.lines) : sqlMigrateSections(src.lines);
     const first = s.problems[0];
     if (first) m.parseError = { kind: 'syntax', message: first.message, loc: src.lines.lineLoc(first.line) };
     if (kind === 'goose') {
       m.transaction = s.noTransaction
         ? tx('none', '-- +goose NO TRANSACTION', src.file, src.lines.lineLoc(s.noTransaction.line))
         : tx('per-migration', 'goose runs each migration in a transaction');
+    } else if (kind === 'sql-migrate') {
+      m.transaction =
+        s.up?.transaction === false
+          ? tx('none', '-- +migrate Up notransaction', src.file, src.lines.lineLoc(s.up.marker.line))
+          : tx('per-migration', 'sql-migrate runs each migration in a transaction');
     } else {
       m.transaction =
         s.up?.transaction === false
@@ -433,10 +470,11 @@ function sectioned(b: Builder, files: Classified[], kind: 'goose' | 'dbmate'): v
     }
     const transactional = (sec: Section): boolean =>
       kind === 'goose' ? m.transaction.mode !== 'none' : sec.transaction !== false;
-    // dbmate transaction:false still sends the section as one query (lib/pq Exec).
+    // dbmate transaction:false still sends the section as one query (lib/pq Exec); sql-migrate's
+    // notransaction runs the statements one by one.
     const read = (sec: Section): Body => {
       const header = src.lines.lineLoc(sec.marker.line);
-      if (kind === 'goose' || transactional(sec)) return readBody(b.ctx, src, sec, header, false, transactional(sec));
+      if (kind !== 'dbmate' || transactional(sec)) return readBody(b.ctx, src, sec, header, false, transactional(sec));
       const marker = `-- migrate:${sec === s.up ? 'up' : 'down'} transaction:false`;
       const r = oneQuery(b.ctx, src, sec, header, false, `${marker}, and dbmate sends the section as one query`, src.file, header, marker);
       if (sec === s.up) m.transaction = r.t;
@@ -447,18 +485,51 @@ function sectioned(b: Builder, files: Classified[], kind: 'goose' | 'dbmate'): v
   }
 }
 
+/**
+ * The generic reader: each .sql file is an up migration, except that `<stem>.up.sql` and
+ * `<stem>.down.sql` (authelia's `V0001.Name.up.sql`, golang-migrate names under `framework: sql`)
+ * make one migration with its down file. Numbered files come first by number, then the others
+ * (`patch-*.sql`...) by name.
+ */
 function plain(b: Builder, files: Classified[]): void {
-  for (const { src, role } of files) {
+  const unknownRunner = () =>
+    tx('per-migration', 'unknown runner: migralint assumes each migration runs in a transaction (name the framework in the config to be precise)');
+  const pairs = new Map<string, { up?: Classified; down?: Classified }>();
+  const singles: Classified[] = [];
+  for (const f of files) {
+    const m = /^(.*)\.(up|down)\.sql$/.exec(f.src.rel);
+    if (!m) {
+      singles.push(f);
+      continue;
+    }
+    const pair = pairs.get(m[1]!) ?? {};
+    pair[m[2] as 'up' | 'down'] = f;
+    pairs.set(m[1]!, pair);
+  }
+  const keyOf = (role: FileRole): bigint[] =>
+    role.kind === 'dotted' ? role.parts : role.kind === 'numbered' || role.kind === 'updown' ? digits(role.version) : [];
+  const nameOf = (role: FileRole, stem: string): string => (role.kind === 'numbered' || role.kind === 'dotted' || role.kind === 'updown' || role.kind === 'patch' ? role.name : stem);
+  for (const { src, role } of singles) {
     const stem = path.basename(src.file).replace(/\.sql$/, '');
-    const m = b.start(src, stem, role.kind === 'numbered' ? role.name : stem);
-    m.transaction = tx(
-      'per-migration',
-      'unknown runner: migralint assumes each migration runs in a transaction (name the framework in the config to be precise)',
-    );
+    const m = b.start(src, stem, nameOf(role, stem));
+    m.transaction = unknownRunner();
     m.upgrade = readBody(b.ctx, src, null, src.lines.lineLoc(1), false, true);
-    // Files without a number (only read when the config says `sql` or the file is named) come after.
-    const key = role.kind === 'numbered' ? digits(role.version) : [];
+    // Files without a number (patch sets, or any file when the config says `sql`) come after, by name.
+    const key = keyOf(role);
     b.add(m, key, src.rel, key.length === 0 ? 1 : 0);
+  }
+  for (const [stem, { up, down }] of pairs) {
+    const own = up ?? down!;
+    const id = path.basename(stem);
+    const m = b.start(own.src, id, nameOf(own.role, id));
+    m.transaction = unknownRunner();
+    if (up) m.upgrade = readBody(b.ctx, up.src, null, up.src.lines.lineLoc(1), false, true);
+    if (down) {
+      if (up) b.companion(m, down.src, 'down');
+      m.downgrade = readBody(b.ctx, down.src, null, down.src.lines.lineLoc(1), up !== undefined, true);
+    }
+    const key = keyOf(own.role);
+    b.add(m, key, own.src.rel, key.length === 0 ? 1 : 0);
   }
 }
 
@@ -478,9 +549,11 @@ export function readSqlDirectory(parser: SqlParser, inputs: FrontendInput[], dir
       (rel) => byRel.get(rel)?.text ?? null,
       { numberedCount: true },
     );
-    layout = found?.layout ?? (srcs.some((s) => named.has(s.file) && s.rel.endsWith('.sql')) ? 'sql' : null);
+    layout = found?.layout ?? (opts.generic || srcs.some((s) => named.has(s.file) && s.rel.endsWith('.sql')) ? 'sql' : null);
   }
   if (!layout) return [];
+  // A directory no layout claims, named or configured: every .sql file of it is a migration.
+  const every = opts.framework === 'sql' || (opts.generic === true && layout === 'sql');
 
   const classified: Classified[] = [];
   // Flyway reads its locations recursively; the other tools read one directory level (a sub-folder
@@ -490,9 +563,19 @@ export function readSqlDirectory(parser: SqlParser, inputs: FrontendInput[], dir
     if (!nested && src.rel.includes('/') && !named.has(src.file)) continue;
     const role = classifyPath(src.rel);
     if (layout === 'sql') {
-      // Plain files: numbered ones, any file named on the command line, every .sql when the config says so.
+      // Plain files: numbered, dotted and patch ones, any file named on the command line, every
+      // .sql when the config says so or the directory was named with no other layout.
       if (!src.rel.endsWith('.sql')) continue;
-      if (role?.kind === 'numbered' || opts.framework === 'sql' || named.has(src.file)) {
+      if (role?.kind === 'numbered' || role?.kind === 'dotted' || role?.kind === 'patch' || every || named.has(src.file)) {
+        classified.push({ src, role: role ?? { kind: 'numbered', version: '', name: '' } });
+      }
+      continue;
+    }
+    if (layout === 'sql-migrate') {
+      // Any name: the markers make the file (or it is named, or the config says sql-migrate).
+      if (!src.rel.endsWith('.sql')) continue;
+      const marker = src.text === null ? null : markerLayout(src.text);
+      if (marker === 'sql-migrate' || ((opts.framework === 'sql-migrate' || named.has(src.file)) && marker === null)) {
         classified.push({ src, role: role?.kind === 'numbered' ? role : { kind: 'numbered', version: '', name: '' } });
       }
       continue;
@@ -522,6 +605,7 @@ export function readSqlDirectory(parser: SqlParser, inputs: FrontendInput[], dir
       break;
     case 'goose':
     case 'dbmate':
+    case 'sql-migrate':
       sectioned(b, classified, layout);
       break;
     case 'sql':
@@ -560,7 +644,9 @@ export function createSqlFilesFrontend(loadParser: () => Promise<SqlParser>): Sq
     },
     parseSet(inputs, dir, opts) {
       const dialect = opts?.dialect ?? inputs[0]?.dialect ?? 'postgresql';
-      return readSqlDirectory(ready(), inputs, dir, { ...opts, dialect });
+      // The reader is asked for only when the directory's SQL is PostgreSQL's (prepare() first).
+      const lazy: SqlParser = { toOperations: (text, o) => ready().toOperations(text, o) };
+      return readSqlDirectory(lazy, inputs, dir, { ...opts, dialect });
     },
     parse(input) {
       const dir = sqlMigrationDirOf(input.file);

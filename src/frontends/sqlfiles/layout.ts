@@ -12,13 +12,16 @@
 // - diesel:          <version>_<name>/up.sql, down.sql, metadata.toml (version: digits and dashes)
 // - prisma:          <timestamp>_<name>/migration.sql
 // - dbmate / goose:  <version>_<name>.sql with `-- migrate:up` / `-- +goose Up` markers
-// - sql:             any other <number>….sql: an up-only migration
+// - sql-migrate:     <name>.sql with `-- +migrate Up` / `-- +migrate Down` markers
+// - sql (generic):   any other <number>….sql: an up-only migration; V0001.Name.up.sql and
+//                    V0001.Name.down.sql pairs (dot-separated versions, as authelia keeps them);
+//                    patch-<name>.sql sets (MediaWiki's archives/), ordered by name
 import path from 'node:path';
 import type { Dialect } from '../../model/types.js';
 
-export type SqlLayout = 'flyway' | 'golang-migrate' | 'diesel' | 'dbmate' | 'goose' | 'prisma' | 'sql';
+export type SqlLayout = 'flyway' | 'golang-migrate' | 'diesel' | 'dbmate' | 'goose' | 'sql-migrate' | 'prisma' | 'sql';
 
-export const SQL_LAYOUTS: readonly SqlLayout[] = ['flyway', 'golang-migrate', 'diesel', 'dbmate', 'goose', 'prisma', 'sql'];
+export const SQL_LAYOUTS: readonly SqlLayout[] = ['flyway', 'golang-migrate', 'diesel', 'dbmate', 'goose', 'sql-migrate', 'prisma', 'sql'];
 
 export function isSqlLayout(name: string | undefined | null): name is SqlLayout {
   return name != null && (SQL_LAYOUTS as readonly string[]).includes(name);
@@ -39,6 +42,10 @@ export type FileRole =
     }
   | { kind: 'diesel'; part: 'up' | 'down' | 'metadata'; folder: string; version: string; name: string }
   | { kind: 'prisma'; folder: string; name: string }
+  /** `V0001.Name.up.sql`: a dot-separated version, an up or down file (read by the generic reader). */
+  | { kind: 'dotted'; direction: 'up' | 'down'; version: string; parts: bigint[]; name: string }
+  /** `patch-name.sql`: one of a set of patches applied in name order (read by the generic reader). */
+  | { kind: 'patch'; name: string }
   | { kind: 'numbered'; version: string; name: string };
 
 const FLYWAY = /^([VU])(\d+(?:[._]\d+)*)__(.*)\.sql$/;
@@ -48,6 +55,8 @@ const UPDOWN = /^(\d+)(?:_(.*?))?\.(up|down)\.sql$/;
 const DIESEL_FOLDER = /^(\d[\d-]*)_(.+)$/;
 const PRISMA_FOLDER = /^(\d+)_(.+)$/;
 const NUMBERED = /^(\d+)(?:[_\-.](.*))?\.sql$/;
+const DOTTED = /^V(\d+(?:\.\d+)*)\.(.+)\.(up|down)\.sql$/;
+const PATCH = /^patch-(.+)\.sql$/i;
 
 /** Dialect segments of popx file names (`…_name.postgres.up.sql`). */
 const POPX_DIALECTS: Record<string, Dialect | 'other'> = {
@@ -122,6 +131,12 @@ export function classifyPath(rel: string): FileRole | null {
   }
   m = NUMBERED.exec(base);
   if (m) return { kind: 'numbered', version: m[1]!, name: m[2] ?? '' };
+  m = DOTTED.exec(base);
+  if (m) {
+    return { kind: 'dotted', direction: m[3] as 'up' | 'down', version: m[1]!, parts: m[1]!.split('.').map((p) => BigInt(p)), name: m[2]! };
+  }
+  m = PATCH.exec(base);
+  if (m) return { kind: 'patch', name: m[1]! };
   return null;
 }
 
@@ -139,6 +154,9 @@ function layoutOfRole(role: FileRole): SqlLayout | null {
       return role.part === 'metadata' ? null : 'diesel';
     case 'prisma':
       return 'prisma';
+    case 'dotted':
+    case 'patch':
+      return 'sql';
     case 'numbered':
       return null;
   }
@@ -146,11 +164,15 @@ function layoutOfRole(role: FileRole): SqlLayout | null {
 
 export const GOOSE_MARKER = /^[ \t]*--[ \t]*\+goose\b/im;
 export const DBMATE_MARKER = /^[ \t]*--[ \t]*migrate:(?:up|down)\b/im;
+export const SQL_MIGRATE_MARKER = /^[ \t]*--[ \t]*\+migrate[ \t]+(?:up|down)\b/im;
 
-/** goose, dbmate, or null from a file's content. */
-export function markerLayout(text: string): 'goose' | 'dbmate' | null {
+export type MarkedLayout = 'goose' | 'dbmate' | 'sql-migrate';
+
+/** goose, dbmate, sql-migrate, or null from a file's content. */
+export function markerLayout(text: string): MarkedLayout | null {
   if (GOOSE_MARKER.test(text)) return 'goose';
   if (DBMATE_MARKER.test(text)) return 'dbmate';
+  if (SQL_MIGRATE_MARKER.test(text)) return 'sql-migrate';
   return null;
 }
 
@@ -174,9 +196,14 @@ export function detectLayout(
   const counts = new Map<SqlLayout, number>();
   const add = (l: SqlLayout) => counts.set(l, (counts.get(l) ?? 0) + 1);
   const numbered: string[] = [];
+  const unnamed: string[] = [];
   for (const rel of rels) {
     const role = classifyPath(rel);
-    if (!role) continue;
+    if (!role) {
+      // sql-migrate files may have any name: only their markers tell.
+      if (rel.endsWith('.sql') && !rel.includes('/')) unnamed.push(rel);
+      continue;
+    }
     if (role.kind === 'numbered') {
       numbered.push(rel);
       continue;
@@ -189,6 +216,10 @@ export function detectLayout(
     const l = text === null ? null : markerLayout(text);
     if (l) add(l);
     else if (opts.numberedCount) add('sql');
+  }
+  for (const rel of unnamed) {
+    const text = read(rel);
+    if (text !== null && markerLayout(text) === 'sql-migrate') add('sql-migrate');
   }
   // Files that name their framework (or carry its markers) beat plain numbered ones: a goose
   // directory may hold a stray file. Among the others the most files win, ties in list order.

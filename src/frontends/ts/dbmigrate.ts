@@ -28,6 +28,25 @@ import {
   type Src,
   type TsNs,
 } from './core.js';
+import { understood, unlisted, type Understood } from '../understood.js';
+
+/** The db methods the db-migrate reader understands, with what each becomes; any other is an `unknown` operation. */
+export const DBMIGRATE_METHODS = {
+  runSql: 'SQL text',
+  all: 'SQL text',
+  createTable: 'create_table',
+  dropTable: 'drop_table',
+  renameTable: 'rename_table',
+  addColumn: 'add_column, add_constraint',
+  removeColumn: 'drop_column',
+  renameColumn: 'alter_column (rename)',
+  changeColumn: 'alter_column (type, nullable, default)',
+  addIndex: 'create_index',
+  removeIndex: 'drop_index',
+  addForeignKey: 'add_constraint',
+  removeForeignKey: 'drop_constraint',
+  insert: 'data_change (insert)',
+} as const satisfies Understood;
 
 type Expression = TsNs.Expression;
 
@@ -142,7 +161,8 @@ class DbMigrateHandler implements Handler {
     const base = w.base(call, ctx, callee);
     const str = (i: number) => stringValue(src, args[i], w.consts);
     const table = str(0);
-    switch (method) {
+    const known = understood(DBMIGRATE_METHODS, method);
+    switch (known) {
       case 'runSql':
       case 'all':
         return w.sql(call, ctx, callee, args[0]);
@@ -152,13 +172,16 @@ class DbMigrateHandler implements Handler {
         const colsExpr = spec?.has('columns') && objectProps(t, spec.get('columns')) ? spec.get('columns') : args[1];
         const cols = colsExpr ? unwrap(t, colsExpr) : null;
         const columns: ColumnSpec[] = [];
-        const constraints: { type: ConstraintType; name: string | null; loc: ColumnSpec['loc'] }[] = [];
+        const constraints: { type: ConstraintType; name: string | null; loc: ColumnSpec['loc']; referredTable?: string | null }[] = [];
         if (cols && t.isObjectLiteralExpression(cols)) {
           for (const p of cols.properties) {
             if (!t.isPropertyAssignment(p)) continue;
             columns.push(this.column(propName(t, p.name), p.initializer, w, src.loc(p)));
             const fk = objectProps(t, p.initializer)?.get('foreignKey');
-            if (fk) constraints.push({ type: 'foreign_key', name: stringValue(src, objectProps(t, fk)?.get('name'), w.consts), loc: src.loc(fk) });
+            if (fk) {
+              const fp = objectProps(t, fk);
+              constraints.push({ type: 'foreign_key', name: stringValue(src, fp?.get('name'), w.consts), loc: src.loc(fk), referredTable: stringValue(src, fp?.get('table'), w.consts) });
+            }
           }
         } else w.unknown(call, ctx, callee, 'the column specs are not an object literal');
         w.ops.push({ ...base, kind: 'create_table', table, schema: null, columns, constraints });
@@ -254,8 +277,11 @@ class DbMigrateHandler implements Handler {
       case 'insert':
         w.ops.push({ ...base, kind: 'data_change', action: 'insert', table, columns: stringList(src, args[1], w.consts), hasWhere: null });
         return;
-      default:
+      case undefined:
         w.unknown(call, ctx, callee, `db.${method}() is not an operation migralint understands`);
+        break;
+      default:
+        unlisted(known);
     }
   }
 

@@ -25,6 +25,61 @@ import {
   type Src,
   type TsNs,
 } from './core.js';
+import { understood, unlisted, type Understood } from '../understood.js';
+
+/** Calls on the knex object (or a transaction) that call() reads; any other is an `unknown` operation. */
+export const KNEX_CALLS = {
+  '': 'knex(table)...: data_change (update, insert, del/delete, truncate, increment, decrement, upsert) or a read',
+  table: 'as knex(table)',
+  from: 'as knex(table)',
+  into: 'as knex(table)',
+  queryBuilder: 'as knex(table)',
+  raw: 'SQL text',
+  transaction: 'the calls of its callback, on the transaction object',
+  fn: 'a value, no operation',
+  client: 'a value, no operation',
+  ref: 'a value, no operation',
+  schema: 'the knex.schema methods (below)',
+} as const satisfies Understood;
+
+/** The knex.schema methods schemaCall() reads, with what each becomes; any other is an `unknown` operation. */
+export const KNEX_SCHEMA_METHODS = {
+  withSchema: 'sets the schema of the calls after it',
+  hasTable: 'a read, no operation',
+  hasColumn: 'a read, no operation',
+  raw: 'SQL text',
+  createTable: 'create_table with the columns and constraints of its callback',
+  createTableIfNotExists: 'create_table with the columns and constraints of its callback',
+  alterTable: 'the table builder calls of its callback',
+  table: 'the table builder calls of its callback',
+  dropTable: 'drop_table',
+  dropTableIfExists: 'drop_table',
+  renameTable: 'rename_table',
+} as const satisfies Understood;
+
+/** The table builder methods (the callback of createTable/alterTable) that tableCall() reads besides column types; any other is an `unknown` operation. */
+export const KNEX_TABLE_METHODS = {
+  dropColumn: 'drop_column',
+  dropColumns: 'drop_column',
+  dropTimestamps: 'drop_column (created_at, updated_at)',
+  renameColumn: 'alter_column (rename)',
+  setNullable: 'alter_column (nullable)',
+  dropNullable: 'alter_column (nullable)',
+  index: 'create_index',
+  dropIndex: 'drop_index',
+  unique: 'add_constraint (unique)',
+  primary: 'add_constraint (primary key)',
+  foreign: 'add_constraint (foreign key)',
+  check: 'add_constraint (check)',
+  dropForeign: 'drop_constraint',
+  dropUnique: 'drop_constraint',
+  dropPrimary: 'drop_constraint',
+  dropChecks: 'drop_constraint',
+  engine: 'a table option, no operation',
+  charset: 'a table option, no operation',
+  collate: 'a table option, no operation',
+  comment: 'a table option, no operation',
+} as const satisfies Understood;
 
 type Expression = TsNs.Expression;
 
@@ -88,7 +143,8 @@ function columnType(method: string, args: readonly Expression[], src: Src, w: Wa
   }
 }
 
-const COLUMN_TYPES = new Set([
+/** Table builder column types (`t.string('name')`...); tableCall() reads these as columns. */
+export const COLUMN_TYPES = new Set([
   'increments', 'bigIncrements', 'integer', 'mediumint', 'tinyint', 'smallint', 'bigInteger', 'bigint', 'string', 'text',
   'boolean', 'date', 'datetime', 'timestamp', 'time', 'float', 'double', 'decimal', 'json', 'jsonb', 'uuid', 'binary', 'enum',
   'enu', 'specificType',
@@ -102,7 +158,7 @@ interface TableCtx {
   schema: string | null;
   create: boolean;
   columns: ColumnSpec[];
-  constraints: { type: ConstraintType; name: string | null; loc: ColumnSpec['loc'] }[];
+  constraints: { type: ConstraintType; name: string | null; loc: ColumnSpec['loc']; referredTable?: string | null }[];
   after: Operation[];
 }
 
@@ -116,6 +172,9 @@ class KnexHandler implements Handler {
     // knex(table)... / knex.table(table)... / knex.from(table)...
     const first = links[0];
     if (!first) return;
+    if (understood(KNEX_CALLS, first.name) === undefined) {
+      return w.unknown(chain.call, ctx, callee(links[links.length - 1]!), `${callee(first)} is not a knex call migralint understands`);
+    }
     if (first.name === '' || ((first.name === 'table' || first.name === 'from' || first.name === 'into' || first.name === 'queryBuilder') && first.call)) {
       return this.query(chain, first, links.slice(1), ctx, w);
     }
@@ -148,7 +207,8 @@ class KnexHandler implements Handler {
     const call = l.call!;
     const str = (i: number) => stringValue(this.src, l.args[i], w.consts);
     const base = w.base(call, ctx, callee);
-    switch (l.name) {
+    const known = understood(KNEX_SCHEMA_METHODS, l.name);
+    switch (known) {
       case 'withSchema':
       case 'hasTable':
       case 'hasColumn':
@@ -187,8 +247,11 @@ class KnexHandler implements Handler {
       case 'renameTable':
         w.ops.push({ ...base, kind: 'rename_table', table: str(0), newName: str(1), schema });
         return;
-      default:
+      case undefined:
         w.unknown(call, ctx, callee, `knex.schema.${l.name}() is not an operation migralint understands`);
+        break;
+      default:
+        unlisted(known);
     }
   }
 
@@ -284,12 +347,13 @@ class KnexHandler implements Handler {
         const inTable = mod('inTable');
         const rt = inTable ? stringValue(src, inTable.args[0], w.consts) : target.includes('.') ? target.split('.')[0]! : null;
         const rc = target.includes('.') ? target.split('.').pop()! : target;
-        if (tc.create) tc.constraints.push({ type: 'foreign_key', name: null, loc: w.base(ref.call!, ctx, '').loc });
+        if (tc.create) tc.constraints.push({ type: 'foreign_key', name: null, loc: w.base(ref.call!, ctx, '').loc, referredTable: rt });
         else w.ops.push(this.constraint(w.base(ref.call!, ctx, `${callee}().references`), 'foreign_key', table, schema, [spec.name ?? '?'], rt, [rc]));
       }
       return;
     }
-    switch (first.name) {
+    const known = understood(KNEX_TABLE_METHODS, first.name);
+    switch (known) {
       case 'dropColumn':
       case 'dropColumns':
         for (const a of first.args) for (const c of stringList(src, a, w.consts)) w.ops.push({ ...base, kind: 'drop_column', table, schema, column: c });
@@ -328,7 +392,7 @@ class KnexHandler implements Handler {
         const inTable = mods.find((l) => l.name === 'inTable');
         const target = ref ? (stringValue(src, ref.args[0], w.consts) ?? '') : '';
         const rt = inTable ? stringValue(src, inTable.args[0], w.consts) : target.includes('.') ? target.split('.')[0]! : null;
-        if (tc.create) tc.constraints.push({ type: 'foreign_key', name: str(1), loc: base.loc });
+        if (tc.create) tc.constraints.push({ type: 'foreign_key', name: str(1), loc: base.loc, referredTable: rt });
         else w.ops.push(this.constraint(base, 'foreign_key', table, schema, stringList(src, first.args[0], w.consts), rt, [target.split('.').pop()!]));
         return;
       }
@@ -353,8 +417,11 @@ class KnexHandler implements Handler {
       case 'collate':
       case 'comment':
         return;
-      default:
+      case undefined:
         w.unknown(chain.call, ctx, callee, `table builder .${first.name}() is not understood`);
+        break;
+      default:
+        unlisted(known);
     }
   }
 

@@ -28,6 +28,54 @@ import {
   type Src,
   type TsNs,
 } from './core.js';
+import { understood, unlisted, type Understood } from '../understood.js';
+
+/** The db methods the Kysely reader understands (besides db.schema and db.transaction), with what each becomes; any other is an `unknown` operation. */
+export const KYSELY_DB_METHODS = {
+  updateTable: 'data_change (update)',
+  deleteFrom: 'data_change (delete)',
+  insertInto: 'data_change (insert)',
+  replaceInto: 'data_change (insert)',
+  selectFrom: 'a read, no operation',
+  selectNoFrom: 'a read, no operation',
+  fn: 'a value, no operation',
+  dynamic: 'a value, no operation',
+  executeQuery: 'SQL text',
+} as const satisfies Understood;
+
+/** The db.schema builders the Kysely reader understands, with what each becomes; any other is an `unknown` operation. */
+export const KYSELY_SCHEMA_METHODS = {
+  createTable: 'create_table',
+  alterTable: 'the alterTable() calls of its chain',
+  dropTable: 'drop_table',
+  createIndex: 'create_index',
+  dropIndex: 'drop_index',
+} as const satisfies Understood;
+
+/** The alterTable() chain calls the Kysely reader understands, with what each becomes; any other is an `unknown` operation. */
+export const KYSELY_ALTER_TABLE_METHODS = {
+  execute: 'runs the chain',
+  compile: 'builds the SQL, no operation',
+  onDelete: 'a modifier of the call before it',
+  onUpdate: 'a modifier of the call before it',
+  deferrable: 'a modifier of the call before it',
+  initiallyDeferred: 'a modifier of the call before it',
+  initiallyImmediate: 'a modifier of the call before it',
+  ifExists: 'a modifier of the call before it',
+  cascade: 'a modifier of the call before it',
+  addColumn: 'add_column',
+  dropColumn: 'drop_column',
+  renameColumn: 'alter_column (rename)',
+  renameTo: 'rename_table',
+  alterColumn: 'alter_column (type, nullable, default)',
+  addPrimaryKeyConstraint: 'add_constraint (primary key)',
+  addUniqueConstraint: 'add_constraint (unique)',
+  addForeignKeyConstraint: 'add_constraint (foreign key)',
+  addCheckConstraint: 'add_constraint (check)',
+  dropConstraint: 'drop_constraint',
+  addIndex: 'create_index',
+  dropIndex: 'drop_index',
+} as const satisfies Understood;
 
 type Expression = TsNs.Expression;
 type Base = ReturnType<Walker['base']>;
@@ -141,7 +189,8 @@ class KyselyHandler implements Handler {
     const names = links.map((l) => l.name);
     const hasWhere = names.some((n) => /^where/.test(n));
     const base = w.base(chain.call, ctx, callee);
-    switch (first.name) {
+    const known = understood(KYSELY_DB_METHODS, first.name);
+    switch (known) {
       case 'updateTable': {
         const set = links.find((l) => l.name === 'set');
         const p = set?.args[0] && unwrap(w.t, set.args[0]);
@@ -163,8 +212,11 @@ class KyselyHandler implements Handler {
         return; // reads and values
       case 'executeQuery':
         return w.sql(first.call!, ctx, callee, first.args[0]);
-      default:
+      case undefined:
         w.unknown(chain.call, ctx, callee, `${chain.root}.${first.name}() is not an operation migralint understands`);
+        break;
+      default:
+        unlisted(known);
     }
   }
 
@@ -176,7 +228,8 @@ class KyselyHandler implements Handler {
     const has = (n: string) => rest.some((l) => l.name === n);
     const find = (n: string) => rest.find((l) => l.name === n);
     const at = (l: Link) => ({ ...base, loc: this.linkLoc(l) }) as Base;
-    switch (op.name) {
+    const known = understood(KYSELY_SCHEMA_METHODS, op.name);
+    switch (known) {
       case 'createTable': {
         const columns: ColumnSpec[] = [];
         const constraints: Extract<Operation, { kind: 'create_table' }>['constraints'] = [];
@@ -185,7 +238,7 @@ class KyselyHandler implements Handler {
           if (l.name === 'addColumn') {
             const c = this.column(this.str(l.args[0], w), l.args[1], l.args[2], w, loc);
             columns.push(c.spec);
-            if (c.ref) constraints.push({ type: 'foreign_key', name: null, loc });
+            if (c.ref) constraints.push({ type: 'foreign_key', name: null, loc, referredTable: c.ref.table });
             for (const u of c.unknown) w.unknown(u.call!, ctx, `${callee}().addColumn().${u.name}`, `column modifier .${u.name}() is not understood`);
           } else if (/^add\w+Constraint$/.test(l.name)) {
             constraints.push({ type: this.constraintType(l.name), name: this.str(l.args[0], w), loc });
@@ -233,8 +286,11 @@ class KyselyHandler implements Handler {
         w.ops.push({ ...base, kind: 'drop_index', name, table: on ? this.str(on.args[0], w) : null, schema, concurrently: false, ifExists: has('ifExists') });
         return;
       }
-      default:
+      case undefined:
         w.unknown(op.call!, ctx, callee, `db.schema.${op.name}() is not an operation migralint understands`);
+        break;
+      default:
+        unlisted(known);
     }
   }
 
@@ -256,7 +312,8 @@ class KyselyHandler implements Handler {
     const a = l.args;
     const str = (i: number) => this.str(a[i], w);
     const cb = { ...base, callee: `${callee}().${l.name}` };
-    switch (l.name) {
+    const known = understood(KYSELY_ALTER_TABLE_METHODS, l.name);
+    switch (known) {
       case 'execute':
       case 'compile':
       case 'onDelete':
@@ -320,8 +377,11 @@ class KyselyHandler implements Handler {
       case 'dropIndex':
         w.ops.push({ ...cb, kind: 'drop_index', name: str(0), table, schema, concurrently: false, ifExists: false });
         return;
-      default:
+      case undefined:
         w.unknown(l.call, ctx, cb.callee, `alterTable().${l.name}() is not an operation migralint understands`);
+        break;
+      default:
+        unlisted(known);
     }
   }
 

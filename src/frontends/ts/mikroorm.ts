@@ -24,6 +24,13 @@ import {
   type Src,
   type TsNs,
 } from './core.js';
+import { understood, unlisted, type Understood } from '../understood.js';
+
+/** The this.* methods the MikroORM reader understands, with what each becomes; any other is an `unknown` operation. */
+export const MIKROORM_METHODS = {
+  addSql: 'SQL text',
+  execute: 'SQL text',
+} as const satisfies Understood;
 
 /** `this` methods that only read or build, never run SQL themselves. */
 const QUIET = new Set(['getKnex', 'getEntityManager', 'getQueries', 'reset', 'isTransactional', 'setTransactionContext']);
@@ -52,7 +59,8 @@ class MikroormHandler implements Handler {
       w.unknown(chain.call, ctx, src.short(chain.call.expression), `this.${l.name}()...${last.name}() is not an operation migralint understands`);
       return;
     }
-    switch (l.name) {
+    const known = understood(MIKROORM_METHODS, l.name);
+    switch (known) {
       case 'addSql':
       case 'execute': {
         const arg = l.args[0];
@@ -63,7 +71,7 @@ class MikroormHandler implements Handler {
         w.sql(l.call, ctx, callee, arg);
         return;
       }
-      default: {
+      case undefined: {
         if (QUIET.has(l.name)) return;
         const m = this.cls?.methods.get(l.name);
         if (m && l.name !== 'up' && l.name !== 'down' && ctx.depth === 0) {
@@ -72,7 +80,10 @@ class MikroormHandler implements Handler {
           return;
         }
         w.unknown(l.call, ctx, callee, `${callee}() is not an operation migralint understands`);
+        break;
       }
+      default:
+        unlisted(known);
     }
   }
 }

@@ -34,6 +34,29 @@ import {
   type Src,
   type TsNs,
 } from './core.js';
+import { understood, unlisted, type Understood } from '../understood.js';
+
+/** The pgm methods the node-pg-migrate reader understands, with what each becomes; any other is an `unknown` operation. */
+export const PGM_METHODS = {
+  func: 'a SQL expression value, not an operation',
+  noTransaction: 'runs the migration without a transaction',
+  sql: 'SQL text',
+  createTable: 'create_table',
+  dropTable: 'drop_table',
+  renameTable: 'rename_table',
+  addColumn: 'add_column',
+  addColumns: 'add_column',
+  alterColumn: 'alter_column (type, nullable, default)',
+  dropColumn: 'drop_column',
+  dropColumns: 'drop_column',
+  renameColumn: 'alter_column (rename)',
+  createIndex: 'create_index',
+  addIndex: 'create_index',
+  dropIndex: 'drop_index',
+  addConstraint: 'add_constraint',
+  createConstraint: 'add_constraint',
+  dropConstraint: 'drop_constraint',
+} as const satisfies Understood;
 
 type Expression = TsNs.Expression;
 type Base = ReturnType<Walker['base']>;
@@ -159,7 +182,8 @@ class PgmHandler implements Handler {
     const str = (i: number) => stringValue(src, a[i], w.consts);
     const opts = (i: number) => objectProps(t, a[i]) ?? new Map<string, Expression>();
     const { table, schema } = tableName(src, a[0], w.consts);
-    switch (l.name) {
+    const known = understood(PGM_METHODS, l.name);
+    switch (known) {
       case 'func':
       case 'noTransaction':
         return; // a value; the transaction mode is read before the walk
@@ -171,7 +195,7 @@ class PgmHandler implements Handler {
         for (const c of this.columns(a[1])) {
           const { spec, ref } = this.column(c.name, c.def, w, src.loc(c.node));
           columns.push(spec);
-          if (ref) constraints.push({ type: 'foreign_key', name: null, loc: spec.loc });
+          if (ref) constraints.push({ type: 'foreign_key', name: null, loc: spec.loc, referredTable: ref.table });
         }
         const cons = objectProps(t, opts(2).get('constraints'));
         for (const c of this.constraintSpec(cons, base, table, schema, null, w)) constraints.push({ type: c.constraintType, name: c.name, loc: c.loc });
@@ -283,8 +307,11 @@ class PgmHandler implements Handler {
       case 'dropConstraint':
         w.ops.push({ ...base, kind: 'drop_constraint', name: str(1), table, schema, constraintType: null });
         return;
-      default:
+      case undefined:
         w.unknown(l.call, ctx, callee, `${callee}() is not an operation migralint understands`);
+        break;
+      default:
+        unlisted(known);
     }
   }
 

@@ -28,6 +28,32 @@ import {
   type Src,
   type TsNs,
 } from './core.js';
+import { understood, unlisted, type Understood } from '../understood.js';
+
+/** The queryInterface methods the Sequelize reader understands, with what each becomes; any other is an `unknown` operation. */
+export const SEQUELIZE_METHODS = {
+  describeTable: 'a read, no operation',
+  showAllTables: 'a read, no operation',
+  showAllSchemas: 'a read, no operation',
+  showIndex: 'a read, no operation',
+  getForeignKeysForTables: 'a read, no operation',
+  getForeignKeyReferencesForTable: 'a read, no operation',
+  tableExists: 'a read, no operation',
+  createTable: 'create_table',
+  dropTable: 'drop_table',
+  renameTable: 'rename_table',
+  addColumn: 'add_column, add_constraint',
+  removeColumn: 'drop_column',
+  renameColumn: 'alter_column (rename)',
+  changeColumn: 'alter_column (type, nullable, default)',
+  addIndex: 'create_index',
+  removeIndex: 'drop_index',
+  addConstraint: 'add_constraint',
+  removeConstraint: 'drop_constraint',
+  bulkInsert: 'data_change (insert)',
+  bulkUpdate: 'data_change (update)',
+  bulkDelete: 'data_change (delete)',
+} as const satisfies Understood;
 
 type Expression = TsNs.Expression;
 
@@ -156,7 +182,8 @@ class SequelizeHandler implements Handler {
     const tableProps = objectProps(t, a[0]);
     const table = str(0) ?? (tableProps ? stringValue(src, tableProps.get('tableName'), w.consts) : null);
     const schema = tableProps ? stringValue(src, tableProps.get('schema'), w.consts) : null;
-    switch (method) {
+    const known = understood(SEQUELIZE_METHODS, method);
+    switch (known) {
       case 'describeTable':
       case 'showAllTables':
       case 'showAllSchemas':
@@ -168,13 +195,18 @@ class SequelizeHandler implements Handler {
       case 'createTable': {
         const attrs = a[1] ? unwrap(t, a[1]) : null;
         const columns: ColumnSpec[] = [];
-        const constraints: { type: ConstraintType; name: string | null; loc: ColumnSpec['loc'] }[] = [];
+        const constraints: { type: ConstraintType; name: string | null; loc: ColumnSpec['loc']; referredTable?: string | null }[] = [];
         if (attrs && t.isObjectLiteralExpression(attrs)) {
           for (const p of attrs.properties) {
             if (!t.isPropertyAssignment(p)) continue;
             columns.push(this.column(propName(t, p.name), p.initializer, w, src.loc(p)));
             const ref = objectProps(t, p.initializer)?.get('references');
-            if (ref) constraints.push({ type: 'foreign_key', name: null, loc: src.loc(ref) });
+            if (ref) {
+              const model = objectProps(t, ref)?.get('model');
+              const mp = objectProps(t, model);
+              const referredTable = stringValue(src, model, w.consts) ?? (mp ? stringValue(src, mp.get('tableName'), w.consts) : null);
+              constraints.push({ type: 'foreign_key', name: null, loc: src.loc(ref), referredTable });
+            }
           }
         } else w.unknown(l.call, c, callee, 'the attributes are not an object literal');
         w.ops.push({ ...base, kind: 'create_table', table, schema, columns, constraints });
@@ -304,8 +336,11 @@ class SequelizeHandler implements Handler {
       case 'bulkDelete':
         w.ops.push({ ...base, kind: 'data_change', action: 'delete', table, columns: [], hasWhere: this.hasWhere(a[1]) });
         return;
-      default:
+      case undefined:
         w.unknown(l.call, c, callee, `queryInterface.${method}() is not an operation migralint understands`);
+        break;
+      default:
+        unlisted(known);
     }
   }
 

@@ -24,6 +24,41 @@ import {
   type Src,
   type TsNs,
 } from './core.js';
+import { understood, unlisted, type Understood } from '../understood.js';
+
+/** The queryRunner methods the TypeORM reader understands, with what each becomes; any other is an `unknown` operation. */
+export const TYPEORM_METHODS = {
+  query: 'SQL text',
+  hasTable: 'a read, no operation',
+  hasColumn: 'a read, no operation',
+  getTable: 'a read, no operation',
+  getTables: 'a read, no operation',
+  hasSchema: 'a read, no operation',
+  release: 'releases the connection, no operation',
+  startTransaction: 'transaction_control (begin)',
+  commitTransaction: 'transaction_control (commit)',
+  rollbackTransaction: 'transaction_control (rollback)',
+  createTable: 'create_table',
+  dropTable: 'drop_table',
+  renameTable: 'rename_table',
+  addColumn: 'add_column',
+  addColumns: 'add_column',
+  dropColumn: 'drop_column',
+  dropColumns: 'drop_column',
+  renameColumn: 'alter_column (rename)',
+  changeColumn: 'alter_column (type, nullable, default)',
+  createIndex: 'create_index (new TableIndex)',
+  dropIndex: 'drop_index',
+  createForeignKey: 'add_constraint (foreign key)',
+  createForeignKeys: 'add_constraint (foreign key)',
+  createUniqueConstraint: 'add_constraint (unique)',
+  createCheckConstraint: 'add_constraint (check)',
+  createPrimaryKey: 'add_constraint (primary key)',
+  dropForeignKey: 'drop_constraint',
+  dropUniqueConstraint: 'drop_constraint',
+  dropCheckConstraint: 'drop_constraint',
+  dropPrimaryKey: 'drop_constraint',
+} as const satisfies Understood;
 
 type Expression = TsNs.Expression;
 
@@ -97,7 +132,8 @@ class TypeormHandler implements Handler {
       condition: props ? stringValue(src, props.get('expression'), w.consts) : null,
       notValid: false,
     });
-    switch (l.name) {
+    const known = understood(TYPEORM_METHODS, l.name);
+    switch (known) {
       case 'query':
         return w.sql(l.call, ctx, callee, a[0]);
       case 'hasTable':
@@ -117,7 +153,7 @@ class TypeormHandler implements Handler {
         const cols = p?.get('columns');
         const cu = cols ? unwrap(t, cols) : null;
         const columns = cu && t.isArrayLiteralExpression(cu) ? cu.elements.map((e) => this.column(ctorProps(src, e, 'TableColumn') ?? new Map(), w, src.loc(e))) : [];
-        const constraints: { type: ConstraintType; name: string | null; loc: ColumnSpec['loc'] }[] = [];
+        const constraints: { type: ConstraintType; name: string | null; loc: ColumnSpec['loc']; referredTable?: string | null }[] = [];
         for (const [k, type] of [['foreignKeys', 'foreign_key'], ['uniques', 'unique'], ['checks', 'check']] as const) {
           const arr = p?.get(k) ? unwrap(t, p.get(k)!) : null;
           if (arr && t.isArrayLiteralExpression(arr)) for (const e of arr.elements) constraints.push({ type, name: stringValue(src, ctorProps(src, e, '')?.get('name'), w.consts), loc: src.loc(e) });
@@ -217,8 +253,11 @@ class TypeormHandler implements Handler {
         w.ops.push({ ...base, kind: 'drop_constraint', name: str(1), table, schema: null, constraintType: type });
         return;
       }
-      default:
+      case undefined:
         w.unknown(l.call, ctx, callee, `queryRunner.${l.name}() is not an operation migralint understands`);
+        break;
+      default:
+        unlisted(known);
     }
   }
 
