@@ -1,6 +1,6 @@
 import { defineRule } from '../src/rule-api/index.js';
 
-export type MessageIds = 'syntax' | 'encoding' | 'binary' | 'io' | 'internal' | 'tooLarge' | 'noRevision';
+export type MessageIds = 'syntax' | 'encoding' | 'binary' | 'io' | 'limit' | 'internal' | 'noRevision';
 export type Options = Record<string, never>;
 
 export default defineRule<MessageIds, Options>({
@@ -13,7 +13,9 @@ export default defineRule<MessageIds, Options>({
       why:
         'A migration that does not parse will not run either, and nothing else can be checked in it. ' +
         'migralint reports where the parser stopped and keeps linting every other file; the revision graph ' +
-        'still knows the file when its header can be read.',
+        'still knows the file when its header can be read. A file beyond what migralint reads (larger than ' +
+        'the size budget, nested deeper than the parser can follow, or over the time budget) is reported the ' +
+        'same way rather than stopping the run.',
       bad: `"""broken"""
 from alembic import op
 import sqlalchemy as sa
@@ -51,8 +53,8 @@ def downgrade():
       encoding: 'The file is not valid UTF-8: {{message}}.',
       binary: 'The file is not text: {{message}}.',
       io: 'The file could not be read: {{message}}.',
+      limit: 'The file was not read, it is beyond what migralint reads: {{message}}.',
       internal: 'The file could not be checked, migralint failed on it: {{message}}.',
-      tooLarge: 'The file was not parsed: {{message}}.',
       noRevision: 'The file defines upgrade() but no revision identifier could be read, so it is not part of the revision graph.',
     },
     defaultOptions: {},

@@ -15,6 +15,7 @@ import { OP_METHODS } from '../src/frontends/alembic/ops.js';
 import { ALTER_TABLE_CLAUSES, SIMPLE, SQL_STATEMENTS } from '../src/frontends/sql/convert.js';
 import { DBMIGRATE_METHODS } from '../src/frontends/ts/dbmigrate.js';
 import { COLUMN_TYPES, KNEX_CALLS, KNEX_SCHEMA_METHODS, KNEX_TABLE_METHODS } from '../src/frontends/ts/knex.js';
+import { GENERIC_METHODS } from '../src/frontends/ts/generic.js';
 import { KYSELY_ALTER_TABLE_METHODS, KYSELY_DB_METHODS, KYSELY_SCHEMA_METHODS } from '../src/frontends/ts/kysely.js';
 import { MIKROORM_METHODS } from '../src/frontends/ts/mikroorm.js';
 import { PGM_METHODS } from '../src/frontends/ts/node-pg-migrate.js';
@@ -184,6 +185,7 @@ const TS_FRAMEWORKS: { name: string; tables: { on: string; table: Table }[]; col
   { name: 'Sequelize', tables: [{ on: 'queryInterface.', table: SEQUELIZE_METHODS }] },
   { name: 'MikroORM', tables: [{ on: 'this.', table: MIKROORM_METHODS }] },
   { name: 'db-migrate', tables: [{ on: 'db.', table: DBMIGRATE_METHODS }] },
+  { name: 'generic', tables: [{ on: 'the client (the first parameter of up, down, beforeUp, beforeDown)', table: GENERIC_METHODS }] },
 ];
 
 /** A call as users write it; knex's '' key is the knex(table) call itself. */

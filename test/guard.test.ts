@@ -124,7 +124,7 @@ test('a set-level front end that throws on one file: only that file is reported,
   const out = parseSetFilesWith(() => frontend, '/p', items, { dialect: 'postgresql' });
   assert.equal(out.map((m) => [path.basename(m.file), m.parseError?.kind ?? null]).sort(), [
     ['0001.sql', null],
-    ['0002.sql', 'internal'],
+    ['0002.sql', 'limit'],
     ['0003.sql', null],
   ]);
   assert.match(out.find((m) => m.file.endsWith('0002.sql'))!.parseError!.message, /nested too deeply/);
@@ -189,11 +189,11 @@ test('a file over the size budget (maxFileSize) is reported, not parsed; the fil
     const summary = result.findings.map((f) => [path.basename(f.file), f.ruleId, f.messageId]);
     assert.equal(summary, [
       ['a1_good.py', 'drop-column', 'dropped'],
-      ['b2_big.py', 'parse-error', 'tooLarge'],
+      ['b2_big.py', 'parse-error', 'limit'],
       ['0001_good.sql', 'drop-column', 'dropped'],
-      ['0002_big.sql', 'parse-error', 'tooLarge'],
+      ['0002_big.sql', 'parse-error', 'limit'],
     ]);
-    assert.match(result.findings[1]!.message, /^The file was not parsed: it is [\d.]+ MB, over the [\d.]+ MB limit; set `maxFileSize` \(megabytes\)/);
+    assert.match(result.findings[1]!.message, /^The file was not read, it is beyond what migralint reads: it is [\d.]+ MB, over the [\d.]+ MB limit; set `maxFileSize` \(megabytes\)/);
     // Every file is accounted for among the migrations.
     assert.equal(result.migrations.map((m) => path.basename(m.file)).sort(), ['0001_good.sql', '0002_big.sql', 'a1_good.py', 'b2_big.py']);
     // 0: no limit.

@@ -15,7 +15,7 @@ export type DowngradePolicy = (typeof DOWNGRADE_POLICIES)[number];
 export type ConfigDialect = (typeof DIALECTS)[number];
 
 /** Migration frameworks a `directories` entry may name; grows as front ends are added. */
-export const FRAMEWORKS = ['alembic', 'flyway', 'golang-migrate', 'diesel', 'dbmate', 'goose', 'sql-migrate', 'prisma', 'sql', 'generic-python', 'knex', 'typeorm', 'node-pg-migrate', 'kysely', 'sequelize', 'mikro-orm', 'db-migrate'] as const;
+export const FRAMEWORKS = ['alembic', 'flyway', 'golang-migrate', 'diesel', 'dbmate', 'goose', 'sql-migrate', 'prisma', 'sql', 'generic-python', 'knex', 'typeorm', 'node-pg-migrate', 'kysely', 'sequelize', 'mikro-orm', 'db-migrate', 'generic'] as const;
 
 /** Top-level config keys in the order the schema lists them (also used for "did you mean"). */
 export const CONFIG_KEYS = [

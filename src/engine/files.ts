@@ -3,6 +3,7 @@
 import { promises as fsp, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { classifyPath, detectLayout, looksLikeMigrationsDirName, sqlMigrationDirOf, type SqlLayout } from '../frontends/sqlfiles/layout.js';
+import { isTsMigrationName } from '../frontends/ts/names.js';
 
 /** Directories never searched: dependencies, virtualenvs, VCS and build output. */
 const SKIP_DIRS = new Set([
@@ -36,20 +37,24 @@ export function isMigrationCandidate(file: string): boolean {
 }
 
 /**
- * A TS/JS migration file (knex, TypeORM, node-pg-migrate, Kysely, Sequelize, MikroORM, db-migrate):
- * a .ts/.js/.mjs/.cjs file (not a .d.ts) whose name starts with a timestamp or sortable prefix, or
- * MikroORM's `Migration20240101120000`.
+ * A TS/JS migration file (knex, TypeORM, node-pg-migrate, Kysely, Sequelize, MikroORM, db-migrate,
+ * or any module the generic reader takes): a .ts/.js/.mjs/.cjs file (not a .d.ts) named with a
+ * timestamp, version or sortable prefix, MikroORM's `Migration20240101120000`, or logto's
+ * `next-1690000000-name` (see frontends/ts/names.ts).
  */
 export function isTsCandidate(file: string): boolean {
-  const name = path.basename(file);
-  return /^(\d|Migration\d)/.test(name) && /\.(ts|mts|cts|js|mjs|cjs)$/.test(name) && !/\.d\.[mc]?ts$/.test(name);
+  return isTsMigrationName(file);
 }
 
-/** A directory of TS/JS migrations: named like one (`migrations`), or holding timestamp-named files. */
+/**
+ * A directory of TS/JS migrations: named like one (`migrations`, logto's `alterations`), or holding
+ * files named with a timestamp (`20240101120000_x.ts`, `2024-01-01_x.ts`, `Migration20240101120000.ts`)
+ * or a version and a timestamp (`1.0.0-1678259660-x.ts`, `next-1690000000-x.ts`).
+ */
 export function isTsMigrationDir(dir: string, names: readonly string[]): boolean {
   const ts = names.filter((n) => isTsCandidate(n));
   if (ts.length === 0 || isAlembicVersionsDir(dir)) return false;
-  return /migrat/i.test(path.basename(dir)) || ts.some((n) => /^(\d{8,}|\d{4}-\d{2}-\d{2}|Migration\d{8,})/.test(n));
+  return /migrat|alteration/i.test(path.basename(dir)) || ts.some((n) => /^(\d{8,}|\d{4}-\d{2}-\d{2}|Migration\d{8,})/.test(n) || /^(\d+\.\d+\.\d+\S*|[A-Za-z]+)[-_]\d{10,}\b/.test(n));
 }
 
 /** A file of a raw SQL migration directory: a .sql file, a Flyway .sql.conf, a Diesel metadata.toml. */

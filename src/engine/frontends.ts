@@ -82,7 +82,9 @@ const LENIENT = new TextDecoder('utf-8', { fatal: false });
 function internalError(input: FrontendInput, framework: string, err: unknown): Migration {
   if (debugging()) throw err;
   const m = emptyMigration(input.file, framework, input.dialect);
-  m.parseError = { kind: 'internal', message: describeFailure(err), loc: { line: 1, column: 1, endLine: 1, endColumn: 1 } };
+  // Input nested deeper than the stack is a limit of the reader, not a bug in it.
+  const kind = err instanceof RangeError && /call stack/i.test(err.message) ? 'limit' : 'internal';
+  m.parseError = { kind, message: describeFailure(err), loc: { line: 1, column: 1, endLine: 1, endColumn: 1 } };
   // The text as it is, for the code frame and for inline ignores.
   m.source = LENIENT.decode(input.bytes).replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   return m;
@@ -99,7 +101,7 @@ export function overSizeLimit(input: FrontendInput, limit: number): Migration | 
   const m = emptyMigration(input.file, framework, input.dialect);
   const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
   m.parseError = {
-    kind: 'tooLarge',
+    kind: 'limit',
     message: `it is ${mb(input.bytes.length)}, over the ${mb(limit)} limit; set \`maxFileSize\` (megabytes) in the config to read it`,
     loc: { line: 1, column: 1, endLine: 1, endColumn: 1 },
   };

@@ -388,10 +388,10 @@ export interface Comment {
 
 export interface ParseError {
   /**
-   * `internal`: the front end failed on this file (a bug, or input nested too deeply to walk);
-   * `tooLarge`: the file is over the size budget (`maxFileSize`) and was not parsed.
+   * limit: the file is beyond what migralint reads (over the size budget `maxFileSize`, too deeply
+   * nested, over its time budget); internal: migralint itself failed on the file (a bug).
    */
-  kind: 'syntax' | 'encoding' | 'binary' | 'io' | 'internal' | 'tooLarge';
+  kind: 'syntax' | 'encoding' | 'binary' | 'io' | 'limit' | 'internal';
   message: string;
   loc: Loc;
 }

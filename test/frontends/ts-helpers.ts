@@ -3,8 +3,7 @@ import path from 'node:path';
 import { tsFrontend } from '../../src/frontends/ts/index.js';
 import type { Migration, Operation } from '../../src/model/index.js';
 
-export function parseFiles(files: Record<string, string>, framework?: string): Migration[] {
-  const dir = '/project/migrations';
+export function parseFiles(files: Record<string, string>, framework?: string, dir = '/project/migrations'): Migration[] {
   const inputs = Object.entries(files).map(([name, text]) => ({
     file: path.join(dir, name),
     bytes: new TextEncoder().encode(text),

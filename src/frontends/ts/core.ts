@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type * as TsMorph from 'ts-morph';
 import type { ts as TsNs } from 'ts-morph';
 import type { Body, Comment, DefaultSpec, Import, Loc, Migration, Operation, OperationBase, ParseError } from '../../model/types.js';
+import { splitSql } from '../sql-text/split.js';
 
 export type ts = typeof TsNs;
 type Node = TsNs.Node;
@@ -46,6 +47,33 @@ export function withSource<T>(file: string, text: string, fn: (sf: TsNs.SourceFi
   } finally {
     p.removeSourceFile(sf);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Work budget
+
+/** Thrown when reading one file takes longer than its budget; index.ts reports the file instead. */
+export class BudgetExceeded extends Error {
+  override name = 'BudgetExceeded';
+}
+
+let deadline = Infinity;
+let ticks = 0;
+
+/** Runs `fn` with a deadline `ms` from now, which the walkers check (tick) as they go. */
+export function withBudget<T>(ms: number, fn: () => T): T {
+  const prev = deadline;
+  deadline = Date.now() + ms;
+  try {
+    return fn();
+  } finally {
+    deadline = prev;
+  }
+}
+
+/** Called once per node visited; checks the clock every 1024 calls. */
+export function tick(): void {
+  if ((++ticks & 1023) === 0 && Date.now() > deadline) throw new BudgetExceeded('reading the file took longer than its time budget');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -147,7 +175,12 @@ function scanRaw(text: string, start: number, end: number, b: TextBuilder): void
 /** Local `const NAME = '...'` declarations, for reading a string passed by name. */
 export type Consts = Map<string, Expression>;
 
-function appendText(src: Src, node: Expression, b: TextBuilder, consts: Consts, depth: number): boolean {
+/**
+ * `bound`: the template is tagged (sql`...` of slonik, Kysely, postgres.js): its `${value}`s are
+ * bound parameters, not text, so even a constant string is a hole; a nested sql`...` fragment is
+ * SQL and read as such.
+ */
+function appendText(src: Src, node: Expression, b: TextBuilder, consts: Consts, depth: number, bound = false): boolean {
   const t = src.t;
   const SK = t.SyntaxKind;
   const start = node.getStart(src.sf);
@@ -163,7 +196,8 @@ function appendText(src: Src, node: Expression, b: TextBuilder, consts: Consts, 
         const e = span.expression;
         const lit = span.literal;
         // A constant string interpolated is read as its text; anything else is a hole.
-        if (!((isStringish(t, e) || t.isIdentifier(e)) && appendText(src, e, b, consts, depth + 1))) b.hole(e.getStart(src.sf) - 2);
+        const inline = bound ? t.isTaggedTemplateExpression(e) && depth < 8 : isStringish(t, e) || t.isIdentifier(e);
+        if (!(inline && appendText(src, e, b, consts, depth + 1))) b.hole(e.getStart(src.sf) - 2);
         const ls = lit.getStart(src.sf);
         const tail = lit.kind === SK.TemplateTail;
         scanRaw(src.text, ls + 1, lit.getEnd() - (tail ? 1 : 2), b);
@@ -171,16 +205,30 @@ function appendText(src: Src, node: Expression, b: TextBuilder, consts: Consts, 
       return true;
     }
     case SK.TaggedTemplateExpression:
-      return appendText(src, (node as TsNs.TaggedTemplateExpression).template, b, consts, depth);
+      return appendText(src, (node as TsNs.TaggedTemplateExpression).template, b, consts, depth, true);
     case SK.ParenthesizedExpression:
     case SK.AsExpression:
     case SK.SatisfiesExpression:
       return appendText(src, (node as TsNs.ParenthesizedExpression).expression, b, consts, depth);
     case SK.BinaryExpression: {
-      const be = node as TsNs.BinaryExpression;
-      if (be.operatorToken.kind !== SK.PlusToken) return false;
-      if (!appendText(src, be.left, b, consts, depth + 1)) b.hole(be.left.getStart(src.sf));
-      if (!appendText(src, be.right, b, consts, depth + 1)) b.hole(be.right.getStart(src.sf));
+      // `'a' + 'b' + ...` is left-deep: its operands are read along the spine, not by recursion.
+      const parts: Expression[] = [];
+      let e: Expression = node;
+      while (e.kind === SK.BinaryExpression) {
+        const be = e as TsNs.BinaryExpression;
+        if (be.operatorToken.kind !== SK.PlusToken) {
+          if (e === node) return false;
+          break;
+        }
+        parts.push(be.right);
+        e = be.left;
+      }
+      parts.push(e);
+      for (let i = parts.length - 1; i >= 0; i--) {
+        const part = parts[i]!;
+        tick();
+        if (!appendText(src, part, b, consts, depth + 1)) b.hole(part.getStart(src.sf));
+      }
       return true;
     }
     case SK.Identifier: {
@@ -345,6 +393,8 @@ export interface Handler {
   call(chain: Chain, kind: string, ctx: Ctx, w: Walker): void;
   /** Any other call; true when handled (e.g. sql`...`.execute(db)). */
   other?(call: TsNs.CallExpression, ctx: Ctx, w: Walker): boolean;
+  /** A tagged template (postgres.js runs sql`...` when awaited); true when handled. */
+  tagged?(node: TsNs.TaggedTemplateExpression, ctx: Ctx, w: Walker): boolean;
 }
 
 const LOOP_METHODS = new Set(['map', 'forEach', 'flatMap', 'reduce', 'filter', 'some', 'every', 'each', 'mapSeries']);
@@ -389,13 +439,22 @@ export class Walker {
       this.ops.push({ ...base, kind: 'execute_sql', sql: arg ? this.src.textOf(arg) : '', hasHoles: true, textKnown: false, statements: [] });
       return;
     }
+    const fallback = base.loc;
+    const map = text.offsets;
     this.ops.push({
       ...base,
       kind: 'execute_sql',
       sql: text.sql,
       hasHoles: text.holes.length > 0,
       textKnown: true,
-      statements: [],
+      // Classified without PostgreSQL's parser, for SQLite and MySQL migrations (PostgreSQL ones
+      // are replaced by the parser's operations later).
+      statements: splitSql(text.sql, (start, end) => {
+        if (end <= start || end > map.length) return fallback;
+        const a = map[start]!;
+        const b = map[end - 1]!;
+        return a < 0 || b < a ? fallback : this.src.range(a, b + 1);
+      }),
       offsets: text.offsets,
       holes: text.holes,
     });
@@ -407,6 +466,7 @@ export class Walker {
   }
 
   walk(node: Node, ctx: Ctx): void {
+    tick();
     const t = this.t;
     const SK = t.SyntaxKind;
     const cond = { ...ctx, conditional: true };
@@ -433,18 +493,27 @@ export class Walker {
         t.forEachChild(node, (c) => this.walk(c, cond));
         return;
       case SK.BinaryExpression: {
-        const be = node as TsNs.BinaryExpression;
-        const op = be.operatorToken.kind;
-        if (op === SK.AmpersandAmpersandToken || op === SK.BarBarToken || op === SK.QuestionQuestionToken) {
-          this.walk(be.left, ctx);
-          this.walk(be.right, cond);
-          return;
+        // Chains (`a + b + c ...`, thousands long in generated code) are left-deep: walked along
+        // the spine, not by recursion. The right side of &&, || and ?? may not run.
+        const rights: [Node, Ctx][] = [];
+        let e: Node = node;
+        while (e.kind === SK.BinaryExpression) {
+          const be = e as TsNs.BinaryExpression;
+          const op = be.operatorToken.kind;
+          const logical = op === SK.AmpersandAmpersandToken || op === SK.BarBarToken || op === SK.QuestionQuestionToken;
+          rights.push([be.right, logical ? cond : ctx]);
+          e = be.left;
         }
-        break;
+        this.walk(e, ctx);
+        for (let i = rights.length - 1; i >= 0; i--) this.walk(rights[i]![0], rights[i]![1]);
+        return;
       }
       case SK.CallExpression:
         this.call(node as TsNs.CallExpression, ctx);
         return;
+      case SK.TaggedTemplateExpression:
+        if (this.handler.tagged?.(node as TsNs.TaggedTemplateExpression, ctx, this)) return;
+        break;
       case SK.FunctionDeclaration:
       case SK.ClassDeclaration:
         // Declared, not run here (a nested helper is reached through its call).
@@ -454,8 +523,7 @@ export class Walker {
   }
 
   private call(call: TsNs.CallExpression, ctx: Ctx): void {
-    const t = this.t;
-    const chain = chainOf(t, call);
+    const chain = chainOf(this.t, call);
     const kind = chain ? ctx.roots.get(chain.root) : undefined;
     if (chain && kind !== undefined) {
       this.handler.call(chain, kind, ctx, this);
@@ -463,27 +531,57 @@ export class Walker {
       for (const l of chain.links) for (const a of l.args) this.walkCallbacks(a, ctx, l.name);
       return;
     }
-    if (this.handler.other?.(call, ctx, this)) return;
-    // A helper declared in the module, given the framework object: followed one level.
-    if (t.isIdentifier(call.expression) && ctx.depth === 0) {
-      const f = this.functions.get(call.expression.text);
-      if (f && call.arguments.some((a) => t.isIdentifier(a) && ctx.roots.has(a.text))) {
-        const roots = new Map<string, string>();
-        f.parameters.forEach((p, i) => {
-          const a = call.arguments[i];
-          if (a && t.isIdentifier(a) && t.isIdentifier(p.name) && ctx.roots.has(a.text)) roots.set(p.name.text, ctx.roots.get(a.text)!);
-        });
-        for (const a of call.arguments) this.walk(a, ctx);
-        this.fn(f, { ...ctx, roots, via: call.expression.text, depth: ctx.depth + 1 });
-        return;
-      }
-      if (!f && call.arguments.some((a) => t.isIdentifier(a) && ctx.roots.has(a.text))) {
-        const who = call.arguments.find((a) => t.isIdentifier(a) && ctx.roots.has(a.text)) as TsNs.Identifier;
-        this.unknown(call, ctx, this.src.short(call.expression), `${who.text} is passed to ${call.expression.text}(), which migralint cannot follow`);
+    if (!chain) {
+      if (this.handler.other?.(call, ctx, this)) return;
+      this.walk(call.expression, ctx);
+      this.callArgs(call, ctx);
+      return;
+    }
+    // A chain on something that is not a framework object (`x.a().b().c()`): its calls, innermost
+    // first, in a loop rather than one recursion per call (generated chains run thousands long).
+    // The outermost call a handler takes (other) takes the calls inside it too.
+    const calls = chain.links.filter((l) => l.call).map((l) => l.call!);
+    let from = 0;
+    for (let i = calls.length - 1; i >= 0; i--) {
+      if (this.handler.other?.(calls[i]!, ctx, this)) {
+        from = i + 1;
+        break;
       }
     }
+    for (let i = from; i < calls.length; i++) {
+      tick();
+      const c = calls[i]!;
+      if (i === 0 && this.t.isIdentifier(c.expression) && this.helper(c, c.expression, ctx)) continue;
+      this.callArgs(c, ctx);
+    }
+  }
+
+  /** A helper declared in the module, given the framework object: followed one level. True when followed. */
+  private helper(call: TsNs.CallExpression, name: TsNs.Identifier, ctx: Ctx): boolean {
+    const t = this.t;
+    if (ctx.depth !== 0) return false;
+    const f = this.functions.get(name.text);
+    if (f && call.arguments.some((a) => t.isIdentifier(a) && ctx.roots.has(a.text))) {
+      const roots = new Map<string, string>();
+      f.parameters.forEach((p, i) => {
+        const a = call.arguments[i];
+        if (a && t.isIdentifier(a) && t.isIdentifier(p.name) && ctx.roots.has(a.text)) roots.set(p.name.text, ctx.roots.get(a.text)!);
+      });
+      for (const a of call.arguments) this.walk(a, ctx);
+      this.fn(f, { ...ctx, roots, via: name.text, depth: ctx.depth + 1 });
+      return true;
+    }
+    if (!f && call.arguments.some((a) => t.isIdentifier(a) && ctx.roots.has(a.text))) {
+      const who = call.arguments.find((a) => t.isIdentifier(a) && ctx.roots.has(a.text)) as TsNs.Identifier;
+      this.unknown(call, ctx, this.src.short(call.expression), `${who.text} is passed to ${name.text}(), which migralint cannot follow`);
+    }
+    return false;
+  }
+
+  /** The arguments of a call the walker does not understand; a loop method's callback may run many times. */
+  private callArgs(call: TsNs.CallExpression, ctx: Ctx): void {
+    const t = this.t;
     const method = t.isPropertyAccessExpression(call.expression) ? call.expression.name.text : '';
-    this.walk(call.expression, ctx);
     for (const a of call.arguments) {
       const u = unwrap(t, a);
       if (LOOP_METHODS.has(method) && (t.isArrowFunction(u) || t.isFunctionExpression(u))) this.walk(u, { ...ctx, repeated: true, conditional: true });
@@ -566,6 +664,12 @@ export function moduleShape(src: Src): ModuleShape {
       }
     }
   };
+  /** `const alteration = { up, down }; export default alteration` (logto's alteration scripts). */
+  const addNamedObject = (name: string) => {
+    const init = shape.consts.get(name);
+    const u = init && unwrap(t, init);
+    if (u && t.isObjectLiteralExpression(u)) addObjectExports(u);
+  };
   const addClass = (c: TsNs.ClassDeclaration | TsNs.ClassExpression) => {
     const info: ClassInfo = { node: c, name: c.name?.text ?? null, heritage: [], methods: new Map(), props: new Map() };
     for (const h of c.heritageClauses ?? []) for (const ty of h.types) info.heritage.push(src.textOf(ty.expression));
@@ -616,6 +720,20 @@ export function moduleShape(src: Src): ModuleShape {
       const e = unwrap(t, st.expression);
       if (t.isObjectLiteralExpression(e)) addObjectExports(e);
       else if (t.isClassExpression(e)) addClass(e);
+      else if (t.isIdentifier(e)) addNamedObject(e.text);
+    } else if (t.isExportDeclaration(st) && !st.moduleSpecifier && !st.isTypeOnly && st.exportClause && t.isNamedExports(st.exportClause)) {
+      // `export { up, down }`, `export { alteration as default }`
+      for (const el of st.exportClause.elements) {
+        const local = (el.propertyName ?? el.name).text;
+        if (el.name.text === 'default') {
+          addNamedObject(local);
+          continue;
+        }
+        const f = shape.functions.get(local);
+        const c = shape.consts.get(local);
+        if (f) shape.exports.set(el.name.text, { value: f, at: el });
+        else if (c) shape.exports.set(el.name.text, { value: fnOf(c) ?? c, at: el });
+      }
     } else if (t.isExpressionStatement(st) && t.isBinaryExpression(st.expression) && st.expression.operatorToken.kind === t.SyntaxKind.EqualsToken) {
       const { left, right } = st.expression;
       const lhs = src.textOf(left).replace(/\s+/g, '');
@@ -623,10 +741,7 @@ export function moduleShape(src: Src): ModuleShape {
       if (lhs === 'module.exports' || lhs === 'exports.default' || lhs === 'module.exports.default') {
         if (t.isObjectLiteralExpression(r)) addObjectExports(r);
         else if (t.isClassExpression(r)) addClass(r);
-        else if (t.isIdentifier(r)) {
-          const init = shape.consts.get(r.text);
-          if (init && t.isObjectLiteralExpression(unwrap(t, init))) addObjectExports(unwrap(t, init) as TsNs.ObjectLiteralExpression);
-        }
+        else if (t.isIdentifier(r)) addNamedObject(r.text);
       } else {
         const m = /^(?:module\.)?exports\.(\w+)$/.exec(lhs);
         if (m) shape.exports.set(m[1]!, { value: fnOf(right) ?? right, at: st });
@@ -713,27 +828,55 @@ export function firstParam(t: ts, name: string): (f: FnNode) => Map<string, stri
 
 export function commentsOf(src: Src): Comment[] {
   const t = src.t;
+  const text = src.text;
   const seen = new Set<number>();
   const out: Comment[] = [];
   const add = (ranges: TsNs.CommentRange[] | undefined) => {
     for (const r of ranges ?? []) {
       if (seen.has(r.pos)) continue;
       seen.add(r.pos);
-      const raw = src.text.slice(r.pos, r.end);
-      const text = raw.startsWith('//') ? raw.slice(2) : raw.slice(2, -2).replace(/^\s*\*\s?/gm, '');
-      const lineStart = src.text.lastIndexOf('\n', r.pos - 1) + 1;
-      out.push({ text: text.trim(), inline: src.text.slice(lineStart, r.pos).trim() !== '', loc: src.range(r.pos, r.end) });
+      const raw = text.slice(r.pos, r.end);
+      const body = raw.startsWith('//') ? raw.slice(2) : raw.slice(2, -2).replace(/^\s*\*\s?/gm, '');
+      out.push({ text: body.trim(), inline: codeBefore(text, r.pos), loc: src.range(r.pos, r.end) });
     }
   };
-  const visit = (n: Node) => {
-    add(t.getLeadingCommentRanges(src.text, n.pos));
-    add(t.getTrailingCommentRanges(src.text, n.end));
-    t.forEachChild(n, visit);
-  };
-  add(t.getLeadingCommentRanges(src.text, 0));
-  visit(src.sf);
-  add(t.getLeadingCommentRanges(src.text, src.sf.endOfFileToken.pos));
+  // Iterative: a file nested thousands deep (a long `a + b + ...` chain) must not exhaust the stack.
+  // Nested nodes often share a start, so each position is scanned once.
+  const scanned = new Set<number>();
+  const stack: Node[] = [src.sf];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    tick();
+    if (!scanned.has(n.pos)) {
+      scanned.add(n.pos);
+      add(t.getLeadingCommentRanges(text, n.pos));
+    }
+    if (!scanned.has(-1 - n.end)) {
+      scanned.add(-1 - n.end);
+      add(t.getTrailingCommentRanges(text, n.end));
+    }
+    const children: Node[] = [];
+    t.forEachChild(n, (c) => {
+      children.push(c);
+    });
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
+  add(t.getLeadingCommentRanges(text, 0));
+  add(t.getLeadingCommentRanges(text, src.sf.endOfFileToken.pos));
   return out.sort((a, b) => a.loc.line - b.loc.line || a.loc.column - b.loc.column);
+}
+
+/**
+ * Whether code precedes position `pos` on its line. Scans back over blanks only, so that many
+ * comments on one very long line cost linear time, not a rescan of the line per comment.
+ */
+function codeBefore(text: string, pos: number): boolean {
+  for (let i = pos - 1; i >= 0; i--) {
+    const c = text[i]!;
+    if (c === '\n') return false;
+    if (!/\s/.test(c)) return true;
+  }
+  return false;
 }
 
 export function syntaxError(src: Src): ParseError | null {
@@ -784,6 +927,9 @@ export function detectFramework(src: Src, shape: ModuleShape): TsFramework | nul
     if (p0 === 'db' && ps.length >= 2) return 'db-migrate';
     // async db-migrate migrations take only `db`: told from Kysely by db-migrate's own methods on it.
     if (p0 === 'db' && /\bdb\.(runSql|createTable|dropTable|renameTable|addColumn|removeColumn|renameColumn|changeColumn|addIndex|removeIndex|addForeignKey|removeForeignKey)\s*\(/.test(src.text)) return 'db-migrate';
+    // `db` with a driver's query methods (pg-promise's db.none, better-sqlite3's db.exec...) is no
+    // Kysely instance: left to the generic reader.
+    if (p0 === 'db' && /\bdb\.(query|none|any|many|one|oneOrNone|manyOrNone|result|multi|tx|task|exec|prepare|run|unsafe|all|get)\s*\(/.test(src.text) && !/\bdb\.(schema|selectFrom|insertInto|updateTable|deleteFrom)\b/.test(src.text)) return null;
     if (p0 === 'db') return 'kysely';
   }
   return null;
