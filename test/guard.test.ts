@@ -68,6 +68,9 @@ test('deeply nested Python, SQL and TS/JS files each get a parse-error finding, 
     assert.ok(found('0001_good.sql', 'drop-column'), 'the good SQL file is still linted');
     assert.ok(found('20240101000000_good.js', 'drop-column'), 'the good JS file is still linted');
     assert.ok(found('b2_deep.py', 'parse-error'), 'the deep Python file is reported');
+    const deepPy = result.findings.find((f) => path.basename(f.file) === 'b2_deep.py')!;
+    assert.is(deepPy.messageId, 'limit');
+    assert.match(deepPy.message, /nests deeper than the Python parser can follow/);
     assert.ok(found('0002_deep.sql', 'sql-syntax-error') || found('0002_deep.sql', 'parse-error'), 'the deep SQL file is reported');
     assert.ok(found('20240102000000_deep.js', 'parse-error'), 'the deep JS file is reported');
   } finally {
