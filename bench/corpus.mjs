@@ -72,22 +72,29 @@ function lintProject(dir) {
     if (!row.note) row.note = (stderrText.split('\n')[0] ?? '').slice(0, 120) || 'no JSON output';
   }
   if (out) {
-    const s = out.summary ?? {};
-    // The summary's file counts: {seen, linted, skipped} when the engine reports them, else the
-    // number of files linted.
-    if (s.files && typeof s.files === 'object') {
-      row.seen = s.files.seen ?? null;
-      row.linted = s.files.linted ?? null;
-      row.skipped = typeof s.files.skipped === 'object' ? Object.values(s.files.skipped).reduce((a, b) => a + Number(b), 0) : (s.files.skipped ?? null);
-    } else if (typeof s.files === 'number') {
-      row.linted = s.files;
+    // The file counts: `files: {seen, linted, skipped: [{file, reason}]}`; older builds only have
+    // the number of files linted in the summary.
+    const files = out.files ?? (typeof out.summary?.files === 'object' ? out.summary.files : null);
+    if (files) {
+      row.seen = files.seen ?? null;
+      row.linted = files.linted ?? null;
+      row.skipped = Array.isArray(files.skipped) ? files.skipped.length : (files.skipped ?? null);
+      if (Array.isArray(files.skipped)) {
+        row.skippedWhy = {};
+        for (const s of files.skipped) {
+          const why = typeof s === 'object' && s ? String(s.reason ?? '?') : '?';
+          row.skippedWhy[why] = (row.skippedWhy[why] ?? 0) + 1;
+        }
+      }
+    } else if (typeof out.summary?.files === 'number') {
+      row.linted = out.summary.files;
     }
     for (const f of out.findings ?? []) {
       row.findings++;
       row.byRule[f.rule] = (row.byRule[f.rule] ?? 0) + 1;
       if (f.messageId === 'internal-error' || (f.rule === 'parse-error' && f.messageId === 'internal')) row.internal++;
     }
-    if (row.exit === 0 && row.linted === 0 && !row.note) row.note = 'nothing linted';
+    if (row.exit === 0 && row.linted === 0 && !row.note) row.note = row.seen === 0 ? 'no migration files found' : 'nothing linted';
   }
   return row;
 }
@@ -125,6 +132,7 @@ for (const dir of projects) {
         `${row.peakMb === null ? '?' : row.peakMb.toFixed(0)} MB${row.note ? ` (${row.note})` : ''}`,
     );
     if (row.findings > 0) console.log(`    ${rules(row.byRule)}`);
+    if (row.skippedWhy && row.skipped > 0) console.log(`    skipped: ${rules(row.skippedWhy)}`);
   }
 }
 if (!flag('--json')) {

@@ -3,7 +3,8 @@
 // splice in NUL, invalid UTF-8, a BOM or a lone CR, turn every line ending into CR, nest
 // brackets thousands deep, repeat it into a large file) and checks that
 // - the engine returns (no exception) with no internal error among the findings,
-// - every migration file given to it is accounted for (in the migrations read, or in a finding),
+// - every migration file given to it is accounted for (in the migrations read, in a finding, or
+//   counted as skipped with a reason) and the file counts add up (seen = linted + skipped),
 // - the config loader and the lock-file reader either succeed or reject with their own error,
 // - the CLI prints valid JSON and exits 0, 1 or 2 (a handful of spawned cases).
 // Seeded and bounded: MIGRALINT_FC_SEED and MIGRALINT_FC_RUNS override the defaults; a failure
@@ -202,12 +203,17 @@ const everyRuleOn = (() => {
   };
 })();
 
-/** Is `file` accounted for: read as a migration (or part of one), or named by a finding? */
+/**
+ * Is `file` accounted for: read as a migration (or part of one), named by a finding, or counted
+ * among the skipped files with a reason? And do the file counts add up?
+ */
 function accountedFor(result: LintResult, file: string): boolean {
+  assert.is(result.files.seen, result.files.linted + result.files.skipped.length, 'seen = linted + skipped');
   return (
     result.migrations.some((m) => m.file === file || m.companions.some((c) => c.file === file)) ||
     result.sets.some((s) => s.migrations.some((m) => m.file === file)) ||
-    result.findings.some((f) => f.file === file)
+    result.findings.some((f) => f.file === file) ||
+    result.files.skipped.some((s) => s.file === file && s.reason !== '')
   );
 }
 
