@@ -45,6 +45,18 @@ ruleTester(test, multipleHeads, {
         { messageId: 'multipleHeads', file: 'y1.py', line: 2 },
       ],
     },
+    {
+      name: 'twelve heads: each message names ten and counts the rest',
+      files: Object.fromEntries(
+        Array.from({ length: 12 }, (_, i) => [`h${String(i).padStart(2, '0')}.py`, `revision = "h${String(i).padStart(2, '0')}"\ndown_revision = None\ndef upgrade():\n    pass\n`]),
+      ),
+      errors: Array.from({ length: 12 }, (_, i) => ({
+        messageId: 'multipleHeads',
+        file: `h${String(i).padStart(2, '0')}.py`,
+        line: 2,
+        includes: 'one of 12 heads (h00, h01, h02, h03, h04, h05, h06, h07, h08, h09 and 2 more)',
+      })),
+    },
   ],
 });
 
