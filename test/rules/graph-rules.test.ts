@@ -88,6 +88,16 @@ ruleTester(test, duplicateRevision, {
         { messageId: 'duplicate', file: '2_b1_copy.py', line: 2, includes: '2_b1.py' },
       ],
     },
+    {
+      name: 'twelve copies: each message names ten others and counts the rest',
+      files: Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`c${String(i).padStart(2, '0')}.py`, rev.b1])),
+      errors: Array.from({ length: 12 }, (_, i) => ({
+        messageId: 'duplicate',
+        file: `c${String(i).padStart(2, '0')}.py`,
+        line: 2,
+        includes: ' and 1 more.',
+      })),
+    },
   ],
 });
 
