@@ -16,8 +16,8 @@ import type { Migration } from '../model/index.js';
 import type { SqlParser, SqlToOpsOptions } from '../frontends/sql/api.js';
 import type { FrontendInput } from '../frontends/types.js';
 
-/** Parse errors that describe the circumstances of one run rather than the file's content. */
-const TRANSIENT = new Set(['io', 'limit']);
+/** Parse errors that may describe one run rather than the file (io, time and depth limits, our own failures). */
+const TRANSIENT = new Set(['io', 'limit', 'internal']);
 
 export function cacheable(migrations: readonly Migration[]): boolean {
   return migrations.every((m) => !m.parseError || !TRANSIENT.has(m.parseError.kind));
