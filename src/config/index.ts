@@ -656,7 +656,7 @@ function resolveLayers(
   let runner: { lockTimeout?: string; statementTimeout?: string; timeZone?: string } = {};
   let downgrades: DowngradePolicy = 'judge';
   let foreignIgnores = true;
-  let cache = true;
+  let cache: boolean | undefined;
   const directories = new Map<string, { framework?: string; dialect?: ConfigDialect; startAfter?: string }>();
   const overrides: OverrideSetting[] = [];
   let startAfter: string | undefined;
@@ -732,7 +732,7 @@ function resolveLayers(
     runner,
     downgrades,
     foreignIgnores,
-    cache,
+    ...(cache !== undefined ? { cache } : {}),
     directories: directoryList,
     rules,
     overrides,
