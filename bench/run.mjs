@@ -21,8 +21,11 @@ const hasTime = existsSync('/usr/bin/time');
 
 const commands = [
   { name: 'node -e 0', args: ['-e', '0'] },
-  { name: 'migralint lint (1 file)', args: [cli, 'lint', '--no-lock', one] },
-  { name: 'migralint lint (1,000 files)', args: [cli, 'lint', '--no-lock', '--format', 'json', thousand] },
+  // No cache: what every run cost before the cache existed; warm: the cache the previous run left.
+  { name: 'migralint lint (1 file)', args: [cli, 'lint', '--no-lock', '--no-cache', one] },
+  { name: 'migralint lint (1 file, warm)', args: [cli, 'lint', '--no-lock', '--cache-location', path.join(out, 'cache-one'), one] },
+  { name: 'migralint lint (1,000 files)', args: [cli, 'lint', '--no-lock', '--no-cache', '--format', 'json', thousand] },
+  { name: 'migralint lint (1,000 files, warm)', args: [cli, 'lint', '--no-lock', '--cache-location', path.join(out, 'cache-thousand'), '--format', 'json', thousand] },
 ];
 
 function runOnce(args) {

@@ -1,4 +1,4 @@
-// The persistent cache (src/cache, engine/cached-read.ts) never changes what a run reports: every
+// The persistent cache (src/cache, engine/cached-read.ts, the findings in engine/run.ts) never changes what a run reports: every
 // fixture project linted cold, warm, warm after one file changed, and over a corrupted cache gives
 // byte for byte the JSON report (and the same migration models) as a run without a cache. Also:
 // the store itself (corrupt and foreign packs, pruning), concurrent runs, and the CLI switches.
@@ -85,7 +85,12 @@ for (const source of cases()) {
     const dir = path.join(tmp, `case-${caseNo++}`);
     cpSync(source, dir, { recursive: true });
     const cacheDir = path.join(dir, '.test-cache');
-    const open = () => new ResultCache(cacheDir, 'test salt');
+    const open = () => {
+      const c = new ResultCache(cacheDir, 'test salt');
+      // Findings of every chain through the cache, however short.
+      c.findingsFrom = 0;
+      return c;
+    };
     const fresh = await report(dir, null);
     const cold = open();
     assert.fixture(await report(dir, cold), fresh, `${name}: cold`);
@@ -93,6 +98,9 @@ for (const source of cases()) {
     assert.fixture(await report(dir, warm), fresh, `${name}: warm`);
     // Something was read from the cache (an unreadable-only project stores nothing).
     if (cold.stats.packsWritten > 0) assert.ok(warm.stats.hits > 0, `${name}: the warm run read nothing from the cache`);
+    const config = await loadConfig({ cwd: dir });
+    const judged = (await lint({ cwd: dir, paths: [], config })).migrations.length;
+    if (judged > 0) assert.ok(warm.stats.findingHits > 0, `${name}: no migration's findings came from the cache`);
     assert.equal(warm.stats.packsWritten, 0, `${name}: a warm run rewrote the cache`);
 
     const file = await someMigration(dir);
@@ -114,6 +122,27 @@ for (const source of cases()) {
     rmSync(dir, { recursive: true, force: true });
   });
 }
+
+test('a warm cache follows a change of rule levels and options in the config', async () => {
+  const dir = path.join(tmp, 'config-change');
+  cpSync(path.join(fixtures, 'alembic', 'drop-column'), dir, { recursive: true });
+  const cacheDir = path.join(dir, '.test-cache');
+  const open = () => {
+    const c = new ResultCache(cacheDir, 'test salt');
+    c.findingsFrom = 0;
+    return c;
+  };
+  const first = await report(dir, open());
+  assert.match(first, /"rule": "drop-column"/);
+  writeFileSync(path.join(dir, 'migralint.config.json'), JSON.stringify({ rules: { 'drop-column': 'warn' } }));
+  const warned = await report(dir, open());
+  assert.is(warned, await report(dir, null));
+  assert.match(warned, /"severity": "warn"/);
+  writeFileSync(path.join(dir, 'migralint.config.json'), JSON.stringify({ rules: { 'drop-column': 'off' } }));
+  const off = await report(dir, open());
+  assert.is(off, await report(dir, null));
+  assert.not.match(off, /"rule": "drop-column"/);
+});
 
 test('a pack written by another version or build is ignored and replaced', () => {
   const dir = path.join(tmp, 'foreign');

@@ -106,6 +106,8 @@ export function defaultCacheLocation(rootDir: string): string {
 
 export interface CacheStats {
   hits: number;
+  /** Migrations whose findings came from the cache (their rules did not run). */
+  findingHits: number;
   misses: number;
   packsRead: number;
   packsWritten: number;
@@ -177,7 +179,12 @@ export class Pack {
 }
 
 export class ResultCache {
-  readonly stats: CacheStats = { hits: 0, misses: 0, packsRead: 0, packsWritten: 0 };
+  readonly stats: CacheStats = { hits: 0, findingHits: 0, misses: 0, packsRead: 0, packsWritten: 0 };
+  /**
+   * Findings are cached for a chain with at least this many migrations to lint: hashing a chain
+   * costs more than running the rules on a handful (tests set 0 to cover every case).
+   */
+  findingsFrom = 20;
   private readonly packs = new Map<string, Pack>();
 
   constructor(

@@ -28,7 +28,7 @@ import { dialectFromPath, splitIndependentChains } from './chains.js';
 import { Catalog, historyOrder } from './catalog.js';
 import { applyRunContext } from './run-context.js';
 import { addEmbeddedSqlComments, expandEmbeddedSql } from './sql-pass.js';
-import type { Pack, ResultCache } from '../cache/index.js';
+import { hashOf, valueKey, type Pack, type ResultCache } from '../cache/index.js';
 import { applyWaivers, exemptByStartAfter, selectScope, today, WAIVER_RULES, waiverStates, type LintScope } from './scope.js';
 
 export type { LintScope } from './scope.js';
@@ -291,7 +291,9 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
   const lock = lockPath ? await readLock(lockPath) : null;
   // Load only the rules some file enables.
   const rules = await Promise.all(enabledRuleIds(opts.config).map(loadRule));
-  return lintLoaded(opts, { ...loaded, lock }, rules);
+  const result = lintLoaded(opts, { ...loaded, lock }, rules);
+  opts.cache?.save();
+  return result;
 }
 
 /** The rules some file enables (at the top level or in an override). */
@@ -327,7 +329,10 @@ export function lintLoaded(
   const ruleSettings = (file: string): Settings => ({ dialect: dialectForFile(config, file), postgresVersion: config.postgresVersion });
 
   const findingsByFile = new Map<string, Finding[]>();
+  // While a migration's rules run with the findings cache on: what they report, to store.
+  let recording: Finding[] | null = null;
   const push = (f: Finding) => {
+    recording?.push(f);
     const list = findingsByFile.get(f.file) ?? [];
     list.push(f);
     findingsByFile.set(f.file, list);
@@ -405,12 +410,56 @@ export function lintLoaded(
   // sees the schema as the earlier migrations left it.
   // The downgrade runs against the schema its upgrade left, so body rules judge it after the
   // catalog has applied the upgrade.
+  //
+  // With the cache, a migration's findings are taken from it when nothing they depend on changed:
+  // the migration as the rules see it, every migration before it in the chain (the schema the
+  // catalog replays), the rule settings of its file, and the rules that run (their code is in the
+  // cache's salt). A chain with few migrations to lint is not worth hashing (a pre-commit hook
+  // names one file): its rules just run.
+  const enabledKey = opts.cache ? valueKey([...rules.keys(), config.downgrades, config.postgresVersion]) : '';
+  const fileKeys = new Map<string, string>();
+  const fileKey = (file: string) => {
+    let k = fileKeys.get(file);
+    if (k === undefined) {
+      k = valueKey([settingsFor(file), ruleSettings(file)]);
+      fileKeys.set(file, k);
+    }
+    return k;
+  };
+  const record = (run: () => void): Finding[] => {
+    const out: Finding[] = [];
+    recording = out;
+    try {
+      run();
+    } finally {
+      recording = null;
+    }
+    return out;
+  };
   for (const set of sets) {
     const catalog = new Catalog();
-    for (const m of historyOrder(set.migrations)) {
-      if (linted(m)) runMigrationRules(m, catalog);
+    const order = historyOrder(set.migrations);
+    const pack = opts.cache && order.filter(linted).length >= opts.cache.findingsFrom ? opts.cache.pack(`findings\0${set.dir}`) : null;
+    let prefix = hashOf('chain', enabledKey);
+    for (const m of order) {
+      const judged = linted(m);
+      const down = judged && config.downgrades !== 'ignore' && m.downgrade.operations.length > 0;
+      if (!pack) {
+        if (judged) runMigrationRules(m, catalog);
+        catalog.applyUpgrade(m);
+        if (down) runBodyRules(m, 'downgrade', catalog);
+        continue;
+      }
+      const model = hashOf(valueKey(m));
+      const key = hashOf(prefix, model, fileKey(m.file));
+      prefix = hashOf(prefix, model);
+      const hit = judged ? pack.get<{ up: Finding[]; down: Finding[] }>(key) : undefined;
+      if (hit) opts.cache!.stats.findingHits++;
+      const up = !judged ? [] : hit ? (hit.up.forEach(push), hit.up) : record(() => runMigrationRules(m, catalog));
       catalog.applyUpgrade(m);
-      if (linted(m) && config.downgrades !== 'ignore' && m.downgrade.operations.length > 0) runBodyRules(m, 'downgrade', catalog);
+      const after = !down ? [] : hit ? (hit.down.forEach(push), hit.down) : record(() => runBodyRules(m, 'downgrade', catalog));
+      // A rule's own failure may be this run's: never stored.
+      if (judged && !hit && ![...up, ...after].some((f) => f.messageId === 'internal-error')) pack.set(key, { up, down: after });
     }
   }
 
