@@ -417,14 +417,16 @@ export function lintLoaded(
   // cache's salt). A chain with few migrations to lint is not worth hashing (a pre-commit hook
   // names one file): its rules just run.
   const enabledKey = opts.cache ? valueKey([...rules.keys(), config.downgrades, config.postgresVersion]) : '';
-  const fileKeys = new Map<string, string>();
+  // Files without overrides share one settings object: its key is computed once.
+  const settingKeys = new WeakMap<object, string>();
   const fileKey = (file: string) => {
-    let k = fileKeys.get(file);
+    const settings = settingsFor(file);
+    let k = settingKeys.get(settings);
     if (k === undefined) {
-      k = valueKey([settingsFor(file), ruleSettings(file)]);
-      fileKeys.set(file, k);
+      k = valueKey(settings);
+      settingKeys.set(settings, k);
     }
-    return k;
+    return `${k}\0${valueKey(ruleSettings(file))}`;
   };
   const record = (run: () => void): Finding[] => {
     const out: Finding[] = [];
