@@ -28,6 +28,12 @@ const commands = [
   { name: 'squawk', cmd: bin('squawk'), args: ['--reporter', 'json', ...files] },
   { name: 'pgfence', cmd: bin('pgfence'), args: ['analyze', '--output', 'json', ...files] },
 ];
+// --base <dir>: the same run with another checkout's build (before/after in one session).
+const baseArg = process.argv.indexOf('--base');
+if (baseArg > 0) {
+  const old = path.join(process.argv[baseArg + 1], 'bin', 'migralint.js');
+  commands.push({ name: 'before (--base)', cmd: process.execPath, args: [old, 'lint', '--no-lock', '--format', 'json', dir] });
+}
 
 function runOnce(c) {
   const started = process.hrtime.bigint();

@@ -27,6 +27,13 @@ const commands = [
   { name: 'migralint lint (1,000 files)', args: [cli, 'lint', '--no-lock', '--no-cache', '--format', 'json', thousand] },
   { name: 'migralint lint (1,000 files, warm)', args: [cli, 'lint', '--no-lock', '--cache-location', path.join(out, 'cache-thousand'), '--format', 'json', thousand] },
 ];
+// --base <dir>: the same runs with another checkout's build (before/after in one session).
+const baseArg = process.argv.indexOf('--base');
+if (baseArg > 0) {
+  const old = path.join(process.argv[baseArg + 1], 'bin', 'migralint.js');
+  commands.push({ name: 'before (--base): 1 file', args: [old, 'lint', '--no-lock', one] });
+  commands.push({ name: 'before (--base): 1,000 files', args: [old, 'lint', '--no-lock', '--format', 'json', thousand] });
+}
 
 function runOnce(args) {
   const started = process.hrtime.bigint();

@@ -8,7 +8,8 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 const started = performance.now();
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
-  entryPoints: { cli: 'src/cli.ts', index: 'src/index.ts', eslint: 'src/eslint/index.ts' },
+  // sql-worker: the worker threads of engine/sql-workers.ts load it by this name, beside the chunks.
+  entryPoints: { cli: 'src/cli.ts', index: 'src/index.ts', eslint: 'src/eslint/index.ts', 'sql-worker': 'src/engine/sql-worker.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

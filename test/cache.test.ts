@@ -144,6 +144,31 @@ test('a warm cache follows a change of rule levels and options in the config', a
   assert.not.match(off, /"rule": "drop-column"/);
 });
 
+test('worker threads read a big directory to the same report as one thread, with and without the cache', async () => {
+  const dir = path.join(tmp, 'workers');
+  const migrations = path.join(dir, 'migrations');
+  mkdirSync(migrations, { recursive: true });
+  for (let i = 0; i < 40; i++) {
+    const v = String(i + 1).padStart(4, '0');
+    writeFileSync(path.join(migrations, `${v}_m${i}.up.sql`), `ALTER TABLE t${i % 4} ADD COLUMN c${i} int NOT NULL;\nCREATE INDEX ix_${i} ON t${i % 4} (c${i});\n`);
+    writeFileSync(path.join(migrations, `${v}_m${i}.down.sql`), `DROP INDEX ix_${i};\nALTER TABLE t${i % 4} DROP COLUMN c${i};\n`);
+  }
+  const saved = process.env.MIGRALINT_WORKERS_FROM;
+  try {
+    process.env.MIGRALINT_WORKERS_FROM = '100000';
+    const single = await report(dir, null);
+    process.env.MIGRALINT_WORKERS_FROM = '4';
+    assert.fixture(await report(dir, null), single, 'workers, no cache');
+    const cache = new ResultCache(path.join(dir, '.test-cache'), 'test salt');
+    assert.fixture(await report(dir, cache), single, 'workers, cold cache');
+    assert.ok(cache.stats.packsWritten > 0);
+    assert.fixture(await report(dir, new ResultCache(path.join(dir, '.test-cache'), 'test salt')), single, 'warm cache');
+  } finally {
+    if (saved === undefined) delete process.env.MIGRALINT_WORKERS_FROM;
+    else process.env.MIGRALINT_WORKERS_FROM = saved;
+  }
+});
+
 test('a pack written by another version or build is ignored and replaced', () => {
   const dir = path.join(tmp, 'foreign');
   const a = new ResultCache(dir, 'version a');

@@ -82,8 +82,18 @@ export function alembicProjectKey(root: string): string {
  * loads the reader (`connect`) and reads again. A front end thus never needs the WASM parser
  * unless some text is new.
  */
+/** A text the cache did not hold, to read later (in worker threads when there are many). */
+export interface SqlRequest {
+  key: string;
+  text: string;
+  opts: SqlToOpsOptions;
+}
+
 export class CachedSqlReader implements SqlParser {
   missed = false;
+  /** With `collect` on, the texts missed so far (a probe pass before parsing them all at once). */
+  collect = false;
+  readonly requests: SqlRequest[] = [];
   private real: SqlParser | null = null;
   private readonly used = new Set<string>();
   /** Hashes of the host texts met, by the text itself (V8 keeps a string's own hash). */
@@ -103,6 +113,12 @@ export class CachedSqlReader implements SqlParser {
   restart(): void {
     this.missed = false;
     this.used.clear();
+    this.requests.length = 0;
+  }
+
+  /** Stores operations read elsewhere (worker threads) for the requests of a probe pass. */
+  fill(requests: readonly SqlRequest[], results: readonly ReturnType<SqlParser['toOperations']>[]): void {
+    requests.forEach((r, i) => this.pack.set(r.key, results[i]));
   }
 
   /** The cache keys of every text read since the last restart. */
@@ -123,6 +139,7 @@ export class CachedSqlReader implements SqlParser {
     if (hit) return hit;
     if (!this.real) {
       this.missed = true;
+      if (this.collect) this.requests.push({ key, text, opts });
       return [];
     }
     const ops = this.real.toOperations(text, opts);

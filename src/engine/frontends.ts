@@ -6,7 +6,8 @@ import type { Migration } from '../model/index.js';
 import type { Dialect } from '../model/index.js';
 import type { Frontend, FrontendInput, FrontendSetOptions } from '../frontends/types.js';
 import { isSqlCandidate, isTsCandidate } from './files.js';
-import { hashOf, valueKey, type Pack } from '../cache/index.js';
+import { hashOf, Pack, valueKey } from '../cache/index.js';
+import { workersFrom } from './sql-workers.js';
 import { alembicProjectKey, CachedSqlReader, cacheable, contentHash, inputKey } from './cached-read.js';
 
 const loaded = new Map<string, Promise<Frontend>>();
@@ -211,6 +212,10 @@ async function ensure(names: readonly string[]): Promise<void> {
 export async function parseSetFiles(dir: string, items: SetItem[], opts: SetOptions, pack: Pack | null = null): Promise<Migration[]> {
   // A directory with an unreadable file is read afresh each time (the error is this run's).
   if (pack && !items.some((i) => i.error)) return parseSetFilesCached(dir, items, opts, pack);
+  // Without a cache, a big directory still goes through one in memory, for the worker threads.
+  if (!pack && items.length * 2 >= workersFrom() && !items.some((i) => i.error)) {
+    return parseSetFilesCached(dir, items, opts, new Pack('', new Map(), { hits: 0, findingHits: 0, misses: 0, packsRead: 0, packsWritten: 0 }));
+  }
   const names = setFrontendsFor(items, opts);
   await ensure(names);
   // SQL of another dialect is never read by PostgreSQL's parser: a MySQL-only run does not load it.
@@ -245,7 +250,22 @@ async function parseSetFilesCached(dir: string, items: SetItem[], opts: SetOptio
     const { loadSqlParser } = await import('../frontends/sql/index.js');
     reader.connect(await loadSqlParser());
   };
-  if (postgres && hashes.some((h) => !known.has(h))) await loadReal();
+  const unknown = hashes.filter((h) => !known.has(h)).length;
+  if (postgres && unknown > 0 && unknown * 2 >= workersFrom()) {
+    // Many new files: a probe pass collects the texts to read, worker threads read them, and the
+    // pass below finds every one in the cache.
+    reader.collect = true;
+    parseSetFilesWith(loadedFrontend, dir, items, { ...opts, sqlReader: reader });
+    reader.collect = false;
+    const requests = [...reader.requests];
+    reader.restart();
+    if (requests.length >= workersFrom()) {
+      const { loadSqlParser } = await import('../frontends/sql/index.js');
+      const { readInWorkers } = await import('./sql-workers.js');
+      reader.fill(requests, await readInWorkers(requests, loadSqlParser));
+    }
+    await loadReal();
+  } else if (postgres && unknown > 0) await loadReal();
   let out = parseSetFilesWith(loadedFrontend, dir, items, { ...opts, sqlReader: reader });
   if (reader.missed) {
     // Some SQL text is new after all: read the directory again with the reader behind the cache.
