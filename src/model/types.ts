@@ -31,6 +31,14 @@ export interface ColumnSpec {
   /** The type as written, e.g. `sa.String(length=50)` or `varchar(50)`; null when absent. */
   type: string | null;
   /**
+   * The type in PostgreSQL's SQL, when `type` is written in another language (a SQLAlchemy type:
+   * `sa.String(20)` -> `VARCHAR(20)`): null when the front end cannot tell it. Absent when `type`
+   * is SQL already (SQL files, the TypeScript builders).
+   */
+  sqlType?: string | null;
+  /** A PostgreSQL enum type the column's type declares (`sa.Enum(..., name=...)`): creating the table creates it. */
+  enumType?: { name: string; values: string[] } | null;
+  /**
    * true, false, or null when the source does not say. A column with `primary_key=True`
    * and no explicit `nullable` is NOT NULL (nullable: false).
    */
@@ -144,6 +152,17 @@ export interface TableConstraintSpec {
   loc: Loc;
   /** For a foreign key: the table it references, when the source names it (null when unreadable). */
   referredTable?: string | null;
+  /** The constrained columns, when the source names them. */
+  columns?: string[];
+  /** For a foreign key: the referenced columns. */
+  referredColumns?: string[];
+  /** For a check: the condition as SQL. */
+  condition?: string | null;
+  /** For a foreign key: ON DELETE / ON UPDATE actions as written (`CASCADE`, `SET NULL`). */
+  onDelete?: string | null;
+  onUpdate?: string | null;
+  /** Declared on a column (`sa.Column(..., sa.ForeignKey(...))`) rather than as a table argument. */
+  inline?: boolean;
 }
 
 export interface DropTableOp extends OperationBase {
@@ -182,6 +201,8 @@ export interface AlterColumnOp extends OperationBase {
   nullable?: boolean;
   /** The new type as written, when the call sets it. */
   type?: string;
+  /** The new type in PostgreSQL's SQL when `type` is written in another language; see ColumnSpec.sqlType. */
+  sqlType?: string | null;
   /** The new name, when the call renames the column. */
   newName?: string | null;
   /** The new server default: a DefaultSpec, null to drop it, undefined when untouched. */
@@ -233,6 +254,9 @@ export interface AddConstraintOp extends OperationBase {
   notValid: boolean;
   /** UNIQUE / PRIMARY KEY ... USING INDEX <name>: built from an existing index. */
   usingIndex?: string | null;
+  /** For a foreign key: ON DELETE / ON UPDATE actions as written (`CASCADE`, `SET NULL`). */
+  onDelete?: string | null;
+  onUpdate?: string | null;
 }
 
 /** ALTER TABLE ... VALIDATE CONSTRAINT. */

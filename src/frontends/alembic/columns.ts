@@ -3,6 +3,7 @@ import type { ColumnSpec, DefaultSpec, Loc } from '../../model/types.js';
 import { boolConst, calleeName, dotted, isNone, isStringConst, kwValue } from './expr.js';
 import type { Expr, ExprNode } from './python.js';
 import type { SourceText } from './text.js';
+import { sqlTypeOf } from './types.js';
 
 /** What the column reader needs from the body walker. */
 export interface Reader {
@@ -35,7 +36,7 @@ export function isColumnCall(e: ExprNode): boolean {
 export interface ColumnRead {
   spec: ColumnSpec;
   /** Inline `sa.ForeignKey(...)` arguments; `target` is the referenced `table.column` as written. */
-  foreignKeys: { name: string | null; target: string | null; loc: Loc }[];
+  foreignKeys: { name: string | null; target: string | null; loc: Loc; onDelete: string | null; onUpdate: string | null }[];
   /** `index=True`: SQLAlchemy creates a separate index for the column. */
   index: boolean;
 }
@@ -68,13 +69,20 @@ export function readColumn(call: Expr<'Call'>, r: Reader): ColumnRead {
       if (callee === 'Identity' || callee === 'Computed') generated = true;
       if (callee === 'ForeignKey' && a.nodeType === 'Call') {
         const t = a.args[0] ? r.deref(a.args[0]) : undefined;
-        foreignKeys.push({ name: r.name(kwValue(a, 'name')), target: t && isStringConst(t) ? (t.value as string) : null, loc: src.loc(a) });
+        foreignKeys.push({
+          name: r.name(kwValue(a, 'name')),
+          target: t && isStringConst(t) ? (t.value as string) : null,
+          loc: src.loc(a),
+          onDelete: r.name(kwValue(a, 'ondelete')),
+          onUpdate: r.name(kwValue(a, 'onupdate')),
+        });
       }
       continue;
     }
     if (!typeNode) typeNode = a;
   }
   const type = typeNode ? src.segment(typeNode) : null;
+  const sqlType = typeNode ? sqlTypeOf(typeNode, r.deref) : { sql: null, enumType: null };
   if (type && SERIAL.test(type)) generated = true;
 
   const primaryKey = boolConst(deref(r, kwValue(call, 'primary_key'))) === true;
@@ -95,6 +103,8 @@ export function readColumn(call: Expr<'Call'>, r: Reader): ColumnRead {
     spec: {
       name,
       type,
+      sqlType: sqlType.sql,
+      ...(sqlType.enumType ? { enumType: sqlType.enumType } : {}),
       nullable,
       serverDefault,
       clientDefault,
@@ -117,6 +127,7 @@ export function opaqueColumn(e: ExprNode, src: SourceText): ColumnSpec {
   return {
     name: null,
     type: null,
+    sqlType: null,
     nullable: null,
     serverDefault: null,
     clientDefault: false,

@@ -54,6 +54,7 @@ import { guardAnd, guardNot } from '../../model/queries.js';
 import { splitSql } from '../sql-text/split.js';
 import { understood, unlisted, type Understood } from '../understood.js';
 import { isColumnCall, opaqueColumn, readColumn, readDefault, type Reader } from './columns.js';
+import { sqlTypeOf } from './types.js';
 import {
   argument,
   boolConst,
@@ -946,6 +947,8 @@ class Walker {
               columns: column.name ? [column.name] : [],
               referredTable: refTable,
               referredColumns: refColumn ? [refColumn] : [],
+              onDelete: fk.onDelete,
+              onUpdate: fk.onUpdate,
             }),
           );
         }
@@ -953,7 +956,8 @@ class Walker {
           this.ops.push({
             ...base,
             kind: 'create_index',
-            name: tableName ? `ix_${tableName}_${column.name}` : null,
+            // SQLAlchemy's default name, ix_%(column_0_label)s: the label carries the schema.
+            name: tableName ? `ix_${schema() ? `${schema()}_` : ''}${tableName}_${column.name}` : null,
             table: tableName,
             schema: schema(),
             columns: [column.name],
@@ -989,7 +993,12 @@ class Walker {
           if (v !== null) op.nullable = v;
         }
         const type = kwValue(call, 'type_');
-        if (type && !isNone(type)) op.type = this.src.segment(type);
+        if (type && !isNone(type)) {
+          op.type = this.src.segment(type);
+          op.sqlType = sqlTypeOf(type, (e) => this.deref(e, scope).e).sql;
+        }
+        const using = kwValue(call, 'postgresql_using');
+        if (using && !isNone(using)) op.using = this.conditionText(using, scope);
         const newName = kwValue(call, 'new_column_name');
         if (newName && !isNone(newName)) op.newName = str(newName);
         const sd = kwValue(call, 'server_default');
@@ -1035,6 +1044,8 @@ class Walker {
           unique: flag('unique'),
           concurrently: flag('postgresql_concurrently'),
           ifNotExists: flag('if_not_exists'),
+          method: str(kwValue(call, 'postgresql_using')),
+          where: kwValue(call, 'postgresql_where') ? this.conditionText(kwValue(call, 'postgresql_where'), scope) : null,
         });
         return;
       case 'drop_index':
@@ -1069,6 +1080,8 @@ class Walker {
             columns: this.columnList(arg(b ? 2 : 3, 'local_cols'), scope),
             referredColumns: this.columnList(arg(b ? 3 : 4, 'remote_cols'), scope),
             notValid: flag('postgresql_not_valid'),
+            onDelete: str(kwValue(call, 'ondelete')),
+            onUpdate: str(kwValue(call, 'onupdate')),
           }),
         );
         return;
@@ -1168,6 +1181,8 @@ class Walker {
       referredColumns: fields.referredColumns ?? [],
       condition: fields.condition ?? null,
       notValid: fields.notValid ?? false,
+      ...(fields.onDelete ? { onDelete: fields.onDelete } : {}),
+      ...(fields.onUpdate ? { onUpdate: fields.onUpdate } : {}),
     };
   }
 
@@ -1198,7 +1213,18 @@ class Walker {
         const col = readColumn(d, this.reader(r.scope));
         columns.push(col.spec);
         for (const fk of col.foreignKeys) {
-          constraints.push({ type: 'foreign_key', name: fk.name, loc: fk.loc, referredTable: fk.target ? splitTarget(fk.target)[0] : null });
+          const [refTable, refColumn] = fk.target ? splitTarget(fk.target) : [null, null];
+          constraints.push({
+            type: 'foreign_key',
+            name: fk.name,
+            loc: fk.loc,
+            referredTable: refTable,
+            columns: col.spec.name === null ? [] : [col.spec.name],
+            referredColumns: refColumn === null ? [] : [refColumn],
+            onDelete: fk.onDelete,
+            onUpdate: fk.onUpdate,
+            inline: true,
+          });
         }
         continue;
       }
@@ -1206,7 +1232,19 @@ class Walker {
       const type = callee ? CONSTRAINT_TYPES[callee] : undefined;
       if (!type) continue;
       const constraint: CreateTableOp['constraints'][number] = { type, name: this.name(kwValue(d, 'name'), r.scope), loc: this.src.loc(d) };
-      if (type === 'foreign_key') constraint.referredTable = this.referredTable(argument(d, 1, 'refcolumns'), r.scope);
+      if (type === 'foreign_key') {
+        constraint.referredTable = this.referredTable(argument(d, 1, 'refcolumns'), r.scope);
+        constraint.columns = this.columnList(argument(d, 0, 'columns'), r.scope);
+        constraint.referredColumns = this.columnList(argument(d, 1, 'refcolumns'), r.scope).map((c) => splitTarget(c)[1] ?? c);
+        constraint.onDelete = this.name(kwValue(d, 'ondelete'), r.scope);
+        constraint.onUpdate = this.name(kwValue(d, 'onupdate'), r.scope);
+      } else if (type === 'check') {
+        constraint.condition = this.conditionText(argument(d, 0, 'sqltext'), r.scope);
+      } else if (type === 'unique' || type === 'primary_key') {
+        // A column that is not a literal leaves the list unknown (empty), never short.
+        const names = d.args.map((a) => (a.nodeType === 'Starred' ? null : this.name(a, r.scope)));
+        constraint.columns = names.every((n) => n !== null) ? (names as string[]) : [];
+      }
       constraints.push(constraint);
       if (type === 'primary_key') {
         for (const a of d.args) {

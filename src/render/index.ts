@@ -1,0 +1,87 @@
+// Renders a migration's upgrade or downgrade to the SQL PostgreSQL receives, from the model only:
+// operations read from SQL keep their text as written; the others are rebuilt by the renderer of
+// their kind (ops.ts). What cannot be told without running the code is a comment saying why.
+import type { Migration, Operation } from '../model/index.js';
+import { RENDERERS, trimStatement } from './ops.js';
+import type { Direction, Piece, RenderContext, RenderedItem, RenderedMigration, Renderer } from './types.js';
+
+export type * from './types.js';
+export { RENDERERS } from './ops.js';
+export { renderScript, formatItem, type ScriptOptions } from './script.js';
+
+export interface RenderOptions {
+  direction: Direction;
+}
+
+/** One body of a migration, rendered (without the runner's BEGIN/COMMIT: see renderScript). */
+export function renderMigration(migration: Migration, opts: RenderOptions): RenderedMigration {
+  const body = opts.direction === 'up' ? migration.upgrade : migration.downgrade;
+  const ctx: RenderContext = { migration, direction: opts.direction };
+  const items: RenderedItem[] = [];
+  let notRendered = 0;
+  const ops = body.operations;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    const file = op.loc.file ?? migration.file;
+    // Operations read from one SQL statement (a multi-clause ALTER TABLE, DROP TABLE a, b): the
+    // statement once, as written.
+    if (op.fromSql) {
+      const group = [i];
+      while (i + 1 < ops.length && sameStatement(op, ops[i + 1]!)) group.push(++i);
+      const where = op.fromSql.statementLoc ?? op.loc;
+      if (op.kind === 'sql_error') {
+        items.push({ kind: 'comment', text: `migralint: PostgreSQL's parser rejects the next statement: ${op.message}`, loc: where, file, opIndex: group[0]! });
+      }
+      if (op.fromSql.hasHoles || op.conditional || op.repeated) {
+        const why = op.fromSql.hasHoles ? 'the statement has parts filled in at run time (placeholders, f-string fields, parameters)' : whyNot(op)!;
+        items.push(notRenderedItem(why, op, file, group[0]!, where));
+        notRendered++;
+        continue;
+      }
+      items.push({
+        kind: 'sql',
+        sql: trimStatement(op.fromSql.statement),
+        loc: where,
+        file,
+        opIndex: group[0]!,
+        opIndexes: group,
+        transactional: op.transactional,
+        origin: 'written',
+      });
+      continue;
+    }
+    const skip = whyNot(op);
+    const pieces: Piece[] = skip ? [{ notRendered: skip }] : (RENDERERS[op.kind] as Renderer<Operation['kind']>)(op, ctx);
+    for (const p of pieces) {
+      if ('sql' in p) {
+        items.push({ kind: 'sql', sql: p.sql, loc: op.loc, file, opIndex: i, opIndexes: [i], transactional: op.transactional, origin: op.kind === 'execute_sql' ? 'written' : 'rendered' });
+      } else if ('notRendered' in p) {
+        items.push(notRenderedItem(p.notRendered, op, file, i, op.loc));
+        notRendered++;
+      } else items.push({ kind: 'comment', text: p.comment, loc: op.loc, file, opIndex: i });
+    }
+  }
+  return { migration, direction: opts.direction, transaction: migration.transaction, items, notRendered };
+}
+
+/** Why an operation's SQL cannot be told statically, whatever its kind; null when it can. */
+function whyNot(op: Operation): string | null {
+  if (op.conditional) return `${op.callee}() runs only when a condition in the code holds`;
+  if (op.repeated) return `${op.callee}() runs in a loop, as many times as the data says`;
+  return null;
+}
+
+function notRenderedItem(why: string, op: Operation, file: string, opIndex: number, loc: Operation['loc']): RenderedItem {
+  return { kind: 'comment', text: `migralint: not rendered: ${why}`, loc, file, opIndex, notRendered: true };
+}
+
+function sameStatement(a: Operation, b: Operation): boolean {
+  const x = a.fromSql!;
+  const y = b.fromSql;
+  if (!y || x.index !== y.index || x.statement !== y.statement) return false;
+  if ((a.loc.file ?? '') !== (b.loc.file ?? '')) return false;
+  const hx = x.host;
+  const hy = y.host;
+  if (hx || hy) return !!hx && !!hy && hx.line === hy.line && hx.column === hy.column;
+  return true;
+}
