@@ -56,8 +56,10 @@ function tableConstraint(c: TableConstraintSpec, columnName: string | null): str
       return c.condition ? `${named}CHECK (${c.condition})` : { why: 'a check constraint whose condition is not literal' };
     case 'foreign_key': {
       const ref = c.referredColumns ?? [];
-      if (cols.length === 0 || !c.referredTable || ref.length === 0) return { why: 'a foreign key whose columns or target are not literal' };
-      return `${named}FOREIGN KEY(${list(cols)}) REFERENCES ${qualified(null, c.referredTable)} (${list(ref)})${fkActions(c)}`;
+      if (cols.length === 0 || !c.referredTable) return { why: 'a foreign key whose columns or target are not literal' };
+      // No referenced columns: PostgreSQL references the target's primary key.
+      const target = ref.length > 0 ? ` (${list(ref)})` : '';
+      return `${named}FOREIGN KEY(${list(cols)}) REFERENCES ${qualified(null, c.referredTable)}${target}${fkActions(c)}`;
     }
     case 'unknown':
       return { why: `constraint ${c.name ?? '(unnamed)'} is of a kind migralint does not render` };
