@@ -33,7 +33,7 @@ export function renderMigration(migration: Migration, opts: RenderOptions): Rend
         items.push({ kind: 'comment', text: `migralint: PostgreSQL's parser rejects the next statement: ${op.message}`, loc: where, file, opIndex: group[0]! });
       }
       if (op.fromSql.hasHoles || op.conditional || op.repeated) {
-        const why = op.fromSql.hasHoles ? 'the statement has parts filled in at run time (placeholders, f-string fields, parameters)' : whyNot(op)!;
+        const why = whyNot(op) ?? 'the statement has parts filled in at run time (placeholders, f-string fields, parameters)';
         items.push(notRenderedItem(why, op, file, group[0]!, where));
         notRendered++;
         continue;
@@ -66,8 +66,9 @@ export function renderMigration(migration: Migration, opts: RenderOptions): Rend
 
 /** Why an operation's SQL cannot be told statically, whatever its kind; null when it can. */
 function whyNot(op: Operation): string | null {
-  if (op.conditional) return `${op.callee}() runs only when a condition in the code holds`;
+  // A loop is a condition too (it may run no time at all): say the stronger.
   if (op.repeated) return `${op.callee}() runs in a loop, as many times as the data says`;
+  if (op.conditional) return `${op.callee}() runs only when a condition in the code holds`;
   return null;
 }
 

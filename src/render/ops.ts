@@ -230,7 +230,7 @@ export const RENDERERS: RendererTable = {
       ? no('an ORM session writes rows known only at run time')
       : op.action === 'bulk_insert'
         ? no(`bulk_insert into ${op.table ?? 'a table'}: the rows are Python values`)
-        : no(`${op.action} on ${op.table ?? 'a table'} built in code (a SQLAlchemy or builder expression)`),
+        : no(`${op.action} on ${op.table ?? 'a table'} built in code (a query builder or SQLAlchemy expression)`),
 
   transaction_control: (op) => {
     if (/session/i.test(op.callee)) return no(`${op.callee}(): an ORM session's transaction`);
