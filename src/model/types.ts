@@ -51,6 +51,13 @@ export interface ColumnSpec {
   unique: boolean;
   /** An identity or autoincrement column: the database fills it. */
   generated: boolean;
+  /**
+   * The generation clause in SQL when the column declares one (`GENERATED ALWAYS AS IDENTITY`,
+   * `GENERATED ALWAYS AS (a + b) STORED`); null when it declares one that cannot be read.
+   */
+  generatedSql?: string | null;
+  /** The column's comment (`comment=`): COMMENT ON COLUMN after the column is created. */
+  comment?: string | null;
   loc: Loc;
 }
 
@@ -143,6 +150,8 @@ export interface CreateTableOp extends OperationBase {
   columns: ColumnSpec[];
   /** Constraints declared inline (sa.ForeignKeyConstraint, sa.UniqueConstraint...). */
   constraints: TableConstraintSpec[];
+  /** The table's comment (`comment=`): COMMENT ON TABLE after the table is created. */
+  comment?: string | null;
 }
 
 /** A constraint declared with a new table. */
@@ -163,6 +172,9 @@ export interface TableConstraintSpec {
   onUpdate?: string | null;
   /** Declared on a column (`sa.Column(..., sa.ForeignKey(...))`) rather than as a table argument. */
   inline?: boolean;
+  /** DEFERRABLE (true), NOT DEFERRABLE (false), and INITIALLY DEFERRED / IMMEDIATE, when given. */
+  deferrable?: boolean | null;
+  initially?: string | null;
 }
 
 export interface DropTableOp extends OperationBase {
@@ -257,6 +269,9 @@ export interface AddConstraintOp extends OperationBase {
   /** For a foreign key: ON DELETE / ON UPDATE actions as written (`CASCADE`, `SET NULL`). */
   onDelete?: string | null;
   onUpdate?: string | null;
+  /** DEFERRABLE (true), NOT DEFERRABLE (false), and INITIALLY DEFERRED / IMMEDIATE, when given. */
+  deferrable?: boolean | null;
+  initially?: string | null;
 }
 
 /** ALTER TABLE ... VALIDATE CONSTRAINT. */

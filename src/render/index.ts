@@ -20,8 +20,15 @@ export function renderMigration(migration: Migration, opts: RenderOptions): Rend
   const items: RenderedItem[] = [];
   let notRendered = 0;
   const ops = body.operations;
+  // Statements held back until the operations of the same call are rendered (see Piece).
+  let held: { items: RenderedItem[]; loc: Operation['loc'] } | null = null;
+  const release = () => {
+    if (held) items.push(...held.items);
+    held = null;
+  };
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
+    if (held && !sameCall(held.loc, op.loc)) release();
     const file = op.loc.file ?? migration.file;
     // Operations read from one SQL statement (a multi-clause ALTER TABLE, DROP TABLE a, b): the
     // statement once, as written.
@@ -54,14 +61,23 @@ export function renderMigration(migration: Migration, opts: RenderOptions): Rend
     const pieces: Piece[] = skip ? [{ notRendered: skip }] : (RENDERERS[op.kind] as Renderer<Operation['kind']>)(op, ctx);
     for (const p of pieces) {
       if ('sql' in p) {
-        items.push({ kind: 'sql', sql: p.sql, loc: op.loc, file, opIndex: i, opIndexes: [i], transactional: op.transactional, origin: op.kind === 'execute_sql' ? 'written' : 'rendered' });
+        const item: RenderedItem = { kind: 'sql', sql: p.sql, loc: op.loc, file, opIndex: i, opIndexes: [i], transactional: op.transactional, origin: op.kind === 'execute_sql' ? 'written' : 'rendered' };
+        if (p.trailing) {
+          held ??= { items: [], loc: op.loc };
+          held.items.push(item);
+        } else items.push(item);
       } else if ('notRendered' in p) {
         items.push(notRenderedItem(p.notRendered, op, file, i, op.loc));
         notRendered++;
       } else items.push({ kind: 'comment', text: p.comment, loc: op.loc, file, opIndex: i });
     }
   }
+  release();
   return { migration, direction: opts.direction, transaction: migration.transaction, items, notRendered };
+}
+
+function sameCall(a: Operation['loc'], b: Operation['loc']): boolean {
+  return a.line === b.line && a.column === b.column && a.endLine === b.endLine && a.endColumn === b.endColumn && a.file === b.file;
 }
 
 /** Why an operation's SQL cannot be told statically, whatever its kind; null when it can. */

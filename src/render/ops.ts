@@ -18,21 +18,24 @@ function typeOf(c: { type?: string | null; sqlType?: string | null }): string | 
 
 const SERIALS: Record<string, string> = { INTEGER: 'SERIAL', BIGINT: 'BIGSERIAL', SMALLINT: 'SMALLSERIAL' };
 
-/** `name TYPE [DEFAULT x] [NOT NULL]`, or why it cannot be written. */
-function columnDef(c: ColumnSpec, inCreateTable: boolean): string | { why: string } {
+/** `name TYPE [DEFAULT x] [GENERATED ...] [NOT NULL]`, or why it cannot be written. */
+function columnDef(c: ColumnSpec): string | { why: string } {
   if (c.name === null) return { why: 'the column is not a literal sa.Column(...) (a variable or helper)' };
   let type = typeOf(c);
   if (type === null) {
     return { why: c.type ? `column ${c.name}: the type ${c.type} has no known PostgreSQL spelling` : `column ${c.name} has no type` };
   }
   // An integer primary key that the database fills becomes SERIAL (SQLAlchemy's autoincrement).
-  if (inCreateTable && c.primaryKey && c.generated && c.serverDefault === null && SERIALS[type]) type = SERIALS[type]!;
+  if (c.primaryKey && c.generated && c.generatedSql === undefined && c.serverDefault === null && SERIALS[type]) type = SERIALS[type]!;
   let out = `${ident(c.name)} ${type}`;
   if (c.serverDefault) {
     if (c.serverDefault.sql === null) return { why: `column ${c.name}: the default ${c.serverDefault.text} is known only at run time` };
     out += ` DEFAULT ${c.serverDefault.sql}`;
   }
-  if (c.nullable === false) out += ' NOT NULL';
+  if (c.generatedSql === null) return { why: `column ${c.name}: its Identity/Computed options are not literal` };
+  if (c.generatedSql) out += ` ${c.generatedSql}`;
+  // An identity column is NOT NULL by itself; SQLAlchemy does not write it.
+  if (c.nullable === false && !c.generatedSql?.includes('AS IDENTITY')) out += ' NOT NULL';
   return out;
 }
 
@@ -44,22 +47,34 @@ function fkActions(c: { onDelete?: string | null; onUpdate?: string | null }): s
   return `${c.onDelete ? ` ON DELETE ${c.onDelete}` : ''}${c.onUpdate ? ` ON UPDATE ${c.onUpdate}` : ''}`;
 }
 
+function deferral(c: { deferrable?: boolean | null; initially?: string | null }): string {
+  const d = c.deferrable === true ? ' DEFERRABLE' : c.deferrable === false ? ' NOT DEFERRABLE' : '';
+  return `${d}${c.initially ? ` INITIALLY ${c.initially}` : ''}`;
+}
+
+/** COMMENT ON COLUMN for a column that declares a comment. */
+function columnComment(table: string, c: ColumnSpec): Piece[] {
+  if (c.comment === undefined || c.name === null) return [];
+  if (c.comment === null) return no(`column ${c.name}: the comment is not a literal`);
+  return sql(`COMMENT ON COLUMN ${table}.${ident(c.name)} IS ${literal(c.comment)}`);
+}
+
 function tableConstraint(c: TableConstraintSpec, columnName: string | null): string | { why: string } {
   const named = c.name ? `CONSTRAINT ${ident(c.name)} ` : '';
   const cols = c.columns ?? (c.inline && columnName ? [columnName] : []);
   switch (c.type) {
     case 'primary_key':
-      return cols.length > 0 ? `${named}PRIMARY KEY (${list(cols)})` : { why: 'a primary key whose columns are not literal' };
+      return cols.length > 0 ? `${named}PRIMARY KEY (${list(cols)})${deferral(c)}` : { why: 'a primary key whose columns are not literal' };
     case 'unique':
-      return cols.length > 0 ? `${named}UNIQUE (${list(cols)})` : { why: 'a unique constraint whose columns are not literal' };
+      return cols.length > 0 ? `${named}UNIQUE (${list(cols)})${deferral(c)}` : { why: 'a unique constraint whose columns are not literal' };
     case 'check':
-      return c.condition ? `${named}CHECK (${c.condition})` : { why: 'a check constraint whose condition is not literal' };
+      return c.condition ? `${named}CHECK (${c.condition})${deferral(c)}` : { why: 'a check constraint whose condition is not literal' };
     case 'foreign_key': {
       const ref = c.referredColumns ?? [];
       if (cols.length === 0 || !c.referredTable) return { why: 'a foreign key whose columns or target are not literal' };
       // No referenced columns: PostgreSQL references the target's primary key.
       const target = ref.length > 0 ? ` (${list(ref)})` : '';
-      return `${named}FOREIGN KEY(${list(cols)}) REFERENCES ${qualified(null, c.referredTable)}${target}${fkActions(c)}`;
+      return `${named}FOREIGN KEY(${list(cols)}) REFERENCES ${qualified(null, c.referredTable)}${target}${fkActions(c)}${deferral(c)}`;
     }
     case 'unknown':
       return { why: `constraint ${c.name ?? '(unnamed)'} is of a kind migralint does not render` };
@@ -73,7 +88,7 @@ function createTable(op: CreateTableOp): Piece[] {
   const lines: string[] = [];
   const problems: string[] = [];
   for (const c of op.columns) {
-    const d = columnDef(c, true);
+    const d = columnDef(c);
     if (typeof d === 'string') lines.push(d);
     else problems.push(d.why);
     // Creating the table creates the enum types its columns declare (SQLAlchemy's before_create).
@@ -105,6 +120,10 @@ function createTable(op: CreateTableOp): Piece[] {
   }
   if (problems.length > 0) return [...out, ...no(`CREATE TABLE ${t}: ${problems.join('; ')}`)];
   out.push({ sql: `CREATE TABLE ${t} (\n    ${lines.join(', \n    ')}\n)` });
+  // Comments follow the table, as Alembic's create_table() sends them: the table's, then its columns'.
+  if (op.comment === null) out.push({ notRendered: `the comment of ${t} is not a literal` });
+  else if (op.comment !== undefined) out.push({ sql: `COMMENT ON TABLE ${t} IS ${literal(op.comment)}`, trailing: true });
+  for (const c of op.columns) out.push(...columnComment(t, c).map((p) => ('sql' in p ? { ...p, trailing: true } : p)));
   return out;
 }
 
@@ -151,9 +170,13 @@ export const RENDERERS: RendererTable = {
   add_column: (op) => {
     const t = table(op);
     if (t === null) return no('the table name is not a literal');
-    const d = columnDef(op.column, false);
+    const d = columnDef(op.column);
     if (typeof d !== 'string') return no(d.why);
-    return sql(`ALTER TABLE ${t} ADD COLUMN ${d}`);
+    const out = sql(`ALTER TABLE ${t} ADD COLUMN ${d}`);
+    // Alembic adds a unique=True column's constraint with a statement of its own.
+    if (op.column.unique && op.column.name !== null) out.push({ sql: `ALTER TABLE ${t} ADD UNIQUE (${ident(op.column.name)})` });
+    out.push(...columnComment(t, op.column));
+    return out;
   },
 
   drop_column: (op) => {
@@ -199,6 +222,8 @@ export const RENDERERS: RendererTable = {
         condition: op.condition,
         onDelete: op.onDelete ?? null,
         onUpdate: op.onUpdate ?? null,
+        deferrable: op.deferrable ?? null,
+        initially: op.initially ?? null,
       },
       null,
     );

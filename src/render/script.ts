@@ -21,7 +21,8 @@ function heading(r: RenderedMigration, name: string): string {
   const rev = m.revision?.value ?? null;
   const parents = m.parents?.value ?? [];
   const what = rev === null ? '' : r.direction === 'up' ? ` ${label(m)}` : ` ${rev} -> ${parents.join(', ') || '(base)'}`;
-  return `-- Running ${r.direction === 'up' ? 'upgrade' : 'downgrade'}${what} (${name})${m.message ? `: ${m.message}` : ''}`;
+  const message = m.message?.split('\n')[0]?.trim();
+  return `-- Running ${r.direction === 'up' ? 'upgrade' : 'downgrade'}${what} (${name})${message ? `: ${message}` : ''}`;
 }
 
 /** One item as script text: a statement with its semicolon, or a comment with its position. */

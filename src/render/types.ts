@@ -45,8 +45,12 @@ export interface RenderedMigration {
   notRendered: number;
 }
 
-/** What a renderer returns for one operation: statements, or the reason it cannot be rendered. */
-export type Piece = { sql: string } | { notRendered: string } | { comment: string };
+/**
+ * What a renderer returns for one operation: statements, or the reason it cannot be rendered.
+ * `trailing` statements wait until the operations read from the same call have been rendered
+ * (a table's comments follow the indexes its columns declare, as SQLAlchemy sends them).
+ */
+export type Piece = { sql: string; trailing?: boolean } | { notRendered: string } | { comment: string };
 
 export interface RenderContext {
   migration: Migration;

@@ -953,6 +953,9 @@ class Walker {
           );
         }
         if (read?.index && column.name) {
+          // unique=True with index=True is a unique index, not a constraint.
+          const unique = column.unique;
+          column.unique = false;
           this.ops.push({
             ...base,
             kind: 'create_index',
@@ -961,7 +964,7 @@ class Walker {
             table: tableName,
             schema: schema(),
             columns: [column.name],
-            unique: column.unique,
+            unique,
             concurrently: false,
             ifNotExists: false,
           });
@@ -1016,7 +1019,24 @@ class Walker {
       }
       case 'create_table': {
         if (b) break;
-        this.ops.push(this.createTable(call, base, scope));
+        const created = this.createTable(call, base, scope);
+        this.ops.push(created.op);
+        // index=True on a column: SQLAlchemy creates the index right after the table.
+        for (const c of created.indexed) {
+          if (created.op.table === null || c.name === null) continue;
+          const s = created.op.schema;
+          this.ops.push({
+            ...base,
+            kind: 'create_index',
+            name: `ix_${s ? `${s}_` : ''}${created.op.table}_${c.name}`,
+            table: created.op.table,
+            schema: s,
+            columns: [c.name],
+            unique: c.unique,
+            concurrently: false,
+            ifNotExists: false,
+          });
+        }
         return;
       }
       case 'drop_table':
@@ -1082,6 +1102,8 @@ class Walker {
             notValid: flag('postgresql_not_valid'),
             onDelete: str(kwValue(call, 'ondelete')),
             onUpdate: str(kwValue(call, 'onupdate')),
+            deferrable: kwValue(call, 'deferrable') ? boolConst(this.derefOpt(kwValue(call, 'deferrable'), scope)) : null,
+            initially: str(kwValue(call, 'initially')),
           }),
         );
         return;
@@ -1183,6 +1205,8 @@ class Walker {
       notValid: fields.notValid ?? false,
       ...(fields.onDelete ? { onDelete: fields.onDelete } : {}),
       ...(fields.onUpdate ? { onUpdate: fields.onUpdate } : {}),
+      ...(fields.deferrable !== undefined && fields.deferrable !== null ? { deferrable: fields.deferrable } : {}),
+      ...(fields.initially ? { initially: fields.initially } : {}),
     };
   }
 
@@ -1198,12 +1222,13 @@ class Walker {
     return this.src.segment(e);
   }
 
-  private createTable(call: Expr<'Call'>, base: OperationBase, scope: Scope): CreateTableOp {
+  private createTable(call: Expr<'Call'>, base: OperationBase, scope: Scope): { op: CreateTableOp; indexed: ColumnSpec[] } {
     const nameArg = argument(call, 0, 'table_name');
     const items = kwValue(call, 'table_name') ? call.args : call.args.slice(1);
     const columns: ColumnSpec[] = [];
     const constraints: CreateTableOp['constraints'] = [];
     const pkColumns: string[] = [];
+    const indexed: ColumnSpec[] = [];
     for (const item of items) {
       if (item.nodeType === 'Starred') continue;
       const r = this.deref(item, scope);
@@ -1212,6 +1237,11 @@ class Walker {
       if (isColumnCall(d)) {
         const col = readColumn(d, this.reader(r.scope));
         columns.push(col.spec);
+        if (col.index) {
+          // unique=True with index=True is a unique index, not a constraint.
+          indexed.push({ ...col.spec });
+          col.spec.unique = false;
+        }
         for (const fk of col.foreignKeys) {
           const [refTable, refColumn] = fk.target ? splitTarget(fk.target) : [null, null];
           constraints.push({
@@ -1260,7 +1290,9 @@ class Walker {
         if (c.nullable === null) c.nullable = false;
       }
     }
-    return {
+    const comment = kwValue(call, 'comment');
+    const commentText = comment ? this.derefOpt(comment, scope) : undefined;
+    const op: CreateTableOp = {
       ...base,
       kind: 'create_table',
       table: this.name(nameArg, scope),
@@ -1268,6 +1300,8 @@ class Walker {
       columns,
       constraints,
     };
+    if (comment) op.comment = isStringConst(commentText) ? (commentText.value as string) : null;
+    return { op, indexed };
   }
 
   /** The table of `ForeignKeyConstraint(..., ["accounts.id"])`'s referenced columns; null when unreadable or mixed. */

@@ -307,7 +307,8 @@ class KnexHandler implements Handler {
           serverDefault: d && d.args[0] ? this.defaultOf(d.args[0], w) : null,
           clientDefault: false,
           primaryKey: prim,
-          unique: !!mod('unique'),
+          // Altering a table, knex adds the UNIQUE constraint with a statement of its own (the op pushed below).
+          unique: !!mod('unique') && tc.create,
           generated: inc,
           loc: base.loc,
         });
