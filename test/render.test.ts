@@ -66,7 +66,7 @@ test('knex: the fixture project renders to the SQL written by hand', async () =>
   '20240104110000_index_email.ts': [
     "CREATE INDEX CONCURRENTLY IF NOT EXISTS users_created_idx ON users (created_at)",
     "ALTER TABLE audit RENAME TO audit_log",
-    "CREATE TABLE tags (\n    id serial NOT NULL, \n    label varchar(255), \n    PRIMARY KEY (id)\n)",
+    "CREATE TABLE IF NOT EXISTS tags (\n    id serial NOT NULL, \n    label varchar(255), \n    PRIMARY KEY (id)\n)",
     "-- migralint: not rendered: knex.migrate is not a knex call migralint understands",
   ],
   '20240105120000_change_type.js': [

@@ -152,6 +152,8 @@ export interface CreateTableOp extends OperationBase {
   constraints: TableConstraintSpec[];
   /** The table's comment (`comment=`): COMMENT ON TABLE after the table is created. */
   comment?: string | null;
+  /** CREATE TABLE IF NOT EXISTS. */
+  ifNotExists?: boolean;
 }
 
 /** A constraint declared with a new table. */
@@ -181,6 +183,10 @@ export interface DropTableOp extends OperationBase {
   kind: 'drop_table';
   table: string | null;
   schema: string | null;
+  /** DROP TABLE IF EXISTS. */
+  ifExists?: boolean;
+  /** DROP TABLE ... CASCADE (drops the views and foreign keys that depend on it). */
+  cascade?: boolean;
 }
 
 export interface RenameTableOp extends OperationBase {

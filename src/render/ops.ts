@@ -119,7 +119,7 @@ function createTable(op: CreateTableOp): Piece[] {
     }
   }
   if (problems.length > 0) return [...out, ...no(`CREATE TABLE ${t}: ${problems.join('; ')}`)];
-  out.push({ sql: `CREATE TABLE ${t} (\n    ${lines.join(', \n    ')}\n)` });
+  out.push({ sql: `CREATE TABLE ${op.ifNotExists ? 'IF NOT EXISTS ' : ''}${t} (\n    ${lines.join(', \n    ')}\n)` });
   // Comments follow the table, as Alembic's create_table() sends them: the table's, then its columns'.
   if (op.comment === null) out.push({ notRendered: `the comment of ${t} is not a literal` });
   else if (op.comment !== undefined) out.push({ sql: `COMMENT ON TABLE ${t} IS ${literal(op.comment)}`, trailing: true });
@@ -158,7 +158,7 @@ export const RENDERERS: RendererTable = {
 
   drop_table: (op) => {
     const t = table(op);
-    return t === null ? no('the table name is not a literal') : sql(`DROP TABLE ${t}`);
+    return t === null ? no('the table name is not a literal') : sql(`DROP TABLE ${op.ifExists ? 'IF EXISTS ' : ''}${t}${op.cascade ? ' CASCADE' : ''}`);
   },
 
   rename_table: (op) => {

@@ -1020,6 +1020,7 @@ class Walker {
       case 'create_table': {
         if (b) break;
         const created = this.createTable(call, base, scope);
+        if (flag('if_not_exists')) created.op.ifNotExists = true;
         this.ops.push(created.op);
         // index=True on a column: SQLAlchemy creates the index right after the table.
         for (const c of created.indexed) {
@@ -1041,7 +1042,7 @@ class Walker {
       }
       case 'drop_table':
         if (b) break;
-        this.ops.push({ ...base, kind: 'drop_table', table: table(0, 'table_name'), schema: schema() });
+        this.ops.push({ ...base, kind: 'drop_table', table: table(0, 'table_name'), schema: schema(), ...(flag('if_exists') ? { ifExists: true } : {}) });
         return;
       case 'rename_table':
         if (b) break;

@@ -235,14 +235,16 @@ class KnexHandler implements Handler {
           this.current.pop();
         }
         if (create) {
-          w.ops.splice(before, 0, { ...base, kind: 'create_table', table: tc.table, schema, columns: tc.columns, constraints: tc.constraints });
+          const op: Operation = { ...base, kind: 'create_table', table: tc.table, schema, columns: tc.columns, constraints: tc.constraints };
+          if (l.name === 'createTableIfNotExists') op.ifNotExists = true;
+          w.ops.splice(before, 0, op);
         }
         w.ops.push(...tc.after);
         return;
       }
       case 'dropTable':
       case 'dropTableIfExists':
-        w.ops.push({ ...base, kind: 'drop_table', table: str(0), schema });
+        w.ops.push({ ...base, kind: 'drop_table', table: str(0), schema, ...(l.name === 'dropTableIfExists' ? { ifExists: true } : {}) });
         return;
       case 'renameTable':
         w.ops.push({ ...base, kind: 'rename_table', table: str(0), newName: str(1), schema });

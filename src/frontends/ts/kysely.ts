@@ -257,14 +257,14 @@ class KyselyHandler implements Handler {
           }
         }
         const loc = src.loc(op.node);
-        w.ops.push({ ...base, loc: { ...loc, endLine: src.loc(chain.call).endLine, endColumn: src.loc(chain.call).endColumn }, kind: 'create_table', table: name, schema, columns, constraints });
+        w.ops.push({ ...base, loc: { ...loc, endLine: src.loc(chain.call).endLine, endColumn: src.loc(chain.call).endColumn }, kind: 'create_table', table: name, schema, columns, constraints, ...(has('ifNotExists') ? { ifNotExists: true } : {}) });
         return;
       }
       case 'alterTable':
         for (const l of rest) this.alterCall(l, name, schema, at(l), ctx, w, callee);
         return;
       case 'dropTable':
-        w.ops.push({ ...base, kind: 'drop_table', table: name, schema });
+        w.ops.push({ ...base, kind: 'drop_table', table: name, schema, ...(has('ifExists') ? { ifExists: true } : {}), ...(has('cascade') ? { cascade: true } : {}) });
         return;
       case 'createIndex': {
         const on = find('on');

@@ -205,11 +205,18 @@ class PgmHandler implements Handler {
         for (const c of this.constraintSpec(cons, base, table, schema, null, w)) {
           constraints.push({ type: c.constraintType, name: c.name, loc: c.loc, columns: c.columns, referredTable: c.referredTable, referredColumns: c.referredColumns, condition: c.condition });
         }
-        w.ops.push({ ...base, kind: 'create_table', table, schema, columns, constraints });
+        w.ops.push({ ...base, kind: 'create_table', table, schema, columns, constraints, ...(boolValue(t, opts(2).get('ifNotExists')) === true ? { ifNotExists: true } : {}) });
         return;
       }
       case 'dropTable':
-        w.ops.push({ ...base, kind: 'drop_table', table, schema });
+        w.ops.push({
+          ...base,
+          kind: 'drop_table',
+          table,
+          schema,
+          ...(boolValue(t, opts(1).get('ifExists')) === true ? { ifExists: true } : {}),
+          ...(boolValue(t, opts(1).get('cascade')) === true ? { cascade: true } : {}),
+        });
         return;
       case 'renameTable':
         w.ops.push({ ...base, kind: 'rename_table', table, schema, newName: str(1) });
