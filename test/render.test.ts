@@ -466,4 +466,32 @@ test('every statement rendered for every fixture project parses, and reads back 
   assert.equal(bad, []);
 });
 
+function cli(args: string[]) {
+  const res = spawnSync(process.execPath, [path.join(root, 'bin', 'migralint.js'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+test('migralint sql prints the script; --format json the statements with their positions', () => {
+  const text = cli(['sql', 'test/render-fixtures/alembic/versions', '--to', 'a1']);
+  assert.is(text.code, 0, text.stderr);
+  assert.match(text.stdout, /^-- Running upgrade -> a1 \(test\/render-fixtures\/alembic\/versions\/a1_accounts\.py\): accounts\n/);
+  assert.match(text.stdout, /\nBEGIN;\n\nCREATE TYPE mood AS ENUM \('happy', 'sad'\);\n/);
+  assert.not.match(text.stdout, /ALTER TABLE accounts ADD COLUMN tier/);
+  const json = cli(['sql', 'test/render-fixtures/alembic/versions', '--from', 'a1', '--to', 'b2', '--down', '--format', 'json']);
+  assert.is(json.code, 0, json.stderr);
+  const out = JSON.parse(json.stdout) as { migrations: { revision: string; direction: string; items: { kind: string; sql?: string; loc: { line: number } }[] }[] };
+  assert.equal(out.migrations.map((m) => [m.revision, m.direction]), [['b2', 'down']]);
+  assert.equal(out.migrations[0]!.items[0], { ...out.migrations[0]!.items[0], kind: 'sql', sql: 'ALTER TABLE members RENAME TO accounts' });
+  assert.is(out.migrations[0]!.items[0]!.loc.line, 35);
+});
+
+test('migralint sql: usage errors exit 2', () => {
+  const lintDown = cli(['lint', '--down', 'test/render-fixtures/alembic/versions']);
+  assert.is(lintDown.code, 2);
+  assert.match(lintDown.stderr, /--down applies to sql only/);
+  const unknown = cli(['sql', 'test/render-fixtures/alembic/versions', '--from', 'nope']);
+  assert.is(unknown.code, 2);
+  assert.match(unknown.stderr, /no migration has the revision "nope"/);
+});
+
 test.run();
