@@ -21,6 +21,8 @@ Commands:
 
 Options:
   -f, --format <name>     Output format: stylish (default), json, sarif, github, junit, gitlab or markdown
+  -o, --output-file <format>=<path>
+                          lint: also write this format to this file (repeatable), from the same run
   -c, --config <path>     Use this configuration file instead of searching for one
       --lockfile <path>   Lock file to read or write (default: migralint.lock beside the config)
       --no-lock           Do not read the lock file
@@ -77,6 +79,7 @@ export async function main(argv: string[]): Promise<number> {
       allowPositionals: true,
       options: {
         format: { type: 'string', short: 'f' },
+        'output-file': { type: 'string', short: 'o', multiple: true },
         config: { type: 'string', short: 'c' },
         lockfile: { type: 'string' },
         'no-lock': { type: 'boolean' },
@@ -130,6 +133,8 @@ export async function main(argv: string[]): Promise<number> {
   if (command !== 'sql') {
     for (const o of ['from', 'to', 'down'] as const) if (values[o] !== undefined) throw new UsageError(`--${o} applies to sql only`);
   }
+  const outputFiles = (values['output-file'] ?? []).map(parseOutputFile);
+  if (outputFiles.length > 0 && command !== 'lint') throw new UsageError('--output-file applies to lint only');
 
   const { loadConfig } = await import('./config/index.js');
   const config = await loadConfig({ cwd, ...(values.config ? { configPath: path.resolve(cwd, values.config) } : {}) });
@@ -137,7 +142,7 @@ export async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'lint':
-      return runLint({ cwd, paths: rest, config, lockfile, format, quiet: Boolean(values.quiet), maxWarnings, scope });
+      return runLint({ cwd, paths: rest, config, lockfile, format, outputFiles, quiet: Boolean(values.quiet), maxWarnings, scope });
     case 'lock': {
       if (!lockfile) throw new UsageError('lock needs a lock file; drop --no-lock');
       const fromDatabase = values['from-database'] ?? values['database-url'];
@@ -188,12 +193,27 @@ export async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
+interface OutputFile {
+  format: string;
+  path: string;
+}
+
+/** `--output-file sarif=results.sarif`: the format before the first `=`, the path after it. */
+function parseOutputFile(value: string): OutputFile {
+  const eq = value.indexOf('=');
+  const format = eq > 0 ? value.slice(0, eq) : '';
+  const file = eq > 0 ? value.slice(eq + 1) : '';
+  if (!format || !file) throw new UsageError(`--output-file takes <format>=<path>, e.g. sarif=migralint.sarif; got "${value}"`);
+  return { format, path: file };
+}
+
 async function runLint(opts: {
   cwd: string;
   paths: string[];
   config: import('./config/index.js').ResolvedConfig;
   lockfile: string | null;
   format: string;
+  outputFiles: OutputFile[];
   quiet: boolean;
   maxWarnings: number | null;
   scope: import('./engine/run.js').LintScope | undefined;
@@ -201,6 +221,9 @@ async function runLint(opts: {
   const { reporters, reporterNames } = await import('./reporters/index.js');
   const load = reporters[opts.format];
   if (!load) throw new UsageError(`unknown format "${opts.format}"; expected one of ${reporterNames.join(', ')}`);
+  for (const o of opts.outputFiles) {
+    if (!reporters[o.format]) throw new UsageError(`--output-file: unknown format "${o.format}"; expected one of ${reporterNames.join(', ')}`);
+  }
   const { lint } = await import('./engine/run.js');
   const { summarize } = await import('./reporters/types.js');
   const result = await lint({
@@ -220,13 +243,27 @@ async function runLint(opts: {
   const unknown = unknownOperations(result.migrations);
   const { noticeText } = await import('./engine/run.js');
   for (const n of result.notices) process.stderr.write(`migralint: ${noticeText(n, opts.cwd, opts.config.rootDir)}\n`);
+  const rulesMeta = new Map([...result.rules].map(([id, r]) => [id, r.meta]));
+  const report = { findings, summary, sources, unknown, files: result.files, suppressed: result.suppressed };
+  // One lint run, several reports (a CI job's annotations, SARIF file and summary). Each file is
+  // written whole or not at all: a half-written SARIF file would break the upload that follows.
+  if (opts.outputFiles.length > 0) {
+    const { mkdir } = await import('node:fs/promises');
+    const { writeFileAtomic } = await import('./engine/lockfile.js');
+    for (const o of opts.outputFiles) {
+      const render = await reporters[o.format]!();
+      const file = path.resolve(opts.cwd, o.path);
+      try {
+        await mkdir(path.dirname(file), { recursive: true });
+        await writeFileAtomic(file, render(report, { cwd: opts.cwd, rulesMeta, color: false }));
+      } catch (err) {
+        process.stderr.write(`migralint: cannot write the ${o.format} report to ${o.path}: ${(err as Error).message}\n`);
+        return 2;
+      }
+    }
+  }
   const reporter = await load();
-  write(
-    reporter(
-      { findings, summary, sources, unknown, files: result.files, suppressed: result.suppressed },
-      { cwd: opts.cwd, rulesMeta: new Map([...result.rules].map(([id, r]) => [id, r.meta])), color: useColor() },
-    ),
-  );
+  write(reporter(report, { cwd: opts.cwd, rulesMeta, color: useColor() }));
   if (summary.errors > 0) return 1;
   const warnings = result.findings.filter((f) => f.severity === 'warn').length;
   if (opts.maxWarnings !== null && warnings > opts.maxWarnings) {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { ResolvedConfig } from '../config/index.js';
 import { LintUsageError, loadMigrations } from '../engine/run.js';
 import { ancestors, buildGraph } from '../graph/index.js';
+import { historyOrder } from '../graph/order.js';
 import type { Migration, MigrationSet } from '../model/index.js';
 import { renderMigration, renderScript, type RenderedMigration } from '../render/index.js';
 
@@ -64,7 +65,8 @@ export function selectRange(sets: MigrationSet[], from: string | undefined, to: 
   const out: Migration[][] = [];
   const unmatched = new Set([from, to].filter((r): r is string => r !== undefined && r !== 'base' && r !== 'head' && r !== 'heads'));
   for (const set of sets) {
-    const ordered = upgradeOrder(set);
+    // The order the runner applies them (Alembic's own walk for branches and merges).
+    const ordered = historyOrder(set.migrations);
     if (from === undefined && to === undefined) {
       out.push(ordered);
       continue;
@@ -95,31 +97,4 @@ export function selectRange(sets: MigrationSet[], from: string | undefined, to: 
   }
   if (unmatched.size > 0) throw new LintUsageError(`no migration has the revision ${[...unmatched].map((r) => `"${r}"`).join(', ')}`);
   return out.filter((l) => l.length > 0);
-}
-
-/** Parents before children; among revisions ready at once, the chain's own order (file order). */
-function upgradeOrder(set: MigrationSet): Migration[] {
-  const graph = buildGraph(set.migrations);
-  const position = new Map(set.migrations.map((m, i) => [m, i]));
-  const byId = (id: string) => graph.nodes.get(id)!.migration;
-  const waiting = new Map<string, number>();
-  for (const n of graph.nodes.values()) waiting.set(n.id, n.parents.filter((p) => graph.nodes.has(p)).length);
-  const ready = [...waiting].filter(([, n]) => n === 0).map(([id]) => id);
-  const out: Migration[] = [];
-  const sortReady = () => ready.sort((a, b) => position.get(byId(a))! - position.get(byId(b))!);
-  sortReady();
-  while (ready.length > 0) {
-    const id = ready.shift()!;
-    out.push(byId(id));
-    for (const c of graph.nodes.get(id)!.children) {
-      const left = (waiting.get(c) ?? 0) - 1;
-      waiting.set(c, left);
-      if (left === 0) ready.push(c);
-    }
-    sortReady();
-  }
-  // Files without a revision, duplicates and revisions on a cycle: in the chain's order, after the rest.
-  const placed = new Set(out);
-  for (const m of set.migrations) if (!placed.has(m)) out.push(m);
-  return out;
 }
