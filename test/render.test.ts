@@ -323,6 +323,8 @@ const ALEMBIC_UP = {
   ],  // SQLAlchemy type names as its PostgreSQL compiler writes them.
   'd4_types.py': [
     'CREATE TABLE typed (\n    a INTEGER, \n    b INTEGER, \n    c SMALLINT, \n    d BIGINT, \n    e VARCHAR, \n    f VARCHAR(20), \n    g VARCHAR(30), \n    h TEXT, \n    i CHAR(3), \n    j VARCHAR(10), \n    k TIMESTAMP WITHOUT TIME ZONE, \n    l TIMESTAMP WITH TIME ZONE, \n    m TIMESTAMP WITH TIME ZONE, \n    n TIMESTAMP(3) WITHOUT TIME ZONE, \n    o DATE, \n    p TIME WITHOUT TIME ZONE, \n    q TIME WITH TIME ZONE, \n    r INTERVAL, \n    s FLOAT, \n    t FLOAT(53), \n    u REAL, \n    v DOUBLE PRECISION, \n    w NUMERIC, \n    x NUMERIC(10, 2), \n    y NUMERIC(10), \n    z DECIMAL(5, 1), \n    aa BYTEA, \n    ab JSON, \n    ac JSON, \n    ad UUID, \n    ae INET, \n    af CIDR, \n    ag MACADDR, \n    ah VARCHAR(20)[], \n    ai TEXT[][], \n    aj existing_kind, \n    ak TSVECTOR, \n    al HSTORE, \n    am MONEY, \n    an BIT(3), \n    ao DATERANGE, \n    ap BIGINT, \n    aq BOOLEAN, \n    ar BYTEA\n)',
+    "INSERT INTO typed (a, e, aq) VALUES (1, 'it''s', true)",
+    'INSERT INTO typed (a, aq) VALUES (-2, NULL)',
     'ALTER TABLE typed ALTER COLUMN a TYPE BIGINT',
   ],
 };
@@ -412,7 +414,7 @@ test('what cannot be told statically is a comment with the reason and the line, 
       'ALTER TABLE accounts ADD COLUMN score INTEGER',
       '-- migralint: not rendered: op.execute() runs in a loop, as many times as the data says',
       '-- migralint: not rendered: op.add_column() runs only when a condition in the code holds',
-      '-- migralint: not rendered: bulk_insert into accounts: the rows are Python values',
+      '-- migralint: not rendered: bulk_insert into accounts: the rows are known only at run time (not literal, or of a type migralint does not write literals for)',
       '-- migralint: not rendered: an ORM session writes rows known only at run time',
       '-- migralint: not rendered: the statement has parts filled in at run time (placeholders, f-string fields, parameters)',
       '-- migralint: not rendered: column kind: the type MyType() has no known PostgreSQL spelling',

@@ -321,6 +321,12 @@ export interface DataChangeOp extends OperationBase {
   columns: string[];
   /** For update/delete: whether a WHERE clause restricts it; null when unknown. */
   hasWhere: boolean | null;
+  /**
+   * For a bulk insert of literal rows (`op.bulk_insert(t, [{...}])`): each row's columns, in the
+   * table's column order, and their values as SQL literals; null when a value or a column's type
+   * cannot be read (the rows are then known only at run time).
+   */
+  rows?: { columns: string[]; values: string[] }[] | null;
 }
 
 export interface TransactionControlOp extends OperationBase {

@@ -250,12 +250,16 @@ export const RENDERERS: RendererTable = {
     return sql(...op.statements.map((s) => trimStatement(s.text)).filter((s) => s !== ''));
   },
 
-  data_change: (op) =>
-    op.action === 'orm'
-      ? no('an ORM session writes rows known only at run time')
-      : op.action === 'bulk_insert'
-        ? no(`bulk_insert into ${op.table ?? 'a table'}: the rows are Python values`)
-        : no(`${op.action} on ${op.table ?? 'a table'} built in code (a query builder or SQLAlchemy expression)`),
+  data_change: (op) => {
+    if (op.action === 'orm') return no('an ORM session writes rows known only at run time');
+    if (op.action === 'bulk_insert') {
+      const t = op.table === null ? null : qualified(null, op.table);
+      if (!op.rows || t === null) return no(`bulk_insert into ${op.table ?? 'a table'}: the rows are known only at run time (not literal, or of a type migralint does not write literals for)`);
+      // Alembic's offline mode writes one INSERT per row.
+      return sql(...op.rows.map((r) => `INSERT INTO ${t} (${r.columns.map(ident).join(', ')}) VALUES (${r.values.join(', ')})`));
+    }
+    return no(`${op.action} on ${op.table ?? 'a table'} built in code (a query builder or SQLAlchemy expression)`);
+  },
 
   transaction_control: (op) => {
     if (/session/i.test(op.callee)) return no(`${op.callee}(): an ORM session's transaction`);

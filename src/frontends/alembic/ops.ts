@@ -1159,6 +1159,7 @@ class Walker {
           table: t ? (this.tableOf(t, scope) ?? null) : null,
           columns: rows ? this.rowKeys(rows, scope) : [],
           hasWhere: null,
+          rows: t && rows ? this.literalRows(t, rows, scope) : null,
         });
         return;
       }
@@ -1319,6 +1320,53 @@ class Walker {
       table = ref;
     }
     return table;
+  }
+
+  /**
+   * The rows of `op.bulk_insert(table, rows)` as SQL literals, as Alembic's offline mode writes
+   * them: per row, the keys given, in the table's column order, each value rendered for its
+   * column's type. Null when the table's columns, a key or a value cannot be read, or a value's
+   * rendering depends on a type migralint does not render literals for.
+   */
+  private literalRows(tableExpr: ExprNode, rowsExpr: ExprNode, scope: Scope): { columns: string[]; values: string[] }[] | null {
+    const t = this.deref(tableExpr, scope);
+    if (t.e.nodeType !== 'Call') return null;
+    const callee = calleeName(t.e.func);
+    if (callee !== 'table' && callee !== 'Table' && callee !== 'create_table') return null;
+    // The operation names the table without its schema: an INSERT into it would name another table.
+    if (kwValue(t.e, 'schema')) return null;
+    const types = new Map<string, string | null>();
+    for (const a of t.e.args.slice(1)) {
+      const c = this.deref(a, t.scope).e;
+      if (c.nodeType !== 'Call') continue;
+      const cn = calleeName(c.func);
+      if (cn !== 'column' && cn !== 'Column') continue;
+      const name = this.name(c.args[0], t.scope);
+      if (name === null) return null;
+      const typeNode = c.args[1] ?? kwValue(c, 'type_');
+      types.set(name, typeNode ? sqlTypeOf(typeNode, (e) => this.deref(e, t.scope).e).sql : null);
+    }
+    const order = [...types.keys()];
+    const r = this.deref(rowsExpr, scope);
+    if (r.e.nodeType !== 'List' && r.e.nodeType !== 'Tuple') return null;
+    const out: { columns: string[]; values: string[] }[] = [];
+    for (const el of r.e.elts) {
+      const row = this.deref(el, r.scope).e;
+      if (row.nodeType !== 'Dict') return null;
+      const given = new Map<string, string>();
+      for (let i = 0; i < row.keys.length; i++) {
+        const k = row.keys[i];
+        if (!isStringConst(k)) return null;
+        const key = k.value as string;
+        if (!types.has(key)) return null;
+        const v = literalFor(this.deref(row.values[i]!, r.scope).e, types.get(key) ?? null);
+        if (v === null) return null;
+        given.set(key, v);
+      }
+      const columns = order.filter((c) => given.has(c));
+      out.push({ columns, values: columns.map((c) => given.get(c)!) });
+    }
+    return out;
   }
 
   /** Column names in the rows of a bulk insert (string keys of dict literals). */
@@ -1678,6 +1726,20 @@ function exits(body: StmtNode[]): boolean {
 }
 
 /** `"accounts.id"` or `"public.accounts.id"` -> ["accounts", "id"]. */
+/** A Python constant as a SQL literal for a column of the given (PostgreSQL) type; null when that is not certain. */
+function literalFor(v: ExprNode, type: string | null): string | null {
+  if (v.nodeType === 'UnaryOp' && v.op.nodeType === 'USub' && v.operand.nodeType === 'Constant' && typeof v.operand.value === 'number') {
+    const n = literalFor(v.operand, type);
+    return n === null ? null : `-${n}`;
+  }
+  if (type === null || v.nodeType !== 'Constant') return null;
+  if (v.value === null) return 'NULL';
+  if (typeof v.value === 'string' && isStringConst(v) && /^(VARCHAR|TEXT|CHAR)\b/.test(type)) return `'${v.value.replace(/'/g, "''")}'`;
+  if (typeof v.value === 'boolean' && type === 'BOOLEAN') return v.value ? 'true' : 'false';
+  if ((typeof v.value === 'number' || typeof v.value === 'bigint') && Number.isInteger(Number(v.value)) && /^(INTEGER|BIGINT|SMALLINT)$/.test(type)) return String(v.value);
+  return null;
+}
+
 function splitTarget(target: string): [string | null, string | null] {
   const parts = target.split('.');
   if (parts.length < 2) return [null, null];

@@ -15,8 +15,8 @@ def upgrade():
         op.execute("UPDATE accounts SET score = 0 WHERE tier = '%s'" % tier)
     if op.get_context().opts.get("with_flags"):
         op.add_column("accounts", sa.Column("flag", sa.Boolean))
-    accounts = sa.table("accounts", sa.column("id"))
-    op.bulk_insert(accounts, [{"id": 1}])
+    accounts = sa.table("accounts", sa.column("id", sa.Integer))
+    op.bulk_insert(accounts, [{"id": n} for n in range(3)])
     session = Session(bind=op.get_bind())
     session.add(object())
     name = "accounts"
