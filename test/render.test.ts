@@ -392,6 +392,32 @@ test('Alembic: the script has the transactions Alembic opens (per migration, aut
   assert.match(script, /-- migralint: the runner opens a transaction for this migration \(env\.py configures transaction_per_migration=True\)\nBEGIN;/);
 });
 
+/** The script cut into one piece per migration: the statements after each `-- Running` heading. */
+function perMigration(script: string): string[][] {
+  return script
+    .split(/^-- Running .*$/m)
+    .slice(1)
+    .map(scriptStatements);
+}
+
+test('SQL files: a transaction per migration, none, or the implicit one of a multi-statement query', async () => {
+  // dbmate: a transaction per migration, except for the file that says transaction:false.
+  const dbmate = perMigration(renderScript(await renderDir('fixtures/sql/layout-dbmate')));
+  assert.equal(dbmate[0]![0], 'BEGIN');
+  assert.equal(dbmate[0]!.at(-1), 'COMMIT');
+  assert.not.ok(dbmate[2]!.includes('BEGIN'), dbmate[2]!.join('; '));
+  // golang-migrate sends a file as one query: PostgreSQL's implicit transaction, no BEGIN sent.
+  const golang = renderScript(await renderDir('fixtures/sql/layout-golang-migrate'));
+  assert.not.match(golang, /^BEGIN;$/m);
+  assert.match(golang, /-- migralint: golang-migrate sends the file as one query: PostgreSQL runs its 3 statements in one implicit transaction \(no BEGIN is sent\)/);
+  // TypeORM's default: one transaction around the whole run, closed before a migration that opts out.
+  const typeorm = perMigration(renderScript(await renderDir('fixtures/typeorm/project')));
+  assert.is(typeorm[0]![0], 'BEGIN');
+  assert.not.ok(typeorm[1]!.includes('BEGIN') || typeorm[2]!.includes('BEGIN'));
+  assert.is(typeorm[3]![0], 'COMMIT');
+  assert.not.ok(typeorm[3]!.slice(1).includes('BEGIN'));
+});
+
 const python = '/usr/bin/python3';
 const haveAlembic = existsSync(python) && spawnSync(python, ['-c', 'import alembic'], { encoding: 'utf8' }).status === 0;
 

@@ -46,18 +46,22 @@ export function renderScript(rendered: RenderedMigration[], opts: ScriptOptions 
   };
   for (const r of rendered) {
     const t = r.transaction;
+    // The whole file goes to PostgreSQL as one query: no BEGIN is sent, PostgreSQL wraps the
+    // statements in an implicit transaction (unless the file says BEGIN itself).
+    const implicit = t.implicit === true;
     out.push(heading(r, name(r.migration.file)), '');
-    if (t.mode === 'none' && open) commit('the previous transaction ends: this migration runs without one');
-    if (t.mode === 'single' && !open) begin(`the runner opens one transaction for the whole run (${t.reason})`);
-    if (t.mode === 'per-migration') begin(`the runner opens a transaction for this migration (${t.reason})`);
-    if (t.mode === 'none') {
-      const how = t.implicit
-        ? `the runner sends the file as one query: PostgreSQL runs it as one implicit transaction unless it says BEGIN (${t.reason})`
-        : `the runner opens no transaction: each statement commits on its own (${t.reason})`;
-      out.push(`-- migralint: ${how}`, '');
-    }
+    if ((t.mode === 'none' || implicit) && open) commit('the previous transaction ends: this migration runs without one');
+    if (implicit) {
+      out.push(`-- migralint: ${t.reason} (no BEGIN is sent)`, '');
+    } else if (t.mode === 'single' && !open) begin(`the runner opens one transaction for the whole run (${t.reason})`);
+    else if (t.mode === 'per-migration') begin(`the runner opens a transaction for this migration (${t.reason})`);
+    else if (t.mode === 'none') out.push(`-- migralint: the runner opens no transaction: each statement commits on its own (${t.reason})`, '');
     let outside = false;
     for (const item of r.items) {
+      if (implicit) {
+        out.push(formatItem(item, name), '');
+        continue;
+      }
       if (item.kind === 'sql' && !item.transactional && open && !outside) {
         outside = true;
         commit('an autocommit block: the runner commits before it');
@@ -67,8 +71,8 @@ export function renderScript(rendered: RenderedMigration[], opts: ScriptOptions 
       }
       out.push(formatItem(item, name), '');
     }
-    if (outside && t.mode !== 'none') begin('the autocommit block ends: the runner opens a new transaction');
-    if (t.mode === 'per-migration' && open) commit('the runner commits the migration');
+    if (outside && t.mode !== 'none' && !implicit) begin('the autocommit block ends: the runner opens a new transaction');
+    if (t.mode === 'per-migration' && open && !implicit) commit('the runner commits the migration');
   }
   if (open) commit('the runner commits the run');
   return out.join('\n');
