@@ -418,6 +418,30 @@ test('SQL files: a transaction per migration, none, or the implicit one of a mul
   assert.not.ok(typeorm[3]!.slice(1).includes('BEGIN'));
 });
 
+test('renderers: a column, default or name that is not a literal is not rendered', () => {
+  const at = { line: 3, column: 5, endLine: 3, endColumn: 40 };
+  const base = { loc: at, conditional: false, repeated: false, transactional: true, batch: false, via: null, callee: 't.unique' };
+  const ctx = { migration: null as never, direction: 'up' as const };
+  const unique = RENDERERS.add_constraint(
+    { ...base, kind: 'add_constraint', constraintType: 'unique', name: null, table: 'users', schema: null, columns: ['?'], referredTable: null, referredColumns: [], condition: null, notValid: false },
+    ctx,
+  );
+  assert.equal(unique, [{ notRendered: 'constraint (unnamed): a column name is not a literal' }]);
+  const column = { name: 'plan', type: 'text', nullable: null, serverDefault: { text: 'planFor(x)', sql: null, kind: 'unknown' as const }, clientDefault: false, primaryKey: false, unique: false, generated: false, loc: at };
+  assert.equal(RENDERERS.add_column({ ...base, kind: 'add_column', table: 'users', schema: null, column }, ctx), [
+    { notRendered: 'column plan: the default planFor(x) is known only at run time' },
+  ]);
+  assert.equal(RENDERERS.drop_table({ ...base, kind: 'drop_table', table: null, schema: null }, ctx), [{ notRendered: 'the table name is not a literal' }]);
+  assert.equal(RENDERERS.drop_table({ ...base, kind: 'drop_table', table: 'Order', schema: 'app', ifExists: true, cascade: true }, ctx), [
+    { sql: 'DROP TABLE IF EXISTS app."Order" CASCADE' },
+  ]);
+});
+
+test('--down names a downgrade kept in a file of its own', async () => {
+  const script = renderScript(await renderDir('fixtures/sql/layout-golang-migrate', { down: true }));
+  assert.match(script, /^-- Running downgrade 3 -> 2 \(\S+000003_index_users_last_login_at\.down\.sql\)/);
+});
+
 const python = '/usr/bin/python3';
 const haveAlembic = existsSync(python) && spawnSync(python, ['-c', 'import alembic'], { encoding: 'utf8' }).status === 0;
 

@@ -41,7 +41,11 @@ export async function runSql(opts: SqlOptions): Promise<number> {
       direction: r.direction,
       transaction: { mode: r.transaction.mode, implicit: r.transaction.implicit ?? false, reason: r.transaction.reason },
       notRendered: r.notRendered,
-      items: r.items.map((i) => ({ ...i, file: i.file === null ? null : rel(i.file) })),
+      items: r.items.map((i) => ({
+        ...i,
+        file: i.file === null ? null : rel(i.file),
+        loc: i.loc === null ? null : { ...i.loc, ...(i.loc.file !== undefined ? { file: rel(i.loc.file) } : {}) },
+      })),
     }));
     opts.write(JSON.stringify({ migrations: view }, null, 2) + '\n');
     return 0;

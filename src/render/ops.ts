@@ -43,6 +43,11 @@ function list(names: string[]): string {
   return names.map(columnOrExpression).join(', ');
 }
 
+/** Front ends write `?` (or nothing) for a column whose name is not a literal. */
+function unreadable(names: string[]): boolean {
+  return names.some((n) => n === '?' || n.trim() === '');
+}
+
 function fkActions(c: { onDelete?: string | null; onUpdate?: string | null }): string {
   return `${c.onDelete ? ` ON DELETE ${c.onDelete}` : ''}${c.onUpdate ? ` ON UPDATE ${c.onUpdate}` : ''}`;
 }
@@ -62,6 +67,7 @@ function columnComment(table: string, c: ColumnSpec): Piece[] {
 function tableConstraint(c: TableConstraintSpec, columnName: string | null): string | { why: string } {
   const named = c.name ? `CONSTRAINT ${ident(c.name)} ` : '';
   const cols = c.columns ?? (c.inline && columnName ? [columnName] : []);
+  if (unreadable(cols) || unreadable(c.referredColumns ?? [])) return { why: `constraint ${c.name ?? '(unnamed)'}: a column name is not a literal` };
   switch (c.type) {
     case 'primary_key':
       return cols.length > 0 ? `${named}PRIMARY KEY (${list(cols)})${deferral(c)}` : { why: 'a primary key whose columns are not literal' };
@@ -190,7 +196,7 @@ export const RENDERERS: RendererTable = {
   create_index: (op) => {
     const t = table(op);
     if (t === null || op.name === null) return no('the index or table name is not a literal');
-    if (op.columns.length === 0) return no(`index ${op.name}: the columns are not literals`);
+    if (op.columns.length === 0 || unreadable(op.columns)) return no(`index ${op.name}: the columns are not literals`);
     const head = `CREATE ${op.unique ? 'UNIQUE ' : ''}INDEX ${op.concurrently ? 'CONCURRENTLY ' : ''}${op.ifNotExists ? 'IF NOT EXISTS ' : ''}`;
     const using = op.method ? ` USING ${op.method}` : '';
     const where = op.where ? ` WHERE ${op.where}` : '';

@@ -49,7 +49,9 @@ export function renderScript(rendered: RenderedMigration[], opts: ScriptOptions 
     // The whole file goes to PostgreSQL as one query: no BEGIN is sent, PostgreSQL wraps the
     // statements in an implicit transaction (unless the file says BEGIN itself).
     const implicit = t.implicit === true;
-    out.push(heading(r, name(r.migration.file)), '');
+    // A downgrade kept in a file of its own (a .down.sql) is named by that file.
+    const down = r.direction === 'down' ? r.migration.companions.find((c) => c.role === 'down') : undefined;
+    out.push(heading(r, name(down?.file ?? r.migration.file)), '');
     if ((t.mode === 'none' || implicit) && open) commit('the previous transaction ends: this migration runs without one');
     if (implicit) {
       out.push(`-- migralint: ${t.reason} (no BEGIN is sent)`, '');
