@@ -537,6 +537,15 @@ test('migralint sql prints the script; --format json the statements with their p
   assert.is(out.migrations[0]!.items[0]!.loc.line, 35);
 });
 
+test('migralint sql: a file that cannot be read is a comment with its line, and the exit code is 1', () => {
+  const r = cli(['sql', 'fixtures/alembic/parse-error']);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /7b3f9e1c5a48_site_timezone\.py:15: Unexpected token in expression/);
+  assert.match(r.stdout, /-- migralint: not rendered: the file could not be read: Unexpected token in expression \(fixtures\/alembic\/parse-error\/migrations\/versions\/7b3f9e1c5a48_site_timezone\.py:15\)/);
+  // The other files are still rendered.
+  assert.match(r.stdout, /CREATE INDEX ix_sites_timezone ON sites \(timezone\);/);
+});
+
 test('migralint sql: usage errors exit 2', () => {
   const lintDown = cli(['lint', '--down', 'test/render-fixtures/alembic/versions']);
   assert.is(lintDown.code, 2);

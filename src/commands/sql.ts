@@ -48,16 +48,19 @@ export async function runSql(opts: SqlOptions): Promise<number> {
       })),
     }));
     opts.write(JSON.stringify({ migrations: view }, null, 2) + '\n');
-    return 0;
+    return rendered.some((r) => r.migration.parseError) ? 1 : 0;
   }
+  let unread = 0;
   for (const m of rendered) {
     if (m.migration.parseError) {
       const e = m.migration.parseError;
       process.stderr.write(`migralint: ${rel(m.migration.file)}:${e.loc.line}: ${e.message}\n`);
+      unread++;
     }
   }
   opts.write(renderScript(rendered, { fileName: rel }));
-  return 0;
+  // The script misses what the unreadable files do: not a success.
+  return unread > 0 ? 1 : 0;
 }
 
 /**

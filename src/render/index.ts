@@ -19,6 +19,12 @@ export function renderMigration(migration: Migration, opts: RenderOptions): Rend
   const ctx: RenderContext = { migration, direction: opts.direction };
   const items: RenderedItem[] = [];
   let notRendered = 0;
+  // A file that could not be read has no (or only some) operations: say so, never print an empty migration as if it were one.
+  const e = migration.parseError;
+  if (e) {
+    items.push({ kind: 'comment', text: `migralint: not rendered: the file could not be read: ${e.message}`, loc: e.loc, file: e.loc.file ?? migration.file, opIndex: null, notRendered: true });
+    notRendered++;
+  }
   const ops = body.operations;
   // Statements held back until the operations of the same call are rendered (see Piece).
   let held: { items: RenderedItem[]; loc: Operation['loc'] } | null = null;
