@@ -320,6 +320,8 @@ const ALEMBIC_UP = {
     'ALTER TABLE badges ADD UNIQUE (label, code)',
     'DROP INDEX audit.ix_badges_label',
     "ALTER TABLE badges ADD CONSTRAINT ck_badges_code CHECK (code <> '')",
+    "COMMENT ON COLUMN members.note IS 'longer text'",
+    'ALTER TABLE members RENAME note TO remark',
   ],  // SQLAlchemy type names as its PostgreSQL compiler writes them.
   'd4_types.py': [
     'CREATE TABLE typed (\n    a INTEGER, \n    b INTEGER, \n    c SMALLINT, \n    d BIGINT, \n    e VARCHAR, \n    f VARCHAR(20), \n    g VARCHAR(30), \n    h TEXT, \n    i CHAR(3), \n    j VARCHAR(10), \n    k TIMESTAMP WITHOUT TIME ZONE, \n    l TIMESTAMP WITH TIME ZONE, \n    m TIMESTAMP WITH TIME ZONE, \n    n TIMESTAMP(3) WITHOUT TIME ZONE, \n    o DATE, \n    p TIME WITHOUT TIME ZONE, \n    q TIME WITH TIME ZONE, \n    r INTERVAL, \n    s FLOAT, \n    t FLOAT(53), \n    u REAL, \n    v DOUBLE PRECISION, \n    w NUMERIC, \n    x NUMERIC(10, 2), \n    y NUMERIC(10), \n    z DECIMAL(5, 1), \n    aa BYTEA, \n    ab JSON, \n    ac JSON, \n    ad UUID, \n    ae INET, \n    af CIDR, \n    ag MACADDR, \n    ah VARCHAR(20)[], \n    ai TEXT[][], \n    aj existing_kind, \n    ak TSVECTOR, \n    al HSTORE, \n    am MONEY, \n    an BIT(3), \n    ao DATERANGE, \n    ap BIGINT, \n    aq BOOLEAN, \n    ar BYTEA\n)',
@@ -468,10 +470,11 @@ test('what cannot be told statically is a comment with the reason and the line, 
       '-- migralint: not rendered: an ORM session writes rows known only at run time',
       '-- migralint: not rendered: the statement has parts filled in at run time (placeholders, f-string fields, parameters)',
       '-- migralint: not rendered: column kind: the type MyType() has no known PostgreSQL spelling',
+      '-- migralint: not rendered: op.create_index(): migralint does not read postgresql_include=, which changes its SQL',
       'ALTER TABLE accounts DROP COLUMN legacy',
     ],
   });
-  assert.is(rendered[0]!.notRendered, 6);
+  assert.is(rendered[0]!.notRendered, 7);
   const script = renderScript(rendered, { fileName: (f) => path.relative(root, f) });
   assert.match(script, /-- migralint: not rendered: op\.execute\(\) runs in a loop, as many times as the data says \(test\/render-fixtures\/alembic-unrenderable\/versions\/c3_data\.py:15\)/);
   // The default transaction mode of Alembic (no transaction_per_migration): one for the whole run.

@@ -107,6 +107,11 @@ export interface OperationBase {
    * operation for a migration of another dialect before rules run.
    */
   dialectGuard?: DialectGuard;
+  /**
+   * Options of the call that change its SQL but that the model does not keep (Alembic's
+   * `postgresql_include=`, `referent_schema=`...): the operation cannot be rendered exactly.
+   */
+  unreadOptions?: string[];
 }
 
 /** The databases a branch on the dialect's name admits: `names` (SQLAlchemy dialect names, lower case), or all but them. */
@@ -229,6 +234,8 @@ export interface AlterColumnOp extends OperationBase {
   existingNullable: boolean | null;
   /** ALTER COLUMN ... TYPE ... USING <expr>. */
   using?: string | null;
+  /** The new comment (`comment=`): a string, null to remove it; undefined when untouched. */
+  comment?: string | null;
 }
 
 export interface CreateIndexOp extends OperationBase {

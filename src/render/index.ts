@@ -88,6 +88,10 @@ function sameCall(a: Operation['loc'], b: Operation['loc']): boolean {
 
 /** Why an operation's SQL cannot be told statically, whatever its kind; null when it can. */
 function whyNot(op: Operation): string | null {
+  if (op.unreadOptions?.length) {
+    const opts = op.unreadOptions.map((o) => (o === '**' ? '**kwargs' : `${o}=`)).join(', ');
+    return `${op.callee}(): migralint does not read ${opts}, which changes its SQL`;
+  }
   // A loop is a condition too (it may run no time at all): say the stronger.
   if (op.repeated) return `${op.callee}() runs in a loop, as many times as the data says`;
   if (op.conditional) return `${op.callee}() runs only when a condition in the code holds`;

@@ -151,6 +151,8 @@ function alterColumn(op: AlterColumn): Piece[] {
     else if (op.serverDefault.sql === null) out.push({ notRendered: `the default ${op.serverDefault.text} is known only at run time` });
     else out.push({ sql: `ALTER TABLE ${t} ALTER COLUMN ${col} SET DEFAULT ${op.serverDefault.sql}` });
   }
+  // Alembic comments on the column before renaming it.
+  if (op.comment !== undefined) out.push({ sql: `COMMENT ON COLUMN ${t}.${col} IS ${op.comment === null ? 'NULL' : literal(op.comment)}` });
   if (op.newName !== undefined) {
     if (op.newName === null) out.push({ notRendered: 'the new column name is not a literal' });
     else out.push({ sql: `ALTER TABLE ${t} RENAME ${col} TO ${ident(op.newName)}` });

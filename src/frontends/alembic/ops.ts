@@ -835,9 +835,13 @@ class Walker {
       if (!kind) return false;
       switch (kind.k) {
         case 'op':
-        case 'batch':
+        case 'batch': {
+          const before = this.ops.length;
           this.opMethod(call, f.attr, kind, ctx, scope);
+          const unread = unreadOptions(f.attr, call);
+          if (unread.length > 0) for (const o of this.ops.slice(before)) if (o.kind !== 'unknown') o.unreadOptions = unread;
           return true;
+        }
         case 'conn':
           this.connMethod(call, f.attr, ctx, scope);
           return true;
@@ -999,6 +1003,13 @@ class Walker {
         if (type && !isNone(type)) {
           op.type = this.src.segment(type);
           op.sqlType = sqlTypeOf(type, (e) => this.deref(e, scope).e).sql;
+        }
+        const comment = kwValue(call, 'comment');
+        if (comment) {
+          const c = this.deref(comment, scope).e;
+          if (isNone(c)) op.comment = null;
+          else if (isStringConst(c)) op.comment = c.value as string;
+          else op.unreadOptions = ['comment'];
         }
         const using = kwValue(call, 'postgresql_using');
         if (using && !isNone(using)) op.using = this.conditionText(using, scope);
@@ -1726,6 +1737,43 @@ function exits(body: StmtNode[]): boolean {
 }
 
 /** `"accounts.id"` or `"public.accounts.id"` -> ["accounts", "id"]. */
+/**
+ * The keyword options of an `op.*` call that the model keeps, per method. Any other option that
+ * changes PostgreSQL's SQL (`postgresql_include=`, `referent_schema=`, `match=`...) is recorded on
+ * the operation as unread, so that `migralint sql` says it cannot render it instead of dropping it.
+ */
+const READ_OPTIONS: Record<string, string[]> = {
+  add_column: ['schema'],
+  drop_column: ['schema'],
+  alter_column: ['nullable', 'type_', 'new_column_name', 'server_default', 'schema', 'postgresql_using', 'comment'],
+  create_table: ['schema', 'comment', 'if_not_exists'],
+  drop_table: ['schema', 'if_exists'],
+  rename_table: ['schema'],
+  create_index: ['index_name', 'table_name', 'columns', 'unique', 'postgresql_concurrently', 'if_not_exists', 'postgresql_using', 'postgresql_where', 'schema'],
+  drop_index: ['index_name', 'table_name', 'schema', 'postgresql_concurrently', 'if_exists'],
+  create_unique_constraint: ['constraint_name', 'table_name', 'columns', 'schema'],
+  create_primary_key: ['constraint_name', 'table_name', 'columns', 'schema'],
+  create_foreign_key: ['constraint_name', 'source_table', 'referent_table', 'local_cols', 'remote_cols', 'source_schema', 'ondelete', 'onupdate', 'deferrable', 'initially', 'postgresql_not_valid'],
+  create_check_constraint: ['constraint_name', 'table_name', 'condition', 'schema', 'postgresql_not_valid'],
+  drop_constraint: ['constraint_name', 'table_name', 'type_', 'schema'],
+  execute: ['sqltext', 'execution_options'],
+  bulk_insert: ['table', 'rows', 'multiinsert'],
+};
+
+/** Options that never change PostgreSQL's SQL: other databases' options, what the column was, metadata. */
+const NO_SQL_OPTION = /^(existing_|info$|mssql_|mysql_|mariadb_|sqlite_|oracle_|recreate$|table_kwargs$|table_args$|reflect_|copy_from$|partial_reordering$|insert_before$|insert_after$|autoincrement$)/;
+
+function unreadOptions(method: string, call: Expr<'Call'>): string[] {
+  const read = READ_OPTIONS[method];
+  if (!read) return [];
+  const out: string[] = [];
+  for (const k of call.keywords) {
+    if (k.arg === null || k.arg === undefined) out.push('**');
+    else if (!read.includes(k.arg) && !NO_SQL_OPTION.test(k.arg)) out.push(k.arg);
+  }
+  return out;
+}
+
 /** A Python constant as a SQL literal for a column of the given (PostgreSQL) type; null when that is not certain. */
 function literalFor(v: ExprNode, type: string | null): string | null {
   if (v.nodeType === 'UnaryOp' && v.op.nodeType === 'USub' && v.operand.nodeType === 'Constant' && typeof v.operand.value === 'number') {

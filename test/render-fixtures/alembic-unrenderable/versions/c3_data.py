@@ -22,4 +22,5 @@ def upgrade():
     name = "accounts"
     op.execute(f"ANALYZE {name}")
     op.add_column("accounts", sa.Column("kind", MyType()))
+    op.create_index("ix_accounts_score", "accounts", ["score"], postgresql_include=["tier"])
     op.drop_column("accounts", "legacy")
