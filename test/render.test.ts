@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadMigrations } from '../src/engine/run.js';
 import { selectRange } from '../src/commands/sql.js';
-import { RENDERERS, renderMigration, renderScript, type RenderedMigration } from '../src/render/index.js';
+import { RENDERERS, renderMigration, renderScript, runSteps, type RenderedMigration } from '../src/render/index.js';
 import { loadSqlParser } from '../src/frontends/sql/index.js';
 import { configFor } from './helpers/rule-tester.js';
 
@@ -392,6 +392,14 @@ test('Alembic: the script has the transactions Alembic opens (per migration, aut
   ];
   assert.equal(flat, expected);
   assert.match(script, /-- migralint: the runner opens a transaction for this migration \(env\.py configures transaction_per_migration=True\)\nBEGIN;/);
+});
+
+test('runSteps: the runner statements with the migration they belong to, for a caller that executes them', async () => {
+  const rendered = await renderDir('test/render-fixtures/alembic/versions', { to: 'b2' });
+  const runner = runSteps(rendered)
+    .filter((s) => s.kind === 'runner' || (s.kind === 'item' && s.item.kind === 'sql' && !s.item.transactional))
+    .map((s) => (s.kind === 'runner' ? `${s.migration}:${s.sql}` : `${s.migration}:outside`));
+  assert.equal(runner, ['0:BEGIN', '0:COMMIT', '1:BEGIN', '1:COMMIT', '1:outside', '1:BEGIN', '1:COMMIT']);
 });
 
 /** The script cut into one piece per migration: the statements after each `-- Running` heading. */

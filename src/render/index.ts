@@ -7,7 +7,7 @@ import type { Direction, Piece, RenderContext, RenderedItem, RenderedMigration, 
 
 export type * from './types.js';
 export { RENDERERS } from './ops.js';
-export { renderScript, formatItem, type ScriptOptions } from './script.js';
+export { renderScript, runSteps, formatItem, type ScriptOptions, type RunStep } from './script.js';
 
 export interface RenderOptions {
   direction: Direction;
