@@ -16,6 +16,8 @@ Commands:
   graph [path]        Show the revision graph: heads, roots, branches and merges
   verify [paths]      Pre-deploy checklist against the database about to be migrated (--database-url)
   waivers             List the configured waivers: rule, migration, owner, expiry, days left, reason
+  sql [paths]         Print the SQL the migrations send to PostgreSQL, in run order, without running them
+                      (--from REV, --to REV, --down; -f json for the statements with their positions)
 
 Options:
   -f, --format <name>     Output format: stylish (default), json, sarif, github, junit, gitlab or markdown
@@ -41,6 +43,9 @@ Options:
       --changed-since <ref>
                           Lint migrations added or modified since the merge base with <ref>
       --max-warnings <n>  Exit 1 when there are more than n warnings
+      --from <rev>        sql: start after this revision (exclusive)
+      --to <rev>          sql: stop at this revision (inclusive)
+      --down              sql: render the downgrades of the selected migrations, newest first
   -q, --quiet             Report errors only
   -v, --version           Print the version
   -h, --help              Print this help
@@ -91,6 +96,9 @@ export async function main(argv: string[]): Promise<number> {
         staged: { type: 'boolean' },
         'changed-since': { type: 'string' },
         'max-warnings': { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        down: { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
         version: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
@@ -108,7 +116,7 @@ export async function main(argv: string[]): Promise<number> {
     write(`${USAGE}\n`);
     return 0;
   }
-  const commands = ['lint', 'lock', 'rules', 'explain', 'graph', 'waivers', 'verify'];
+  const commands = ['lint', 'lock', 'rules', 'explain', 'graph', 'waivers', 'verify', 'sql'];
   const command = positionals[0] && commands.includes(positionals[0]) ? positionals[0] : 'lint';
   const rest = positionals[0] && commands.includes(positionals[0]) ? positionals.slice(1) : positionals;
   if (positionals[0] && !commands.includes(positionals[0]) && !/[./\\]/.test(positionals[0])) {
@@ -127,6 +135,9 @@ export async function main(argv: string[]): Promise<number> {
   if (values.staged) scope = { kind: 'staged' };
   else if (values['changed-since'] !== undefined) scope = { kind: 'changed-since', ref: values['changed-since'] };
   if (scope && command !== 'lint') throw new UsageError(`--${scope.kind} applies to lint only`);
+  if (command !== 'sql') {
+    for (const o of ['from', 'to', 'down'] as const) if (values[o] !== undefined) throw new UsageError(`--${o} applies to sql only`);
+  }
   const outputFiles = (values['output-file'] ?? []).map(parseOutputFile);
   if (outputFiles.length > 0 && command !== 'lint') throw new UsageError('--output-file applies to lint only');
 
@@ -182,6 +193,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'graph': {
       const { runGraph } = await import('./commands/graph.js');
       return runGraph({ cwd, paths: rest, config, format, write });
+    }
+    case 'sql': {
+      const { runSql } = await import('./commands/sql.js');
+      return runSql({ cwd, paths: rest, config, format: values.format ?? 'sql', from: values.from, to: values.to, down: Boolean(values.down), write });
     }
     case 'waivers': {
       const { runWaivers } = await import('./commands/waivers.js');
