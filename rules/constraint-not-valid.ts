@@ -78,6 +78,7 @@ def downgrade():
         ctx.report({
           messageId: op.constraintType === 'foreign_key' ? 'foreignKey' : 'check',
           at: op,
+          table: op.table,
           data: {
             constraint: op.name ?? '(unnamed)',
             table: op.table ?? '(unknown table)',
@@ -91,7 +92,7 @@ def downgrade():
         if (segment === null) return;
         const added = findNotValidAdd(ops, index, op.table, op.name);
         if (!added || segments[added.index] !== segment) return;
-        ctx.report({ messageId: 'validatedInSameTransaction', at: op, data: { constraint: op.name ?? '(unnamed)' } });
+        ctx.report({ messageId: 'validatedInSameTransaction', at: op, table: op.table, data: { constraint: op.name ?? '(unnamed)' } });
       }
     });
   },

@@ -69,6 +69,7 @@ def downgrade():
       ctx.report({
         messageId: 'notConcurrent',
         at: op,
+        table,
         data: { index: op.name ?? '(unnamed)', table: table ?? 'its table' },
       });
     });

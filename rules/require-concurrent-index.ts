@@ -65,6 +65,7 @@ def downgrade():
       ctx.report({
         messageId: 'notConcurrent',
         at: op,
+        table: op.table,
         data: { index: op.name ?? '(unnamed)', table: op.table ?? '(unknown table)' },
       });
     });

@@ -110,17 +110,17 @@ def downgrade():
       if (op.existingNullable === false || alreadyNotNull(ctx.catalog.column(op.table, op.column)?.nullable, before, op)) return;
       const data = { column: op.column ?? '(unknown column)', table: op.table ?? '(unknown table)' };
       if (ctx.settings.postgresVersion < 12) {
-        ctx.report({ messageId: 'beforePg12', at: op, data: { ...data, version: ctx.settings.postgresVersion } });
+        ctx.report({ messageId: 'beforePg12', at: op, table: op.table, data: { ...data, version: ctx.settings.postgresVersion } });
         return;
       }
       const checks = notNullChecks(ctx.catalog.checks(op.table), before, op);
       if (checks.some((c) => c.validated)) return;
       const pending = checks[0];
       if (pending) {
-        ctx.report({ messageId: 'checkNotValidated', at: op, data: { ...data, constraint: pending.name ?? '(unnamed)' } });
+        ctx.report({ messageId: 'checkNotValidated', at: op, table: op.table, data: { ...data, constraint: pending.name ?? '(unnamed)' } });
         return;
       }
-      ctx.report({ messageId: 'setNotNull', at: op, data });
+      ctx.report({ messageId: 'setNotNull', at: op, table: op.table, data });
     });
   },
 });

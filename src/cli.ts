@@ -15,6 +15,7 @@ Commands:
   explain <rule>      Explain a rule: what it flags, why, an example, and the safer way
   graph [path]        Show the revision graph: heads, roots, branches and merges
   verify [paths]      Pre-deploy checklist against the database about to be migrated (--database-url)
+  snapshot            Write a database's tables, sizes and applied migrations to a file (--database-url)
   waivers             List the configured waivers: rule, migration, owner, expiry, days left, reason
 
 Options:
@@ -23,7 +24,12 @@ Options:
       --lockfile <path>   Lock file to read or write (default: migralint.lock beside the config)
       --no-lock           Do not read the lock file
       --database-url <url>
-                          verify, lock --from-database: postgres://... or pglite:<directory>
+                          verify, snapshot, lock --from-database: postgres://... or pglite:<directory>
+      --snapshot <file>   lint: judge pending migrations against this snapshot (sizes, existing tables)
+      --released-from lock
+                          lint: migrations the lock file records are released; tables created by others are new
+  -o, --output <file>     snapshot: where to write (default migralint.snapshot.json; - for stdout)
+      --redact-names      snapshot: replace table, column and index names with hashes
       --from-database <url>
                           lock: record exactly the migrations this database has applied
       --policy <name|path>
@@ -80,6 +86,10 @@ export async function main(argv: string[]): Promise<number> {
         policy: { type: 'string' },
         attest: { type: 'string', multiple: true },
         'version-table': { type: 'string' },
+        snapshot: { type: 'string' },
+        'released-from': { type: 'string' },
+        output: { type: 'string', short: 'o' },
+        'redact-names': { type: 'boolean' },
         staged: { type: 'boolean' },
         'changed-since': { type: 'string' },
         'max-warnings': { type: 'string' },
@@ -100,7 +110,7 @@ export async function main(argv: string[]): Promise<number> {
     write(`${USAGE}\n`);
     return 0;
   }
-  const commands = ['lint', 'lock', 'rules', 'explain', 'graph', 'waivers', 'verify'];
+  const commands = ['lint', 'lock', 'rules', 'explain', 'graph', 'waivers', 'verify', 'snapshot'];
   const command = positionals[0] && commands.includes(positionals[0]) ? positionals[0] : 'lint';
   const rest = positionals[0] && commands.includes(positionals[0]) ? positionals.slice(1) : positionals;
   if (positionals[0] && !commands.includes(positionals[0]) && !/[./\\]/.test(positionals[0])) {
@@ -119,6 +129,22 @@ export async function main(argv: string[]): Promise<number> {
   if (values.staged) scope = { kind: 'staged' };
   else if (values['changed-since'] !== undefined) scope = { kind: 'changed-since', ref: values['changed-since'] };
   if (scope && command !== 'lint') throw new UsageError(`--${scope.kind} applies to lint only`);
+  if (values.snapshot !== undefined && command !== 'lint') throw new UsageError('--snapshot applies to lint only');
+  const releasedFrom = values['released-from'];
+  if (releasedFrom !== undefined && releasedFrom !== 'lock') throw new UsageError(`--released-from takes "lock"; got "${releasedFrom}"`);
+  if (releasedFrom !== undefined && command !== 'lint') throw new UsageError('--released-from applies to lint only');
+  if (command === 'snapshot') {
+    // Needs no configuration: it reads a database, not migrations.
+    const { runSnapshot } = await import('./commands/snapshot.js');
+    return runSnapshot({
+      cwd,
+      databaseUrl: values['database-url'],
+      output: values.output,
+      redactNames: Boolean(values['redact-names']),
+      versionTable: values['version-table'],
+      write,
+    });
+  }
 
   const { loadConfig } = await import('./config/index.js');
   const config = await loadConfig({ cwd, ...(values.config ? { configPath: path.resolve(cwd, values.config) } : {}) });
@@ -126,7 +152,19 @@ export async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'lint':
-      return runLint({ cwd, paths: rest, config, lockfile, format, quiet: Boolean(values.quiet), maxWarnings, scope });
+      if (releasedFrom === 'lock' && !lockfile) throw new UsageError('--released-from lock needs a lock file; drop --no-lock');
+      return runLint({
+        cwd,
+        paths: rest,
+        config,
+        lockfile,
+        format,
+        quiet: Boolean(values.quiet),
+        maxWarnings,
+        scope,
+        snapshot: values.snapshot !== undefined ? path.resolve(cwd, values.snapshot) : undefined,
+        releasedFromLock: releasedFrom === 'lock',
+      });
     case 'lock': {
       if (!lockfile) throw new UsageError('lock needs a lock file; drop --no-lock');
       const fromDatabase = values['from-database'] ?? values['database-url'];
@@ -182,6 +220,8 @@ async function runLint(opts: {
   quiet: boolean;
   maxWarnings: number | null;
   scope: import('./engine/run.js').LintScope | undefined;
+  snapshot: string | undefined;
+  releasedFromLock: boolean;
 }): Promise<number> {
   const { reporters, reporterNames } = await import('./reporters/index.js');
   const load = reporters[opts.format];
@@ -194,6 +234,8 @@ async function runLint(opts: {
     config: opts.config,
     lockfile: opts.lockfile,
     ...(opts.scope ? { scope: opts.scope } : {}),
+    ...(opts.snapshot !== undefined ? { snapshot: opts.snapshot } : {}),
+    ...(opts.releasedFromLock ? { releasedFrom: 'lock' as const } : {}),
   });
   const findings = opts.quiet ? result.findings.filter((f) => f.severity === 'error') : result.findings;
   // Every file read into a migration, context included (the rest of a named file's directory).

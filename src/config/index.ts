@@ -64,6 +64,10 @@ export interface ResolvedConfig {
   runner: { lockTimeout?: string; statementTimeout?: string; timeZone?: string };
   /** How the lock-safety rules judge downgrades. */
   downgrades: DowngradePolicy;
+  /** Absolute path of the snapshot file lint judges against; absent when none is configured. */
+  snapshot?: string;
+  /** Size thresholds for lock findings on tables of known size. */
+  sizes: SizeThresholds;
   /** Read other linters' ignore comments as inline ignores. */
   foreignIgnores: boolean;
   directories: DirectorySetting[];
@@ -75,6 +79,15 @@ export interface ResolvedConfig {
   /** Absent when the config has none. */
   waivers?: WaiverSetting[];
 }
+
+/** Rows and bytes that make a table small or large for lock findings (`sizes` in the config). */
+export interface SizeThresholds {
+  small: number;
+  large: number;
+  largeBytes: number;
+}
+
+export const DEFAULT_SIZES: SizeThresholds = { small: 10_000, large: 1_000_000, largeBytes: 1024 ** 3 };
 
 /** A waiver as written in a config file. */
 export interface WaiverInput {
@@ -102,6 +115,8 @@ export interface UserConfig {
   postgresVersion?: number;
   runner?: { lockTimeout?: string; statementTimeout?: string; timeZone?: string };
   downgrades?: DowngradePolicy;
+  snapshot?: string;
+  sizes?: Partial<SizeThresholds>;
   foreignIgnores?: boolean;
   directories?: Record<string, { framework?: string; dialect?: ConfigDialect; startAfter?: string }>;
   startAfter?: string;
@@ -638,6 +653,8 @@ function resolveLayers(
   let postgresVersion = 14;
   let runner: { lockTimeout?: string; statementTimeout?: string; timeZone?: string } = {};
   let downgrades: DowngradePolicy = 'judge';
+  let snapshot: string | undefined;
+  let sizes: SizeThresholds = { ...DEFAULT_SIZES };
   let foreignIgnores = true;
   const directories = new Map<string, { framework?: string; dialect?: ConfigDialect; startAfter?: string }>();
   const overrides: OverrideSetting[] = [];
@@ -652,6 +669,8 @@ function resolveLayers(
     if (layer.postgresVersion !== undefined) postgresVersion = layer.postgresVersion;
     if (layer.runner !== undefined) runner = { ...runner, ...layer.runner };
     if (layer.downgrades !== undefined) downgrades = layer.downgrades;
+    if (layer.snapshot !== undefined) snapshot = path.resolve(rootDir, layer.snapshot);
+    if (layer.sizes !== undefined) sizes = { ...sizes, ...layer.sizes };
     if (layer.foreignIgnores !== undefined) foreignIgnores = layer.foreignIgnores;
     if (layer.startAfter !== undefined) startAfter = layer.startAfter;
     if (layer.waivers && layer.waivers.length > 0) {
@@ -710,6 +729,8 @@ function resolveLayers(
     postgresVersion,
     runner,
     downgrades,
+    ...(snapshot !== undefined ? { snapshot } : {}),
+    sizes,
     foreignIgnores,
     directories: directoryList,
     rules,

@@ -3,37 +3,104 @@
 // exists, before the migration it checks. Only what migrations said is known.
 import { normalizeName } from '../model/index.js';
 import type { Migration, Operation } from '../model/index.js';
-import type { CatalogCheck, CatalogColumn, CatalogIndex, CatalogView } from '../rule-api/index.js';
+import type { CatalogCheck, CatalogColumn, CatalogIndex, CatalogTableSize, CatalogView } from '../rule-api/index.js';
+import type { Snapshot } from '../snapshot/format.js';
+import { redactName } from '../snapshot/format.js';
 
 interface TableState {
   exists: boolean;
   columns: Map<string, CatalogColumn>;
   checks: CatalogCheck[];
+  /** Estimated rows and bytes, from a snapshot of production. */
+  size?: CatalogTableSize;
+  /** Created by a migration that has not run in production. */
+  isNew?: boolean;
+}
+
+/** How the migrations replayed next relate to production. */
+export interface ReplayMode {
+  /**
+   * true: not applied in production, so the tables it creates are new (empty, used by nobody).
+   * null: unknown (a snapshot without the framework's version table): a table it creates is new
+   * unless the snapshot has it.
+   */
+  pending: boolean | null;
 }
 
 export class Catalog implements CatalogView {
   private readonly tables = new Map<string, TableState>();
   private readonly indexes = new Map<string, CatalogIndex & { table: string | null }>();
+  /** Names are looked up hashed, as a redacted snapshot stores them. */
+  private readonly hashed: boolean;
+  private mode: ReplayMode = { pending: false };
+
+  constructor(opts: { hashed?: boolean } = {}) {
+    this.hashed = opts.hashed ?? false;
+  }
+
+  /**
+   * The schema a snapshot of production holds: its tables (by name without the schema, `public`
+   * first), their columns, CHECK constraints, indexes and sizes.
+   */
+  static fromSnapshot(snapshot: Snapshot): Catalog {
+    const c = new Catalog({ hashed: snapshot.redacted });
+    const ordered = [...snapshot.tables].sort((a, b) => Number(a.name.includes('.')) - Number(b.name.includes('.')));
+    for (const t of ordered) {
+      const bare = t.name.slice(t.name.lastIndexOf('.') + 1);
+      if (c.tables.has(bare)) continue;
+      const columns = new Map<string, CatalogColumn>();
+      for (const col of t.columns) columns.set(col.name, { type: col.type, nullable: col.nullable });
+      const checks: CatalogCheck[] = t.constraints
+        .filter((k) => k.kind === 'check')
+        .map((k) => ({ name: k.name, condition: k.definition.replace(/^CHECK\s*/i, '').replace(/\s+NOT VALID$/i, ''), validated: k.validated }));
+      c.tables.set(bare, { exists: true, columns, checks, size: { rows: t.rows, bytes: t.bytes } });
+      for (const ix of t.indexes) {
+        if (!c.indexes.has(ix.name)) c.indexes.set(ix.name, { name: ix.name, table: t.name.slice(t.name.lastIndexOf('.') + 1), columns: ix.columns, unique: ix.unique, concurrently: false });
+      }
+    }
+    return c;
+  }
+
+  /** Sets how the migrations applied next relate to production (see ReplayMode). */
+  setMode(mode: ReplayMode): void {
+    this.mode = mode;
+  }
 
   hasTable(table: string | null): boolean | null {
-    const t = this.tables.get(key(table));
+    const t = this.tables.get(this.key(table));
     return t ? t.exists : null;
   }
 
+  tableSize(table: string | null): CatalogTableSize | null {
+    const t = this.tables.get(this.key(table));
+    return t?.exists && t.size ? t.size : null;
+  }
+
+  isNewTable(table: string | null): boolean {
+    const t = this.tables.get(this.key(table));
+    return Boolean(t?.exists && t.isNew);
+  }
+
   column(table: string | null, column: string | null): CatalogColumn | null {
-    return this.tables.get(key(table))?.columns.get(key(column)) ?? null;
+    return this.tables.get(this.key(table))?.columns.get(this.key(column)) ?? null;
   }
 
   checks(table: string | null): CatalogCheck[] {
-    return this.tables.get(key(table))?.checks ?? [];
+    return this.tables.get(this.key(table))?.checks ?? [];
   }
 
   index(name: string | null): (CatalogIndex & { table: string | null }) | null {
-    return this.indexes.get(key(name)) ?? null;
+    return this.indexes.get(this.key(name)) ?? null;
+  }
+
+  private key(name: string | null | undefined): string {
+    const k = key(name);
+    // Seeded names (and names the catalog stored from them) are hashes already.
+    return this.hashed && k !== '' && !/^x[0-9a-f]{12}$/.test(k) ? redactName(k) : k;
   }
 
   private table(name: string | null): TableState {
-    const k = key(name);
+    const k = this.key(name);
     let t = this.tables.get(k);
     if (!t) {
       t = { exists: true, columns: new Map(), checks: [] };
@@ -51,51 +118,55 @@ export class Catalog implements CatalogView {
     switch (op.kind) {
       case 'create_table': {
         if (!op.table) return;
+        const before = this.tables.get(this.key(op.table));
+        // Production already has it, and which migrations ran is unknown: this is production's table.
+        if (this.mode.pending === null && before?.exists && before.size) return;
         const t: TableState = { exists: true, columns: new Map(), checks: [] };
+        if (this.mode.pending !== false) t.isNew = true;
         for (const c of op.columns) {
           if (!c.name) continue;
-          t.columns.set(key(c.name), { type: c.type, nullable: c.nullable ?? (c.primaryKey ? false : true) });
+          t.columns.set(this.key(c.name), { type: c.type, nullable: c.nullable ?? (c.primaryKey ? false : true) });
         }
-        this.tables.set(key(op.table), t);
+        this.tables.set(this.key(op.table), t);
         return;
       }
       case 'drop_table':
-        if (op.table) this.tables.set(key(op.table), { exists: false, columns: new Map(), checks: [] });
+        if (op.table) this.tables.set(this.key(op.table), { exists: false, columns: new Map(), checks: [] });
         return;
       case 'rename_table': {
         if (!op.table || !op.newName) return;
-        const t = this.tables.get(key(op.table));
+        const t = this.tables.get(this.key(op.table));
         if (!t) return;
-        this.tables.delete(key(op.table));
-        this.tables.set(key(op.newName), t);
-        for (const ix of this.indexes.values()) if (ix.table && key(ix.table) === key(op.table)) ix.table = op.newName;
+        this.tables.delete(this.key(op.table));
+        this.tables.set(this.key(op.newName), t);
+        for (const ix of this.indexes.values()) if (ix.table && this.key(ix.table) === this.key(op.table)) ix.table = op.newName;
         return;
       }
       case 'add_column':
         if (!op.table || !op.column.name) return;
-        this.table(op.table).columns.set(key(op.column.name), {
+        this.table(op.table).columns.set(this.key(op.column.name), {
           type: op.column.type,
           nullable: op.column.nullable ?? (op.column.primaryKey ? false : true),
         });
         return;
       case 'drop_column':
-        if (op.table && op.column) this.table(op.table).columns.delete(key(op.column));
+        if (op.table && op.column) this.table(op.table).columns.delete(this.key(op.column));
         return;
       case 'alter_column': {
         if (!op.table || !op.column) return;
         const t = this.table(op.table);
-        const current = t.columns.get(key(op.column)) ?? { type: op.existingType, nullable: op.existingNullable };
+        const current = t.columns.get(this.key(op.column)) ?? { type: op.existingType, nullable: op.existingNullable };
         const next: CatalogColumn = {
           type: op.type ?? current.type,
           nullable: op.nullable ?? current.nullable,
         };
-        if (op.newName) t.columns.delete(key(op.column));
-        t.columns.set(key(op.newName ?? op.column), next);
+        if (op.newName) t.columns.delete(this.key(op.column));
+        t.columns.set(this.key(op.newName ?? op.column), next);
         return;
       }
       case 'create_index':
         if (op.name) {
-          this.indexes.set(key(op.name), {
+          this.indexes.set(this.key(op.name), {
             name: op.name,
             table: op.table,
             columns: op.columns,
@@ -105,7 +176,7 @@ export class Catalog implements CatalogView {
         }
         return;
       case 'drop_index':
-        if (op.name) this.indexes.delete(key(op.name));
+        if (op.name) this.indexes.delete(this.key(op.name));
         return;
       case 'add_constraint':
         if (op.constraintType === 'check' && op.table && op.condition) {
@@ -113,13 +184,13 @@ export class Catalog implements CatalogView {
         }
         return;
       case 'validate_constraint': {
-        const c = this.tables.get(key(op.table))?.checks.find((x) => x.name !== null && key(x.name) === key(op.name));
+        const c = this.tables.get(this.key(op.table))?.checks.find((x) => x.name !== null && this.key(x.name) === this.key(op.name));
         if (c) c.validated = true;
         return;
       }
       case 'drop_constraint': {
-        const t = this.tables.get(key(op.table));
-        if (t && op.name) t.checks = t.checks.filter((c) => c.name === null || key(c.name) !== key(op.name));
+        const t = this.tables.get(this.key(op.table));
+        if (t && op.name) t.checks = t.checks.filter((c) => c.name === null || this.key(c.name) !== this.key(op.name));
         return;
       }
       default:

@@ -26,6 +26,8 @@ import { frameworkForDir, isSetFile, parseFile, parseSetFiles, SQL_FRAMEWORKS } 
 import type { FrontendInput } from '../frontends/types.js';
 import { dialectFromPath, splitIndependentChains } from './chains.js';
 import { Catalog, historyOrder } from './catalog.js';
+import { chainProduction, describeSize, readSnapshotFile } from './production.js';
+import type { Snapshot } from '../snapshot/format.js';
 import { applyRunContext } from './run-context.js';
 import { addEmbeddedSqlComments, expandEmbeddedSql } from './sql-pass.js';
 import { applyWaivers, exemptByStartAfter, selectScope, today, WAIVER_RULES, waiverStates, type LintScope } from './scope.js';
@@ -44,6 +46,10 @@ export interface LintOptions {
    * changed since the merge base), each with its whole directory as context. `paths` then narrow it.
    */
   scope?: LintScope;
+  /** A snapshot file of production (overrides the config's `snapshot`). */
+  snapshot?: string;
+  /** `lock`: the migrations the lock file records are released, the others pending (without a snapshot). */
+  releasedFrom?: 'lock';
 }
 
 export interface LintResult {
@@ -264,9 +270,11 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
   }
   const lockPath = opts.lockfile === undefined ? opts.config.lockfile : opts.lockfile;
   const lock = lockPath ? await readLock(lockPath) : null;
+  const snapshotFile = opts.snapshot ?? opts.config.snapshot;
+  const snapshot = snapshotFile ? await readSnapshotFile(snapshotFile) : null;
   // Load only the rules some file enables.
   const rules = await Promise.all(enabledRuleIds(opts.config).map(loadRule));
-  return lintLoaded(opts, { ...loaded, lock }, rules);
+  return lintLoaded(opts, { ...loaded, lock, snapshot }, rules);
 }
 
 /** The rules some file enables (at the top level or in an override). */
@@ -282,7 +290,16 @@ export function enabledRuleIds(config: ResolvedConfig): string[] {
  */
 export function lintLoaded(
   opts: LintOptions,
-  loaded: { sets: MigrationSet[]; targets: Set<string>; missing: string[]; lock: LockState | null; files?: FileCounts; notices?: Notice[] },
+  loaded: {
+    sets: MigrationSet[];
+    targets: Set<string>;
+    missing: string[];
+    lock: LockState | null;
+    files?: FileCounts;
+    notices?: Notice[];
+    /** What production has (`migralint snapshot`); null or absent: unknown. */
+    snapshot?: Snapshot | null;
+  },
   enabledRules: readonly Rule<string, unknown>[],
 ): LintResult {
   const { config } = opts;
@@ -312,8 +329,33 @@ export function lintLoaded(
     severity: Severity,
     file: string,
     migration: Migration | null,
-    d: { messageId: string; at: Parameters<typeof toLoc>[0]; data?: Record<string, string | number> },
+    d: { messageId: string; at: Parameters<typeof toLoc>[0]; data?: Record<string, string | number>; table?: string | null },
+    catalog?: Catalog,
+    lower?: boolean,
   ): Finding | null => {
+    if (severity === 'off') return null;
+    // What production says about the table the finding is about.
+    let table: Finding['table'];
+    let template = (rule.meta.messages as Record<string, string>)[d.messageId];
+    if (d.table && catalog) {
+      if (catalog.isNewTable(d.table)) return null;
+      const size = catalog.tableSize(d.table);
+      if (size) {
+        table = { name: d.table, rows: size.rows, bytes: size.bytes };
+        if (rule.meta.sizeAware !== false) {
+          const { small, large, largeBytes } = config.sizes;
+          if (size.rows >= large || size.bytes >= largeBytes) severity = 'error';
+          else if (size.rows < small) severity = 'info';
+        }
+        const shown = ` (${describeSize(size.rows, size.bytes)})`;
+        if (template !== undefined) {
+          template = /\{\{\s*table\s*\}\}/.test(template) && d.data?.table === d.table
+            ? template.replace(/\{\{\s*table\s*\}\}/, (m) => `${m}${shown}`)
+            : `${template} Table ${d.table}${shown}.`;
+        }
+      }
+    }
+    if (lower) severity = lowerSeverity(severity);
     if (severity === 'off') return null;
     const loc = toLoc(d.at);
     const fromSql = 'fromSql' in d.at
@@ -321,7 +363,6 @@ export function lintLoaded(
       : undefined;
     // An ignore above the statement (or above the op.execute call) covers a finding on one of its clauses.
     const anchors = [fromSql?.statementLoc?.line, fromSql?.host?.line].filter((l): l is number => l !== undefined && l !== loc.line);
-    const template = (rule.meta.messages as Record<string, string>)[d.messageId];
     if (template === undefined) throw new Error(`Rule ${rule.id} reported unknown messageId ${d.messageId}`);
     const cap = (rule.meta.messageLevels as Record<string, 'info' | 'warn'> | undefined)?.[d.messageId];
     return {
@@ -338,6 +379,7 @@ export function lintLoaded(
       message: formatMessage(template, d.data) + (fromSql?.hasHoles ? ' (The statement has interpolated parts, read as stand-ins.)' : ''),
       migration: migration?.revision?.value ?? null,
       ...(anchors.length > 0 ? { anchorLines: [...new Set(anchors)] } : {}),
+      ...(table ? { table } : {}),
     };
   };
 
@@ -353,16 +395,26 @@ export function lintLoaded(
   // sees the schema as the earlier migrations left it.
   // The downgrade runs against the schema its upgrade left, so body rules judge it after the
   // catalog has applied the upgrade.
+  // With a snapshot, a migration production has not run is judged against production's tables
+  // and the pending migrations before it; one it has run, against the replayed history as ever.
   for (const set of sets) {
-    const catalog = new Catalog();
+    const replay = new Catalog();
+    const production = chainProduction(set, { snapshot: loaded.snapshot ?? null, lock: opts.releasedFrom === 'lock' ? lock : null });
     for (const m of historyOrder(set.migrations)) {
+      const released = production ? production.released(m) : true;
+      const onProduction = production !== null && released !== true;
+      // The lock file says what is released, not what production holds: its catalog is the replay.
+      const catalog = onProduction && loaded.snapshot ? production.catalog : replay;
+      if (catalog !== replay) catalog.setMode({ pending: released === false ? true : null });
+      else replay.setMode({ pending: production !== null && released === false });
       if (linted(m)) runMigrationRules(m, catalog);
       catalog.applyUpgrade(m);
+      if (catalog !== replay) replay.applyUpgrade(m);
       if (linted(m) && config.downgrades !== 'ignore' && m.downgrade.operations.length > 0) runBodyRules(m, 'downgrade', catalog);
     }
   }
 
-  type Report = { messageId: string; at: Parameters<typeof toLoc>[0]; data?: Record<string, string | number> };
+  type Report = { messageId: string; at: Parameters<typeof toLoc>[0]; data?: Record<string, string | number>; table?: string | null };
 
   /** The rule's setting for the migration's file, when the rule should judge it at all. */
   function settingFor(rule: Rule<string, unknown>, m: Migration): RuleSetting | null {
@@ -384,7 +436,7 @@ export function lintLoaded(
         settings: context,
         catalog,
         report: (d: Report) => {
-          const f = make(rule, setting.severity, m.file, m, d);
+          const f = make(rule, setting.severity, m.file, m, d, catalog);
           if (f) push(f);
         },
       };
@@ -400,13 +452,13 @@ export function lintLoaded(
       if (rule.scope !== 'body') continue;
       const setting = settingFor(rule, m);
       if (!setting) continue;
-      const severity = direction === 'downgrade' && config.downgrades === 'lower' ? lowerSeverity(setting.severity) : setting.severity;
+      const lower = direction === 'downgrade' && config.downgrades === 'lower';
       const ctx = {
         settings: context,
         catalog,
         direction,
         report: (d: Report) => {
-          const f = make(rule, severity, m.file, m, d);
+          const f = make(rule, setting.severity, m.file, m, d, catalog, lower);
           if (f) push(f);
         },
       };

@@ -1,0 +1,198 @@
+// The snapshot file: what `migralint snapshot` read from a live database (tables with their
+// columns, indexes, constraints and sizes, and the migration framework's applied set), written
+// deterministically so that it diffs well when committed, and read back with its format checked.
+import { createHash } from 'node:crypto';
+
+/** Bumped when a reader of the old format would misread the new one. */
+export const SNAPSHOT_FORMAT = 1;
+
+export interface SnapshotColumn {
+  name: string;
+  /** format_type(): `character varying(255)`, `timestamp with time zone`, `integer[]`. */
+  type: string;
+  nullable: boolean;
+  /** The default expression as the server prints it; null when none. */
+  default: string | null;
+}
+
+export interface SnapshotIndex {
+  name: string;
+  /** Key columns in order; an expression key is `(expression)`. */
+  columns: string[];
+  unique: boolean;
+  /** false for an index a failed CREATE INDEX CONCURRENTLY left behind. */
+  valid: boolean;
+  partial: boolean;
+  /** btree, gin, gist, brin, hash, ... */
+  method: string;
+}
+
+export type ConstraintKind = 'check' | 'foreign_key' | 'primary_key' | 'unique' | 'exclude' | 'not_null';
+
+export interface SnapshotConstraint {
+  name: string;
+  kind: ConstraintKind;
+  /** false while added NOT VALID and not yet validated. */
+  validated: boolean;
+  columns: string[];
+  /** pg_get_constraintdef(): `CHECK ((email IS NOT NULL))`, `FOREIGN KEY (a) REFERENCES t(id)`. */
+  definition: string;
+}
+
+export interface SnapshotTable {
+  /** Schema-qualified unless in `public`: `events`, `audit.events`. */
+  name: string;
+  /** Estimated rows: pg_class.reltuples, or pg_stat_user_tables.n_live_tup where never analyzed. */
+  rows: number;
+  /** pg_total_relation_size: heap, indexes and TOAST. */
+  bytes: number;
+  columns: SnapshotColumn[];
+  indexes: SnapshotIndex[];
+  constraints: SnapshotConstraint[];
+}
+
+/** One migration framework's version table as read. */
+export interface SnapshotApplied {
+  kind: string;
+  table: string;
+  /** Revisions recorded as current (everything below them is applied). */
+  heads: string[];
+  /** Revisions recorded one by one as applied. */
+  listed: string[];
+  /** Started and not finished. */
+  failed: string[];
+}
+
+export interface Snapshot {
+  format: number;
+  /** server_version as the server reports it, e.g. `16.4`. */
+  server: string;
+  /** server_version_num's major version, e.g. 16. */
+  serverMajor: number;
+  /** Identifiers are hashes (`--redact-names`): table and column names read as `t_3f9a...`. */
+  redacted: boolean;
+  applied: SnapshotApplied[];
+  tables: SnapshotTable[];
+}
+
+export class SnapshotFormatError extends Error {
+  override name = 'SnapshotFormatError';
+}
+
+/** The file's text: keys in a fixed order, rows sorted by name, one value a line where it helps diffs. */
+export function renderSnapshot(s: Snapshot): string {
+  const sorted: Snapshot = {
+    format: s.format,
+    server: s.server,
+    serverMajor: s.serverMajor,
+    redacted: s.redacted,
+    applied: [...s.applied]
+      .map((a) => ({ kind: a.kind, table: a.table, heads: [...a.heads].sort(), listed: [...a.listed].sort(), failed: [...a.failed].sort() }))
+      .sort((a, b) => cmp(a.kind + a.table, b.kind + b.table)),
+    tables: [...s.tables].sort((a, b) => cmp(a.name, b.name)).map((t) => ({
+      name: t.name,
+      rows: t.rows,
+      bytes: t.bytes,
+      columns: [...t.columns].sort((a, b) => cmp(a.name, b.name)).map((c) => ({ name: c.name, type: c.type, nullable: c.nullable, default: c.default })),
+      indexes: [...t.indexes].sort((a, b) => cmp(a.name, b.name)).map((i) => ({
+        name: i.name,
+        columns: [...i.columns],
+        unique: i.unique,
+        valid: i.valid,
+        partial: i.partial,
+        method: i.method,
+      })),
+      constraints: [...t.constraints].sort((a, b) => cmp(a.name, b.name) || cmp(a.kind, b.kind)).map((c) => ({
+        name: c.name,
+        kind: c.kind,
+        validated: c.validated,
+        columns: [...c.columns],
+        definition: c.definition,
+      })),
+    })),
+  };
+  return `${JSON.stringify(sorted, null, 2)}\n`;
+}
+
+/** Reads a snapshot file's text; `file` names it in errors. */
+export function parseSnapshot(text: string, file: string): Snapshot {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new SnapshotFormatError(`${file}: not a migralint snapshot (invalid JSON: ${(err as Error).message})`);
+  }
+  if (!isObject(data) || typeof data.format !== 'number') {
+    throw new SnapshotFormatError(`${file}: not a migralint snapshot (no "format" number; produce one with migralint snapshot)`);
+  }
+  if (data.format > SNAPSHOT_FORMAT) {
+    throw new SnapshotFormatError(
+      `${file}: snapshot format ${data.format} is newer than this migralint reads (format ${SNAPSHOT_FORMAT}); upgrade migralint or take the snapshot with this version`,
+    );
+  }
+  if (data.format < 1 || !Number.isInteger(data.format)) throw new SnapshotFormatError(`${file}: unknown snapshot format ${data.format}`);
+  const problems: string[] = [];
+  const need = (ok: boolean, what: string) => {
+    if (!ok && problems.length < 5) problems.push(what);
+  };
+  need(typeof data.server === 'string', '"server" must be a string');
+  need(typeof data.serverMajor === 'number', '"serverMajor" must be a number');
+  need(typeof data.redacted === 'boolean', '"redacted" must be true or false');
+  need(Array.isArray(data.applied), '"applied" must be an array');
+  need(Array.isArray(data.tables), '"tables" must be an array');
+  if (Array.isArray(data.tables)) {
+    data.tables.forEach((t: unknown, i: number) => {
+      const at = `tables[${i}]`;
+      if (!isObject(t)) return need(false, `${at} must be an object`);
+      need(typeof t.name === 'string', `${at}.name must be a string`);
+      need(typeof t.rows === 'number', `${at}.rows must be a number`);
+      need(typeof t.bytes === 'number', `${at}.bytes must be a number`);
+      need(Array.isArray(t.columns) && t.columns.every((c) => isObject(c) && typeof c.name === 'string' && typeof c.type === 'string' && typeof c.nullable === 'boolean'), `${at}.columns must list {name, type, nullable}`);
+      need(Array.isArray(t.indexes) && t.indexes.every((x) => isObject(x) && typeof x.name === 'string' && Array.isArray(x.columns)), `${at}.indexes must list {name, columns, ...}`);
+      need(Array.isArray(t.constraints) && t.constraints.every((x) => isObject(x) && typeof x.name === 'string' && typeof x.kind === 'string'), `${at}.constraints must list {name, kind, ...}`);
+    });
+  }
+  if (Array.isArray(data.applied)) {
+    data.applied.forEach((a: unknown, i: number) => {
+      need(isObject(a) && typeof a.kind === 'string' && Array.isArray(a.heads) && Array.isArray(a.listed), `applied[${i}] must be {kind, table, heads, listed, failed}`);
+    });
+  }
+  if (problems.length > 0) throw new SnapshotFormatError(`${file}: not a valid migralint snapshot: ${problems.join('; ')}`);
+  const s = data as unknown as Snapshot;
+  for (const a of s.applied) a.failed ??= [];
+  return s;
+}
+
+/**
+ * Replaces every identifier with a stable hash, so that a team can share a snapshot without its
+ * schema: the same name always gives the same hash, so a migration's names, hashed the same way,
+ * still find their table. Sizes, types and shapes stay. Revision ids stay (they are in the code).
+ */
+export function redactSnapshot(s: Snapshot): Snapshot {
+  const h = redactName;
+  return {
+    ...s,
+    redacted: true,
+    tables: s.tables.map((t) => ({
+      ...t,
+      name: h(t.name),
+      columns: t.columns.map((c) => ({ ...c, name: h(c.name), default: c.default === null ? null : 'redacted' })),
+      indexes: t.indexes.map((i) => ({ ...i, name: h(i.name), columns: i.columns.map((c) => (c.startsWith('(') ? '(expression)' : h(c))) })),
+      constraints: t.constraints.map((c) => ({ ...c, name: h(c.name), columns: c.columns.map(h), definition: 'redacted' })),
+    })),
+  };
+}
+
+/** The hash an identifier has in a redacted snapshot; case-folded as PostgreSQL folds unquoted names. */
+export function redactName(name: string): string {
+  const parts = name.split('.');
+  return parts.map((p) => `x${createHash('sha256').update(p).digest('hex').slice(0, 12)}`).join('.');
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
