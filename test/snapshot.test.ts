@@ -184,6 +184,31 @@ test('the snapshot from config, and a rule that opts out of size-aware levels ke
   assert.match(notNull[0]!.message, /to lookup \(~40 rows, \d+ kB\) as NOT NULL/);
 });
 
+test('a type the history cannot tell comes from the snapshot', async () => {
+  const db = await createDatabase('outside');
+  try {
+    // Created outside the migrations: no migration says what note's type is.
+    await db.query('CREATE TABLE legacy (id int PRIMARY KEY, note varchar(20))');
+    await db.query("INSERT INTO legacy SELECT g, 'n' FROM generate_series(1, 2000) g");
+    await db.query('ANALYZE legacy');
+  } finally {
+    await db.close();
+  }
+  const dir = tmp('migralint-snapshot-types-');
+  mkdirSync(path.join(dir, 'migrations'));
+  writeFileSync(path.join(dir, 'migrations', '000001_note.up.sql'), 'ALTER TABLE legacy ALTER COLUMN note TYPE bigint USING 0;\n');
+  writeFileSync(path.join(dir, 'migrations', '000001_note.down.sql'), 'ALTER TABLE legacy ALTER COLUMN note TYPE varchar(20);\n');
+  writeFileSync(path.join(dir, 'migralint.config.json'), JSON.stringify({ ...CONFIG, rules: { 'changing-column-type': 'warn' } }));
+  const snap = await cli(['snapshot', '--database-url', server.url('postgres', 'outside')], dir);
+  assert.is(snap.code, 0, snap.stderr);
+  const without = await lintJson(dir);
+  assert.equal(without.map((f) => f.message.replace(/;.*/, '')), ['The type of legacy.note is changed to bigint but its current type is unknown (no existing_type= and no earlier migration says)']);
+  const withSnapshot = await lintJson(dir, ['--snapshot', 'migralint.snapshot.json']);
+  assert.equal(withSnapshot.map((f) => `${f.severity} ${f.message.replace(/\d+ kB/, 'N kB')}`), [
+    'warn Changing legacy.note from varchar(20) to bigint rewrites legacy (~2K rows, N kB) and its indexes under an ACCESS EXCLUSIVE lock.',
+  ]);
+});
+
 test('--released-from lock: tables created by migrations the lock file does not record are new', async () => {
   const dir = writeProject();
   // Released: 1 and 2 (locked before 3 and 4 were written).

@@ -40,25 +40,44 @@ export class Catalog implements CatalogView {
 
   /**
    * The schema a snapshot of production holds: its tables (by name without the schema, `public`
-   * first), their columns, CHECK constraints, indexes and sizes.
+   * first), their columns, CHECK constraints, indexes and sizes. Names are folded to lower case:
+   * the model reads `"User"` in a migration as User, which the catalog folds (a redacted snapshot
+   * hashed the name as the server spells it, so it is left alone).
    */
   static fromSnapshot(snapshot: Snapshot): Catalog {
     const c = new Catalog({ hashed: snapshot.redacted });
     const ordered = [...snapshot.tables].sort((a, b) => Number(a.name.includes('.')) - Number(b.name.includes('.')));
     for (const t of ordered) {
-      const bare = t.name.slice(t.name.lastIndexOf('.') + 1);
+      const fold = (n: string) => (snapshot.redacted ? n : n.toLowerCase());
+      const bare = fold(t.name.slice(t.name.lastIndexOf('.') + 1));
       if (c.tables.has(bare)) continue;
       const columns = new Map<string, CatalogColumn>();
-      for (const col of t.columns) columns.set(col.name, { type: col.type, nullable: col.nullable });
+      for (const col of t.columns) columns.set(fold(col.name), { type: col.type, nullable: col.nullable });
       const checks: CatalogCheck[] = t.constraints
         .filter((k) => k.kind === 'check')
         .map((k) => ({ name: k.name, condition: k.definition.replace(/^CHECK\s*/i, '').replace(/\s+NOT VALID$/i, ''), validated: k.validated }));
       c.tables.set(bare, { exists: true, columns, checks, size: { rows: t.rows, bytes: t.bytes } });
       for (const ix of t.indexes) {
-        if (!c.indexes.has(ix.name)) c.indexes.set(ix.name, { name: ix.name, table: t.name.slice(t.name.lastIndexOf('.') + 1), columns: ix.columns, unique: ix.unique, concurrently: false });
+        if (!c.indexes.has(fold(ix.name))) c.indexes.set(fold(ix.name), { name: ix.name, table: bare, columns: ix.columns, unique: ix.unique, concurrently: false });
       }
     }
     return c;
+  }
+
+  /**
+   * Every table the catalog holds (dropped ones left out), with its columns, CHECK constraints and
+   * indexes: what the replay predicts a database built by the same migrations has (the test that
+   * compares it with a snapshot of such a database reads it).
+   */
+  describe(): { name: string; columns: Map<string, CatalogColumn>; checks: CatalogCheck[]; indexes: (CatalogIndex & { table: string | null })[] }[] {
+    return [...this.tables]
+      .filter(([, t]) => t.exists)
+      .map(([name, t]) => ({
+        name,
+        columns: t.columns,
+        checks: t.checks,
+        indexes: [...this.indexes.values()].filter((i) => i.table !== null && this.key(i.table) === name),
+      }));
   }
 
   /** Sets how the migrations applied next relate to production (see ReplayMode). */

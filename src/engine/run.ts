@@ -349,8 +349,10 @@ export function lintLoaded(
         }
         const shown = ` (${describeSize(size.rows, size.bytes)})`;
         if (template !== undefined) {
-          template = /\{\{\s*table\s*\}\}/.test(template) && d.data?.table === d.table
-            ? template.replace(/\{\{\s*table\s*\}\}/, (m) => `${m}${shown}`)
+          // After the first {{table}} that names the table itself (not `{{table}}.{{column}}`).
+          const slot = /\{\{\s*table\s*\}\}(?!\.)/;
+          template = slot.test(template) && d.data?.table === d.table
+            ? template.replace(slot, (m) => `${m}${shown}`)
             : `${template} Table ${d.table}${shown}.`;
         }
       }

@@ -186,7 +186,7 @@ export function redactSnapshot(s: Snapshot): Snapshot {
 /** The hash an identifier has in a redacted snapshot; case-folded as PostgreSQL folds unquoted names. */
 export function redactName(name: string): string {
   const parts = name.split('.');
-  return parts.map((p) => `x${createHash('sha256').update(p).digest('hex').slice(0, 12)}`).join('.');
+  return parts.map((p) => `x${createHash('sha256').update(p.toLowerCase()).digest('hex').slice(0, 12)}`).join('.');
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
