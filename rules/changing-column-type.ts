@@ -83,6 +83,8 @@ def downgrade():
       additionalProperties: false,
     },
     dialects: ['postgresql'],
+    // A lock held for the time a table's size decides.
+    sizeAware: true,
     defaultOptions: { sessionTimeZoneUtc: false },
   },
   check(ctx, body, migration, options) {

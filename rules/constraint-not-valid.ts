@@ -65,6 +65,8 @@ def downgrade():
         'Constraint {{constraint}} is validated in the same transaction that added it NOT VALID, so the lock taken by the add is held during the whole validation.',
     },
     dialects: ['postgresql'],
+    // A lock held for the time a table's size decides.
+    sizeAware: true,
     defaultOptions: {},
   },
   check(ctx, body, migration) {

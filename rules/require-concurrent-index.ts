@@ -56,6 +56,8 @@ def downgrade():
         'Index {{index}} is created on existing table {{table}} without CONCURRENTLY; writes to {{table}} are blocked until the build finishes.',
     },
     dialects: ['postgresql'],
+    // A lock held for the time a table's size decides.
+    sizeAware: true,
     defaultOptions: {},
   },
   check(ctx, body, migration) {

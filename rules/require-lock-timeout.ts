@@ -81,6 +81,8 @@ def downgrade():
       },
       additionalProperties: false,
     },
+    // A lock held for the time a table's size decides.
+    sizeAware: true,
     defaultOptions: { minimumLock: 'SHARE ROW EXCLUSIVE' },
   },
   check(ctx, body, migration, options) {

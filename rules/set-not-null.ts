@@ -96,6 +96,8 @@ def downgrade():
         'Column {{column}} of existing table {{table}} is made NOT NULL; before PostgreSQL 12 (target: {{version}}) this always scans the table under an ACCESS EXCLUSIVE lock, even with a CHECK constraint.',
     },
     dialects: ['postgresql'],
+    // A lock held for the time a table's size decides.
+    sizeAware: true,
     defaultOptions: {},
   },
   check(ctx, body, migration) {

@@ -64,6 +64,8 @@ def downgrade():
         'Column {{column}} is added to existing table {{table}} as {{kind}}; its index is built under an ACCESS EXCLUSIVE lock on {{table}}.',
     },
     dialects: ['postgresql'],
+    // A lock held for the time a table's size decides.
+    sizeAware: true,
     defaultOptions: {},
   },
   check(ctx, body, migration) {

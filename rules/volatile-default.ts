@@ -72,6 +72,8 @@ def downgrade():
         'Column {{column}} is added to existing table {{table}} as {{what}}; PostgreSQL fills every existing row, rewriting {{table}} under an ACCESS EXCLUSIVE lock.',
     },
     dialects: ['postgresql'],
+    // A lock held for the time a table's size decides.
+    sizeAware: true,
     defaultOptions: {},
   },
   check(ctx, body, migration) {

@@ -209,6 +209,15 @@ test('a type the history cannot tell comes from the snapshot', async () => {
   ]);
 });
 
+test('explain says what a snapshot does to a rule, with the configured sizes', async () => {
+  const sized = await cli(['explain', 'require-concurrent-index'], project);
+  assert.match(sized.stdout.replace(/\s+/g, ' '), /Against production With a snapshot of production .* info below 1,000 rows, error from 20,000 rows or 1 GB, the rule's level between\./);
+  const fixed = await cli(['explain', 'add-not-null-column'], project);
+  assert.match(fixed.stdout.replace(/\s+/g, ' '), /The level stays the rule's whatever the size/);
+  const none = await cli(['explain', 'drop-column'], project);
+  assert.not.match(none.stdout, /Against production/);
+});
+
 test('--released-from lock: tables created by migrations the lock file does not record are new', async () => {
   const dir = writeProject();
   // Released: 1 and 2 (locked before 3 and 4 were written).

@@ -337,6 +337,28 @@ export const DOWNGRADE_NOTE =
   'not reported (only the release being rolled back used it). The recommended preset reports downgrade ' +
   'findings one level lower (`downgrades: "lower"` in the config); `"ignore"` leaves downgrades alone.';
 
+/**
+ * What a rule's findings become with a snapshot of production (`lint --snapshot`), for `explain`
+ * and the rule's page; null for a rule whose findings are not about a table's locks.
+ */
+export function productionNote(
+  meta: { sizeAware?: boolean },
+  sizes: { small: number; large: number; largeBytes: number } = { small: 10_000, large: 1_000_000, largeBytes: 1024 ** 3 },
+): string | null {
+  const common =
+    'With a snapshot of production (`migralint snapshot`, then `lint --snapshot` or `snapshot` in the config), ' +
+    "each finding names the table's estimated rows and size (`events (~210M rows, 48 GB)`; `table` in JSON), " +
+    'and a table created by a migration production has not run (not in the snapshot\'s applied set, or with ' +
+    '`--released-from lock` not in the lock file) is new: it is not reported.';
+  if (meta.sizeAware === true) {
+    const n = (v: number) => v.toLocaleString('en-US');
+    const bytes = sizes.largeBytes % 1024 ** 3 === 0 ? `${sizes.largeBytes / 1024 ** 3} GB` : `${n(sizes.largeBytes)} bytes`;
+    return `${common} The level follows the table's size (the config's \`sizes\`): info below ${n(sizes.small)} rows, error from ${n(sizes.large)} rows or ${bytes}, the rule's level between.`;
+  }
+  if (meta.sizeAware === false) return `${common} The level stays the rule's whatever the size: the statement is as wrong on a small table.`;
+  return null;
+}
+
 /** Fills {{placeholders}} in a message template. */
 export function formatMessage(template: string, data: Record<string, string | number> | undefined): string {
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, key: string) => {
