@@ -273,7 +273,11 @@ export async function run(argv: string[]): Promise<void> {
     process.exitCode = await main(argv);
   } catch (err) {
     const { ConfigError } = await import('./config/index.js').catch(() => ({ ConfigError: null }));
-    if (err instanceof Error && err.name === 'CoverageError') {
+    if (err instanceof Error && err.name === 'SnapshotFormatError') {
+      // A snapshot file that is not one, or of a newer format: the reason names the file.
+      process.stderr.write(`migralint: ${err.message}\n`);
+      process.exitCode = 2;
+    } else if (err instanceof Error && err.name === 'CoverageError') {
       // Files that should have been read and could not: each problem on one line, no usage hint.
       process.stderr.write(`${err.message.split('\n').map((l) => `migralint: ${l}`).join('\n')}\n`);
       process.exitCode = 2;

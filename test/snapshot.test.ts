@@ -258,6 +258,25 @@ test('a snapshot of a newer format is refused with both versions; a file that is
   assert.match(bad.stderr, /bad\.json: not a valid migralint snapshot: .*"tables" must be an array/);
 });
 
+test('a table of the snapshot is read when a migration touches it; a broken one is exit 2 naming the file', async () => {
+  const dir = writeProject();
+  // Another layout (indented by another tool) is read whole, with the same results.
+  writeFileSync(path.join(dir, 'indented.json'), JSON.stringify(JSON.parse(snapshotText), null, 4));
+  const plain = await lintJson(project, ['--snapshot', 'prod.snapshot.json']);
+  assert.equal(await lintJson(dir, ['--snapshot', 'indented.json']), plain);
+  // In migralint's own layout a broken table that no migration touches is not read...
+  const broken = snapshotText.replace('"name": "schema_migrations",\n      "rows": ', '"name": "schema_migrations",\n      "rows": "many", "x": ');
+  assert.ok(broken !== snapshotText);
+  writeFileSync(path.join(dir, 'broken.json'), broken);
+  assert.equal(await lintJson(dir, ['--snapshot', 'broken.json']), plain);
+  // ...and one a migration touches is an error naming the file and the table.
+  const touched = snapshotText.replace('"name": "events",\n      "rows": ', '"name": "events",\n      "rows": "many", "x": ');
+  writeFileSync(path.join(dir, 'touched.json'), touched);
+  const r = await cli(['lint', 'migrations', '--snapshot', 'touched.json'], dir);
+  assert.is(r.code, 2, r.stdout);
+  assert.match(r.stderr, /^migralint: \S*\/touched\.json: not a valid migralint snapshot: table events\.rows must be a number\n$/);
+});
+
 test('snapshot: an unreachable database is exit 2 with the password masked; a server older than 12 is refused', async () => {
   const dir = tmp('migralint-snapshot-unreachable-');
   const r = await cli(['snapshot', '--database-url', 'postgres://app:s3cret@127.0.0.1:1/prod'], dir);

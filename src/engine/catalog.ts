@@ -4,7 +4,7 @@
 import { normalizeName } from '../model/index.js';
 import type { Migration, Operation } from '../model/index.js';
 import type { CatalogCheck, CatalogColumn, CatalogIndex, CatalogTableSize, CatalogView } from '../rule-api/index.js';
-import type { Snapshot } from '../snapshot/format.js';
+import type { LazySnapshot, LazyTable } from '../snapshot/format.js';
 import { redactName } from '../snapshot/format.js';
 
 interface TableState {
@@ -44,24 +44,57 @@ export class Catalog implements CatalogView {
    * the model reads `"User"` in a migration as User, which the catalog folds (a redacted snapshot
    * hashed the name as the server spells it, so it is left alone).
    */
-  static fromSnapshot(snapshot: Snapshot): Catalog {
+  static fromSnapshot(snapshot: LazySnapshot): Catalog {
     const c = new Catalog({ hashed: snapshot.redacted });
-    const ordered = [...snapshot.tables].sort((a, b) => Number(a.name.includes('.')) - Number(b.name.includes('.')));
-    for (const t of ordered) {
-      const fold = (n: string) => (snapshot.redacted ? n : n.toLowerCase());
-      const bare = fold(t.name.slice(t.name.lastIndexOf('.') + 1));
-      if (c.tables.has(bare)) continue;
-      const columns = new Map<string, CatalogColumn>();
-      for (const col of t.columns) columns.set(fold(col.name), { type: col.type, nullable: col.nullable });
-      const checks: CatalogCheck[] = t.constraints
-        .filter((k) => k.kind === 'check')
-        .map((k) => ({ name: k.name, condition: k.definition.replace(/^CHECK\s*/i, '').replace(/\s+NOT VALID$/i, ''), validated: k.validated }));
-      c.tables.set(bare, { exists: true, columns, checks, size: { rows: t.rows, bytes: t.bytes } });
-      for (const ix of t.indexes) {
-        if (!c.indexes.has(fold(ix.name))) c.indexes.set(fold(ix.name), { name: ix.name, table: bare, columns: ix.columns, unique: ix.unique, concurrently: false });
+    c.source = snapshot;
+    c.fold = (n: string) => (snapshot.redacted ? n : n.toLowerCase());
+    // Public tables first, so that they win over a same-named table of another schema.
+    for (const pass of [false, true]) {
+      for (const t of snapshot.tables) {
+        if (t.name.includes('.') !== pass) continue;
+        const bare = c.fold(t.name.slice(t.name.lastIndexOf('.') + 1));
+        if (!c.seed.has(bare)) c.seed.set(bare, t);
       }
     }
     return c;
+  }
+
+  private source: LazySnapshot | null = null;
+  /** Indexes dropped by the replay: production's index of that name is gone. */
+  private readonly droppedIndexes = new Set<string>();
+
+  /** Production's index of that name, read in on first use. */
+  private seededIndex(k: string): (CatalogIndex & { table: string | null }) | null {
+    if (!this.source || this.droppedIndexes.has(k)) return null;
+    const hit = this.source.findIndex(k);
+    if (!hit) return null;
+    const ix = { name: hit.index.name, table: this.fold(hit.table.slice(hit.table.lastIndexOf('.') + 1)), columns: hit.index.columns, unique: hit.index.unique, concurrently: false };
+    this.indexes.set(k, ix);
+    return ix;
+  }
+
+  /** Production's tables not yet looked at: a run touches a few of thousands, so each is read on first use. */
+  private readonly seed = new Map<string, LazyTable>();
+  private fold: (name: string) => string = (n) => n;
+
+  private seeded(k: string): TableState | undefined {
+    const lazy = this.seed.get(k);
+    if (!lazy) return undefined;
+    this.seed.delete(k);
+    const t = lazy.load();
+    const columns = new Map<string, CatalogColumn>();
+    for (const col of t.columns) columns.set(this.fold(col.name), { type: col.type, nullable: col.nullable });
+    const checks: CatalogCheck[] = t.constraints
+      .filter((x) => x.kind === 'check')
+      .map((x) => ({ name: x.name, condition: x.definition.replace(/^CHECK\s*/i, '').replace(/\s+NOT VALID$/i, ''), validated: x.validated }));
+    const state: TableState = { exists: true, columns, checks, size: { rows: t.rows, bytes: t.bytes } };
+    this.tables.set(k, state);
+    return state;
+  }
+
+  /** The tables map, with production's table read in on first use. */
+  private get(k: string): TableState | undefined {
+    return this.tables.get(k) ?? this.seeded(k);
   }
 
   /**
@@ -86,30 +119,31 @@ export class Catalog implements CatalogView {
   }
 
   hasTable(table: string | null): boolean | null {
-    const t = this.tables.get(this.key(table));
+    const t = this.get(this.key(table));
     return t ? t.exists : null;
   }
 
   tableSize(table: string | null): CatalogTableSize | null {
-    const t = this.tables.get(this.key(table));
+    const t = this.get(this.key(table));
     return t?.exists && t.size ? t.size : null;
   }
 
   isNewTable(table: string | null): boolean {
-    const t = this.tables.get(this.key(table));
+    const t = this.get(this.key(table));
     return Boolean(t?.exists && t.isNew);
   }
 
   column(table: string | null, column: string | null): CatalogColumn | null {
-    return this.tables.get(this.key(table))?.columns.get(this.key(column)) ?? null;
+    return this.get(this.key(table))?.columns.get(this.key(column)) ?? null;
   }
 
   checks(table: string | null): CatalogCheck[] {
-    return this.tables.get(this.key(table))?.checks ?? [];
+    return this.get(this.key(table))?.checks ?? [];
   }
 
   index(name: string | null): (CatalogIndex & { table: string | null }) | null {
-    return this.indexes.get(this.key(name)) ?? null;
+    const k = this.key(name);
+    return this.indexes.get(k) ?? this.seededIndex(k);
   }
 
   private key(name: string | null | undefined): string {
@@ -120,7 +154,7 @@ export class Catalog implements CatalogView {
 
   private table(name: string | null): TableState {
     const k = this.key(name);
-    let t = this.tables.get(k);
+    let t = this.get(k);
     if (!t) {
       t = { exists: true, columns: new Map(), checks: [] };
       this.tables.set(k, t);
@@ -137,7 +171,7 @@ export class Catalog implements CatalogView {
     switch (op.kind) {
       case 'create_table': {
         if (!op.table) return;
-        const before = this.tables.get(this.key(op.table));
+        const before = this.get(this.key(op.table));
         // Production already has it, and which migrations ran is unknown: this is production's table.
         if (this.mode.pending === null && before?.exists && before.size) return;
         const t: TableState = { exists: true, columns: new Map(), checks: [] };
@@ -154,7 +188,7 @@ export class Catalog implements CatalogView {
         return;
       case 'rename_table': {
         if (!op.table || !op.newName) return;
-        const t = this.tables.get(this.key(op.table));
+        const t = this.get(this.key(op.table));
         if (!t) return;
         this.tables.delete(this.key(op.table));
         this.tables.set(this.key(op.newName), t);
@@ -195,7 +229,10 @@ export class Catalog implements CatalogView {
         }
         return;
       case 'drop_index':
-        if (op.name) this.indexes.delete(this.key(op.name));
+        if (op.name) {
+          this.indexes.delete(this.key(op.name));
+          this.droppedIndexes.add(this.key(op.name));
+        }
         return;
       case 'add_constraint':
         if (op.constraintType === 'check' && op.table && op.condition) {
@@ -203,12 +240,12 @@ export class Catalog implements CatalogView {
         }
         return;
       case 'validate_constraint': {
-        const c = this.tables.get(this.key(op.table))?.checks.find((x) => x.name !== null && this.key(x.name) === this.key(op.name));
+        const c = this.get(this.key(op.table))?.checks.find((x) => x.name !== null && this.key(x.name) === this.key(op.name));
         if (c) c.validated = true;
         return;
       }
       case 'drop_constraint': {
-        const t = this.tables.get(this.key(op.table));
+        const t = this.get(this.key(op.table));
         if (t && op.name) t.checks = t.checks.filter((c) => c.name === null || this.key(c.name) !== this.key(op.name));
         return;
       }

@@ -7,16 +7,16 @@ import { readFile } from 'node:fs/promises';
 import type { Migration, MigrationSet } from '../model/index.js';
 import type { LockState } from '../rule-api/index.js';
 import { buildGraph } from '../graph/index.js';
-import { parseSnapshot, SnapshotFormatError, type Snapshot } from '../snapshot/format.js';
+import { openSnapshot, SnapshotFormatError, type LazySnapshot } from '../snapshot/format.js';
 import { appliedSet } from '../verify/applied.js';
 import { Catalog } from './catalog.js';
 
 /** A snapshot file that cannot be read or is not ours (exit 2). */
 export class SnapshotReadError extends Error {
-  override name = 'UsageError';
+  override name = 'SnapshotFormatError';
 }
 
-export async function readSnapshotFile(file: string): Promise<Snapshot> {
+export async function readSnapshotFile(file: string): Promise<LazySnapshot> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -24,7 +24,7 @@ export async function readSnapshotFile(file: string): Promise<Snapshot> {
     throw new SnapshotReadError(`cannot read the snapshot ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   try {
-    return parseSnapshot(text, file);
+    return openSnapshot(text, file);
   } catch (err) {
     if (err instanceof SnapshotFormatError) throw new SnapshotReadError(err.message);
     throw err;
@@ -39,7 +39,7 @@ export interface ChainProduction {
 }
 
 /** For one chain; null when the run knows nothing of production (behaviour as without). */
-export function chainProduction(set: MigrationSet, source: { snapshot: Snapshot | null; lock: LockState | null }): ChainProduction | null {
+export function chainProduction(set: MigrationSet, source: { snapshot: LazySnapshot | null; lock: LockState | null }): ChainProduction | null {
   const { snapshot, lock } = source;
   if (snapshot) {
     const entry = snapshot.applied.find((a) => a.kind === set.framework) ?? null;

@@ -27,7 +27,7 @@ import type { FrontendInput } from '../frontends/types.js';
 import { dialectFromPath, splitIndependentChains } from './chains.js';
 import { Catalog, historyOrder } from './catalog.js';
 import { chainProduction, describeSize, readSnapshotFile } from './production.js';
-import type { Snapshot } from '../snapshot/format.js';
+import type { LazySnapshot } from '../snapshot/format.js';
 import { applyRunContext } from './run-context.js';
 import { addEmbeddedSqlComments, expandEmbeddedSql } from './sql-pass.js';
 import { applyWaivers, exemptByStartAfter, selectScope, today, WAIVER_RULES, waiverStates, type LintScope } from './scope.js';
@@ -298,7 +298,7 @@ export function lintLoaded(
     files?: FileCounts;
     notices?: Notice[];
     /** What production has (`migralint snapshot`); null or absent: unknown. */
-    snapshot?: Snapshot | null;
+    snapshot?: LazySnapshot | null;
   },
   enabledRules: readonly Rule<string, unknown>[],
 ): LintResult {
