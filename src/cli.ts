@@ -20,6 +20,8 @@ Commands:
 
 Options:
   -f, --format <name>     Output format: stylish (default), json, sarif, github, junit, gitlab or markdown
+  -o, --output-file <format>=<path>
+                          lint: also write this format to this file (repeatable), from the same run
   -c, --config <path>     Use this configuration file instead of searching for one
       --lockfile <path>   Lock file to read or write (default: migralint.lock beside the config)
       --no-lock           Do not read the lock file
@@ -28,7 +30,7 @@ Options:
       --snapshot <file>   lint: judge pending migrations against this snapshot (sizes, existing tables)
       --released-from lock
                           lint: migrations the lock file records are released; tables created by others are new
-  -o, --output <file>     snapshot: where to write (default migralint.snapshot.json; - for stdout)
+      --output <file>     snapshot: where to write (default migralint.snapshot.json; - for stdout)
       --redact-names      snapshot: replace table, column and index names with hashes
       --from-database <url>
                           lock: record exactly the migrations this database has applied
@@ -78,6 +80,7 @@ export async function main(argv: string[]): Promise<number> {
       allowPositionals: true,
       options: {
         format: { type: 'string', short: 'f' },
+        'output-file': { type: 'string', short: 'o', multiple: true },
         config: { type: 'string', short: 'c' },
         lockfile: { type: 'string' },
         'no-lock': { type: 'boolean' },
@@ -88,7 +91,7 @@ export async function main(argv: string[]): Promise<number> {
         'version-table': { type: 'string' },
         snapshot: { type: 'string' },
         'released-from': { type: 'string' },
-        output: { type: 'string', short: 'o' },
+        output: { type: 'string' },
         'redact-names': { type: 'boolean' },
         staged: { type: 'boolean' },
         'changed-since': { type: 'string' },
@@ -129,6 +132,8 @@ export async function main(argv: string[]): Promise<number> {
   if (values.staged) scope = { kind: 'staged' };
   else if (values['changed-since'] !== undefined) scope = { kind: 'changed-since', ref: values['changed-since'] };
   if (scope && command !== 'lint') throw new UsageError(`--${scope.kind} applies to lint only`);
+  const outputFiles = (values['output-file'] ?? []).map(parseOutputFile);
+  if (outputFiles.length > 0 && command !== 'lint') throw new UsageError('--output-file applies to lint only');
   if (values.snapshot !== undefined && command !== 'lint') throw new UsageError('--snapshot applies to lint only');
   const releasedFrom = values['released-from'];
   if (releasedFrom !== undefined && releasedFrom !== 'lock') throw new UsageError(`--released-from takes "lock"; got "${releasedFrom}"`);
@@ -159,6 +164,7 @@ export async function main(argv: string[]): Promise<number> {
         config,
         lockfile,
         format,
+        outputFiles,
         quiet: Boolean(values.quiet),
         maxWarnings,
         scope,
@@ -211,12 +217,27 @@ export async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
+interface OutputFile {
+  format: string;
+  path: string;
+}
+
+/** `--output-file sarif=results.sarif`: the format before the first `=`, the path after it. */
+function parseOutputFile(value: string): OutputFile {
+  const eq = value.indexOf('=');
+  const format = eq > 0 ? value.slice(0, eq) : '';
+  const file = eq > 0 ? value.slice(eq + 1) : '';
+  if (!format || !file) throw new UsageError(`--output-file takes <format>=<path>, e.g. sarif=migralint.sarif; got "${value}"`);
+  return { format, path: file };
+}
+
 async function runLint(opts: {
   cwd: string;
   paths: string[];
   config: import('./config/index.js').ResolvedConfig;
   lockfile: string | null;
   format: string;
+  outputFiles: OutputFile[];
   quiet: boolean;
   maxWarnings: number | null;
   scope: import('./engine/run.js').LintScope | undefined;
@@ -226,6 +247,9 @@ async function runLint(opts: {
   const { reporters, reporterNames } = await import('./reporters/index.js');
   const load = reporters[opts.format];
   if (!load) throw new UsageError(`unknown format "${opts.format}"; expected one of ${reporterNames.join(', ')}`);
+  for (const o of opts.outputFiles) {
+    if (!reporters[o.format]) throw new UsageError(`--output-file: unknown format "${o.format}"; expected one of ${reporterNames.join(', ')}`);
+  }
   const { lint } = await import('./engine/run.js');
   const { summarize } = await import('./reporters/types.js');
   const result = await lint({
@@ -247,13 +271,27 @@ async function runLint(opts: {
   const unknown = unknownOperations(result.migrations);
   const { noticeText } = await import('./engine/run.js');
   for (const n of result.notices) process.stderr.write(`migralint: ${noticeText(n, opts.cwd, opts.config.rootDir)}\n`);
+  const rulesMeta = new Map([...result.rules].map(([id, r]) => [id, r.meta]));
+  const report = { findings, summary, sources, unknown, files: result.files, suppressed: result.suppressed };
+  // One lint run, several reports (a CI job's annotations, SARIF file and summary). Each file is
+  // written whole or not at all: a half-written SARIF file would break the upload that follows.
+  if (opts.outputFiles.length > 0) {
+    const { mkdir } = await import('node:fs/promises');
+    const { writeFileAtomic } = await import('./engine/lockfile.js');
+    for (const o of opts.outputFiles) {
+      const render = await reporters[o.format]!();
+      const file = path.resolve(opts.cwd, o.path);
+      try {
+        await mkdir(path.dirname(file), { recursive: true });
+        await writeFileAtomic(file, render(report, { cwd: opts.cwd, rulesMeta, color: false }));
+      } catch (err) {
+        process.stderr.write(`migralint: cannot write the ${o.format} report to ${o.path}: ${(err as Error).message}\n`);
+        return 2;
+      }
+    }
+  }
   const reporter = await load();
-  write(
-    reporter(
-      { findings, summary, sources, unknown, files: result.files, suppressed: result.suppressed },
-      { cwd: opts.cwd, rulesMeta: new Map([...result.rules].map(([id, r]) => [id, r.meta])), color: useColor() },
-    ),
-  );
+  write(reporter(report, { cwd: opts.cwd, rulesMeta, color: useColor() }));
   if (summary.errors > 0) return 1;
   const warnings = result.findings.filter((f) => f.severity === 'warn').length;
   if (opts.maxWarnings !== null && warnings > opts.maxWarnings) {
