@@ -165,9 +165,9 @@ const EXPECTED: Record<string, string[]> = {
 test('the catalog replay of each SQL fixture chain equals a snapshot of a database built by it', async () => {
   const server = await sharedPostgres();
   const admin = await openDatabase(server.url(), root);
-  await admin.query('CREATE DATABASE oracle');
+  await admin.query('CREATE DATABASE snapshot_oracle');
   await admin.close();
-  const db = await openDatabase(server.url('postgres', 'oracle'), root);
+  const db = await openDatabase(server.url('postgres', 'snapshot_oracle'), root);
   const actual: Record<string, string[]> = {};
   try {
     for (const name of readdirSync(fixtures).sort()) {

@@ -16,7 +16,7 @@ import { lockEntryFor, parseLock, renderLock } from '../src/engine/lockfile.js';
 import { verify, type Checklist, type ItemId } from '../src/verify/checklist.js';
 import { openDatabase, pgliteDatabase, type Database, type PGliteLike } from '../src/verify/drivers.js';
 import { renderText } from '../src/verify/render.js';
-import { freePort, startPostgres, type PostgresServer } from './helpers/postgres.js';
+import { freePort, sharedPostgres, type PostgresServer } from './helpers/postgres.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'bin', 'migralint.js');
@@ -181,7 +181,7 @@ test.before(async () => {
   v8.setFlagsFromString('--liftoff-only');
   const pglite = import('@electric-sql/pglite').then(({ PGlite }) => PGlite.create(liteDir));
   // The server starts in child processes while PGlite initialises here.
-  [server, lite] = await Promise.all([startPostgres(), pglite as Promise<PGliteLike & { exec(sql: string): Promise<unknown> }>]);
+  [server, lite] = await Promise.all([sharedPostgres(), pglite as Promise<PGliteLike & { exec(sql: string): Promise<unknown> }>]);
   const db = await openDatabase(server.url(), root);
   try {
     await db.query('CREATE ROLE migrator LOGIN SUPERUSER');
@@ -194,7 +194,7 @@ test.before(async () => {
 
 test.after(async () => {
   await lite?.close().catch(() => {});
-  await server?.stop();
+  // The server is shared with the other test files (stopped when the process ends).
   for (const dir of [...projects, liteDir]) rmSync(dir, { recursive: true, force: true });
 });
 
