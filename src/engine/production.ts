@@ -6,9 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Migration, MigrationSet } from '../model/index.js';
 import type { LockState } from '../rule-api/index.js';
-import { buildGraph } from '../graph/index.js';
+import type { RevisionGraph } from '../graph/index.js';
 import { openSnapshot, SnapshotFormatError, type LazySnapshot } from '../snapshot/format.js';
-import { appliedSet } from '../verify/applied.js';
+import { appliedRevisions } from '../verify/applied.js';
 import { Catalog } from './catalog.js';
 
 /** A snapshot file that cannot be read or is not ours (exit 2). */
@@ -17,14 +17,14 @@ export class SnapshotReadError extends Error {
 }
 
 export async function readSnapshotFile(file: string): Promise<LazySnapshot> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (err) {
     throw new SnapshotReadError(`cannot read the snapshot ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   try {
-    return openSnapshot(text, file);
+    return openSnapshot(bytes, file);
   } catch (err) {
     if (err instanceof SnapshotFormatError) throw new SnapshotReadError(err.message);
     throw err;
@@ -39,15 +39,16 @@ export interface ChainProduction {
 }
 
 /** For one chain; null when the run knows nothing of production (behaviour as without). */
-export function chainProduction(set: MigrationSet, source: { snapshot: LazySnapshot | null; lock: LockState | null }): ChainProduction | null {
+export function chainProduction(
+  set: MigrationSet,
+  graph: () => RevisionGraph,
+  source: { snapshot: LazySnapshot | null; lock: LockState | null },
+): ChainProduction | null {
   const { snapshot, lock } = source;
   if (snapshot) {
     const entry = snapshot.applied.find((a) => a.kind === set.framework) ?? null;
     let applied: Set<string> | null = null;
-    if (entry) {
-      const state = { spec: { kind: entry.kind as never, table: entry.table }, exists: true, heads: entry.heads, listed: entry.listed, failed: entry.failed, rows: 0 };
-      applied = appliedSet(state, set.migrations, buildGraph(set.migrations)).applied;
-    }
+    if (entry) applied = appliedRevisions(entry, graph());
     return {
       catalog: Catalog.fromSnapshot(snapshot),
       released: (m) => (applied === null ? null : m.revision !== null && applied.has(m.revision.value)),

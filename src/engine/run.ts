@@ -399,9 +399,19 @@ export function lintLoaded(
   // catalog has applied the upgrade.
   // With a snapshot, a migration production has not run is judged against production's tables
   // and the pending migrations before it; one it has run, against the replayed history as ever.
+  // Each chain's revision graph, built once for the snapshot's applied set and the project rules.
+  const graphs = new Map<MigrationSet, ReturnType<typeof buildGraph>>();
+  const graphOf = (set: MigrationSet) => {
+    let g = graphs.get(set);
+    if (!g) {
+      g = buildGraph(set.migrations);
+      graphs.set(set, g);
+    }
+    return g;
+  };
   for (const set of sets) {
     const replay = new Catalog();
-    const production = chainProduction(set, { snapshot: loaded.snapshot ?? null, lock: opts.releasedFrom === 'lock' ? lock : null });
+    const production = chainProduction(set, () => graphOf(set), { snapshot: loaded.snapshot ?? null, lock: opts.releasedFrom === 'lock' ? lock : null });
     for (const m of historyOrder(set.migrations)) {
       const released = production ? production.released(m) : true;
       const onProduction = production !== null && released !== true;
@@ -469,7 +479,7 @@ export function lintLoaded(
   }
 
   const project: ProjectView = {
-    sets: sets.map((set) => ({ set, graph: buildGraph(set.migrations) })),
+    sets: sets.map((set) => ({ set, graph: graphOf(set) })),
     completeDirs: sets.map((s) => s.dir),
     lock,
     fingerprint,

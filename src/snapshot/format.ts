@@ -153,36 +153,41 @@ export type LazySnapshot = Omit<Snapshot, 'tables'> & {
 
 const TABLES_START = '\n  "tables": [\n';
 const TABLE_START = '\n    {\n      "name": ';
+const HEAD = '{\n  "format": ';
+const END = '\n  ]\n}\n';
 
 /**
  * Reads a snapshot for lint, which touches a few tables of thousands: in the layout renderSnapshot
  * writes, only the header is parsed now, and each table's block when a migration first looks it up
- * (a 2,000-table file costs a few milliseconds instead of a full JSON.parse). Any other layout
- * (a file formatted by hand or by another tool) is parsed and checked whole.
+ * (a 2,000-table file costs a few milliseconds instead of a full JSON.parse, and the bytes are
+ * never turned into one large string). Any other layout (a file formatted by hand or by another
+ * tool) is parsed and checked whole.
  */
-export function openSnapshot(text: string, file: string): LazySnapshot {
-  const at = text.startsWith('{\n  "format": ') ? text.indexOf(TABLES_START) : -1;
-  if (at < 0 || !text.endsWith('\n  ]\n}\n')) return eager(parseSnapshot(text, file));
-  const header = checkHeader(parseJson(`${text.slice(0, at)}\n  "tables": []\n}`, file), file);
+export function openSnapshot(data: string | Uint8Array, file: string): LazySnapshot {
+  const buf = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const text = (from: number, to: number) => buf.toString('utf8', from, to);
+  const ours = buf.length > HEAD.length + END.length && text(0, HEAD.length) === HEAD && text(buf.length - END.length, buf.length) === END;
+  const at = ours ? buf.indexOf(TABLES_START) : -1;
+  if (at < 0) return eager(parseSnapshot(buf.toString('utf8'), file));
+  const header = checkHeader(parseJson(`${text(0, at)}\n  "tables": []\n}`, file), file);
   const starts: number[] = [];
-  for (let i = text.indexOf(TABLE_START, at); i >= 0; i = text.indexOf(TABLE_START, i + 1)) starts.push(i + 1);
-  const stop = text.length - '\n  ]\n}\n'.length;
+  for (let i = buf.indexOf(TABLE_START, at); i >= 0; i = buf.indexOf(TABLE_START, i + 1)) starts.push(i + 1);
+  const stop = buf.length - END.length;
   const tables: LazyTable[] = [];
   for (let k = 0; k < starts.length; k++) {
     const from = starts[k]!;
     const to = k + 1 < starts.length ? starts[k + 1]! - 2 : stop; // before ",\n"
-    const nameEnd = text.indexOf(',\n', from);
     let name: unknown;
     try {
-      name = JSON.parse(text.slice(from + TABLE_START.length - 1, nameEnd));
+      name = JSON.parse(text(from + TABLE_START.length - 1, buf.indexOf(',\n', from)));
     } catch {
       name = null;
     }
-    if (typeof name !== 'string') return eager(parseSnapshot(text, file));
+    if (typeof name !== 'string') return eager(parseSnapshot(buf.toString('utf8'), file));
     let table: SnapshotTable | null = null;
     tables.push({
       name,
-      load: () => (table ??= checkTable(parseJson(text.slice(from, to), file), `table ${name}`, file)),
+      load: () => (table ??= checkTable(parseJson(text(from, to), file), `table ${name}`, file)),
     });
   }
   return {
@@ -190,7 +195,7 @@ export function openSnapshot(text: string, file: string): LazySnapshot {
     tables,
     findIndex(name) {
       const needle = `{"name":${JSON.stringify(name)},"columns":`;
-      for (let i = text.indexOf(needle, at); i >= 0; i = text.indexOf(needle, i + 1)) {
+      for (let i = buf.indexOf(needle, at); i >= 0; i = buf.indexOf(needle, i + 1)) {
         // The block that holds it: the last table start before it.
         let lo = 0;
         let hi = starts.length - 1;
