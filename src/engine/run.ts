@@ -425,12 +425,6 @@ export function lintLoaded(
   if (opts.scope && lock) for (const e of lock.entries) exempt.add(e.file);
   const linted = (m: Migration) => targets.has(m.file) && !exempt.has(m.file);
 
-  // Migration rules run in history order while the catalog replays each chain, so every rule
-  // sees the schema as the earlier migrations left it.
-  // The downgrade runs against the schema its upgrade left, so body rules judge it after the
-  // catalog has applied the upgrade.
-  // With a snapshot, a migration production has not run is judged against production's tables
-  // and the pending migrations before it; one it has run, against the replayed history as ever.
   // Each chain's revision graph, built once for the snapshot's applied set and the project rules.
   const graphs = new Map<MigrationSet, ReturnType<typeof buildGraph>>();
   const graphOf = (set: MigrationSet) => {
@@ -441,6 +435,13 @@ export function lintLoaded(
     }
     return g;
   };
+
+  // Migration rules run in history order while the catalog replays each chain, so every rule
+  // sees the schema as the earlier migrations left it.
+  // The downgrade runs against the schema its upgrade left, so body rules judge it after the
+  // catalog has applied the upgrade.
+  // With a snapshot, a migration production has not run is judged against production's tables
+  // and the pending migrations before it; one it has run, against the replayed history as ever.
   for (const set of sets) {
     const replay = new Catalog();
     const production = chainProduction(set, () => graphOf(set), { snapshot: loaded.snapshot ?? null, lock: opts.releasedFrom === 'lock' ? lock : null });
