@@ -4,8 +4,7 @@
 import { normalizeName } from '../model/index.js';
 import type { Migration, Operation } from '../model/index.js';
 import type { CatalogCheck, CatalogColumn, CatalogIndex, CatalogTableSize, CatalogView } from '../rule-api/index.js';
-import type { LazySnapshot, LazyTable } from '../snapshot/format.js';
-import { redactName } from '../snapshot/format.js';
+import { redactName, SnapshotFormatError, type LazySnapshot, type LazyTable, type SnapshotTable } from '../snapshot/format.js';
 
 interface TableState {
   exists: boolean;
@@ -60,13 +59,22 @@ export class Catalog implements CatalogView {
   }
 
   private source: LazySnapshot | null = null;
+  /** The first table of the snapshot that could not be read (the run reports it and exits 2). */
+  failure: SnapshotFormatError | null = null;
   /** Indexes dropped by the replay: production's index of that name is gone. */
   private readonly droppedIndexes = new Set<string>();
 
   /** Production's index of that name, read in on first use. */
   private seededIndex(k: string): (CatalogIndex & { table: string | null }) | null {
     if (!this.source || this.droppedIndexes.has(k)) return null;
-    const hit = this.source.findIndex(k);
+    let hit: ReturnType<LazySnapshot['findIndex']>;
+    try {
+      hit = this.source.findIndex(k);
+    } catch (err) {
+      if (!(err instanceof SnapshotFormatError)) throw err;
+      this.failure ??= err;
+      return null;
+    }
     if (!hit) return null;
     const ix = { name: hit.index.name, table: this.fold(hit.table.slice(hit.table.lastIndexOf('.') + 1)), columns: hit.index.columns, unique: hit.index.unique, concurrently: false };
     this.indexes.set(k, ix);
@@ -81,7 +89,16 @@ export class Catalog implements CatalogView {
     const lazy = this.seed.get(k);
     if (!lazy) return undefined;
     this.seed.delete(k);
-    const t = lazy.load();
+    let t: SnapshotTable;
+    try {
+      t = lazy.load();
+    } catch (err) {
+      // A broken table block: the run ends with the error (exit 2) once the rules are done; a
+      // rule asking meanwhile must not crash, so the table is unknown.
+      if (!(err instanceof SnapshotFormatError)) throw err;
+      this.failure ??= err;
+      return undefined;
+    }
     const columns = new Map<string, CatalogColumn>();
     for (const col of t.columns) columns.set(this.fold(col.name), { type: col.type, nullable: col.nullable });
     const checks: CatalogCheck[] = t.constraints

@@ -457,6 +457,8 @@ export function lintLoaded(
       if (catalog !== replay) replay.applyUpgrade(m);
       if (linted(m) && config.downgrades !== 'ignore' && m.downgrade.operations.length > 0) runBodyRules(m, 'downgrade', catalog);
     }
+    // A snapshot table a migration needed could not be read: no finding about it can be trusted.
+    if (production?.catalog.failure) throw production.catalog.failure;
   }
 
   type Report = { messageId: string; at: Parameters<typeof toLoc>[0]; data?: Record<string, string | number>; table?: string | null };
