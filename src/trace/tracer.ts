@@ -19,7 +19,12 @@ export interface ObservedLock {
 export interface Observation {
   /** Locks this statement took that were not held before it. */
   locks: ObservedLock[];
-  /** Relations that existed before the statement and got a new relfilenode. */
+  /**
+   * Locks on existing tables the transaction already held before the statement (from earlier
+   * statements): PostgreSQL takes nothing new for them, so they do not show in `locks`.
+   */
+  held: ObservedLock[];
+  /** Tables and indexes that existed before the statement and got a new relfilenode. */
   rewritten: string[];
   /** Tables read by a sequential scan during the statement. */
   scanned: string[];
@@ -229,7 +234,13 @@ export class Tracer {
       const scansNow = await this.scans();
       await this.must('RELEASE SAVEPOINT migralint_stmt');
       const lockTimeout = String((await this.db.rows<{ v: string }>(`SELECT current_setting('lock_timeout') AS v`))[0]!.v);
-      const observed: Observation = { locks: [], rewritten: [], scanned: [], lockTimeout, ms: Math.round(ms * 10) / 10 };
+      const observed: Observation = { locks: [], held: [], rewritten: [], scanned: [], lockTimeout, ms: Math.round(ms * 10) / 10 };
+      for (const key of held) {
+        const [oid, pgMode] = key.split('|') as [string, string];
+        const rel = before.get(oid);
+        const mode = lockModeOf(pgMode);
+        if (rel && mode && atStart.has(oid) && (rel.kind === 'table' || rel.kind === 'view')) observed.held.push({ relation: rel.name, kind: rel.kind, mode, existed: true });
+      }
       for (const key of locksNow) {
         if (held.has(key)) continue;
         const [oid, pgMode] = key.split('|') as [string, string];
@@ -241,7 +252,7 @@ export class Tracer {
       observed.locks.sort((a, b) => (a.relation < b.relation ? -1 : a.relation > b.relation ? 1 : 0));
       for (const [oid, rel] of before) {
         const now = after.get(oid);
-        if (now && rel.relfilenode !== 0 && now.relfilenode !== 0 && now.relfilenode !== rel.relfilenode) observed.rewritten.push(rel.name);
+        if (now && rel.kind !== 'sequence' && rel.relfilenode !== 0 && now.relfilenode !== 0 && now.relfilenode !== rel.relfilenode) observed.rewritten.push(rel.name);
       }
       for (const [oid, n] of scansNow) {
         if (n > (scans.get(oid) ?? 0)) {
@@ -280,7 +291,7 @@ export class Tracer {
     const rewritten: string[] = [];
     for (const [oid, rel] of before) {
       const now = after.get(oid);
-      if (now && rel.relfilenode !== 0 && now.relfilenode !== 0 && now.relfilenode !== rel.relfilenode) rewritten.push(rel.name);
+      if (now && rel.kind !== 'sequence' && rel.relfilenode !== 0 && now.relfilenode !== 0 && now.relfilenode !== rel.relfilenode) rewritten.push(rel.name);
     }
     const lockTimeout = String((await this.db.rows<{ v: string }>(`SELECT current_setting('lock_timeout') AS v`))[0]!.v);
     return {
