@@ -23,6 +23,8 @@ await build({
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+// Progress goes to stderr: `npm pack` runs this as prepack/prepare, and whoever reads pack's stdout
+// (pre-commit's node support) takes all of it as the tarball's file name.
 if (process.env.MIGRALINT_BUILD_QUIET !== '1') {
-  console.log(`built dist/ in ${Math.round(performance.now() - started)} ms`);
+  console.error(`built dist/ in ${Math.round(performance.now() - started)} ms`);
 }

@@ -16,11 +16,15 @@ Commands:
   graph [path]        Show the revision graph: heads, roots, branches and merges
   verify [paths]      Pre-deploy checklist against the database about to be migrated (--database-url)
   waivers             List the configured waivers: rule, migration, owner, expiry, days left, reason
+  sql [paths]         Print the SQL the migrations send to PostgreSQL, in run order, without running them
+                      (--from REV, --to REV, --down; -f json for the statements with their positions)
   trace [paths]       Run the migrations on embedded PostgreSQL (PGlite) or --database-url (rolled back)
                       and report the locks, rewrites and scans PostgreSQL shows, beside the findings
 
 Options:
   -f, --format <name>     Output format: stylish (default), json, sarif, github, junit, gitlab or markdown
+  -o, --output-file <format>=<path>
+                          lint: also write this format to this file (repeatable), from the same run
   -c, --config <path>     Use this configuration file instead of searching for one
       --lockfile <path>   Lock file to read or write (default: migralint.lock beside the config)
       --no-lock           Do not read the lock file
@@ -41,6 +45,9 @@ Options:
       --rows <table=N>    trace: fill a table with N rows before tracing (repeatable)
       --stairway          trace: upgrade, downgrade, upgrade each migration; check the downgrade restores the schema
       --commit            trace: commit on the --database-url server (default: roll everything back)
+      --from <rev>        sql: start after this revision (exclusive)
+      --to <rev>          sql: stop at this revision (inclusive)
+      --down              sql: render the downgrades of the selected migrations, newest first
   -q, --quiet             Report errors only
   -v, --version           Print the version
   -h, --help              Print this help
@@ -78,6 +85,7 @@ export async function main(argv: string[]): Promise<number> {
       allowPositionals: true,
       options: {
         format: { type: 'string', short: 'f' },
+        'output-file': { type: 'string', short: 'o', multiple: true },
         config: { type: 'string', short: 'c' },
         lockfile: { type: 'string' },
         'no-lock': { type: 'boolean' },
@@ -92,6 +100,9 @@ export async function main(argv: string[]): Promise<number> {
         rows: { type: 'string', multiple: true },
         stairway: { type: 'boolean' },
         commit: { type: 'boolean' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        down: { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
         version: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
@@ -109,7 +120,7 @@ export async function main(argv: string[]): Promise<number> {
     write(`${USAGE}\n`);
     return 0;
   }
-  const commands = ['lint', 'lock', 'rules', 'explain', 'graph', 'waivers', 'verify', 'trace'];
+  const commands = ['lint', 'lock', 'rules', 'explain', 'graph', 'waivers', 'verify', 'sql', 'trace'];
   const command = positionals[0] && commands.includes(positionals[0]) ? positionals[0] : 'lint';
   const rest = positionals[0] && commands.includes(positionals[0]) ? positionals.slice(1) : positionals;
   if (positionals[0] && !commands.includes(positionals[0]) && !/[./\\]/.test(positionals[0])) {
@@ -128,6 +139,11 @@ export async function main(argv: string[]): Promise<number> {
   if (values.staged) scope = { kind: 'staged' };
   else if (values['changed-since'] !== undefined) scope = { kind: 'changed-since', ref: values['changed-since'] };
   if (scope && command !== 'lint') throw new UsageError(`--${scope.kind} applies to lint only`);
+  if (command !== 'sql') {
+    for (const o of ['from', 'to', 'down'] as const) if (values[o] !== undefined) throw new UsageError(`--${o} applies to sql only`);
+  }
+  const outputFiles = (values['output-file'] ?? []).map(parseOutputFile);
+  if (outputFiles.length > 0 && command !== 'lint') throw new UsageError('--output-file applies to lint only');
 
   const { loadConfig } = await import('./config/index.js');
   const config = await loadConfig({ cwd, ...(values.config ? { configPath: path.resolve(cwd, values.config) } : {}) });
@@ -135,7 +151,7 @@ export async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'lint':
-      return runLint({ cwd, paths: rest, config, lockfile, format, quiet: Boolean(values.quiet), maxWarnings, scope });
+      return runLint({ cwd, paths: rest, config, lockfile, format, outputFiles, quiet: Boolean(values.quiet), maxWarnings, scope });
     case 'lock': {
       if (!lockfile) throw new UsageError('lock needs a lock file; drop --no-lock');
       const fromDatabase = values['from-database'] ?? values['database-url'];
@@ -188,6 +204,10 @@ export async function main(argv: string[]): Promise<number> {
       const { runGraph } = await import('./commands/graph.js');
       return runGraph({ cwd, paths: rest, config, format, write });
     }
+    case 'sql': {
+      const { runSql } = await import('./commands/sql.js');
+      return runSql({ cwd, paths: rest, config, format: values.format ?? 'sql', from: values.from, to: values.to, down: Boolean(values.down), write });
+    }
     case 'waivers': {
       const { runWaivers } = await import('./commands/waivers.js');
       return runWaivers({ cwd, config, format, write });
@@ -196,12 +216,27 @@ export async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
+interface OutputFile {
+  format: string;
+  path: string;
+}
+
+/** `--output-file sarif=results.sarif`: the format before the first `=`, the path after it. */
+function parseOutputFile(value: string): OutputFile {
+  const eq = value.indexOf('=');
+  const format = eq > 0 ? value.slice(0, eq) : '';
+  const file = eq > 0 ? value.slice(eq + 1) : '';
+  if (!format || !file) throw new UsageError(`--output-file takes <format>=<path>, e.g. sarif=migralint.sarif; got "${value}"`);
+  return { format, path: file };
+}
+
 async function runLint(opts: {
   cwd: string;
   paths: string[];
   config: import('./config/index.js').ResolvedConfig;
   lockfile: string | null;
   format: string;
+  outputFiles: OutputFile[];
   quiet: boolean;
   maxWarnings: number | null;
   scope: import('./engine/run.js').LintScope | undefined;
@@ -209,6 +244,9 @@ async function runLint(opts: {
   const { reporters, reporterNames } = await import('./reporters/index.js');
   const load = reporters[opts.format];
   if (!load) throw new UsageError(`unknown format "${opts.format}"; expected one of ${reporterNames.join(', ')}`);
+  for (const o of opts.outputFiles) {
+    if (!reporters[o.format]) throw new UsageError(`--output-file: unknown format "${o.format}"; expected one of ${reporterNames.join(', ')}`);
+  }
   const { lint } = await import('./engine/run.js');
   const { summarize } = await import('./reporters/types.js');
   const result = await lint({
@@ -228,13 +266,27 @@ async function runLint(opts: {
   const unknown = unknownOperations(result.migrations);
   const { noticeText } = await import('./engine/run.js');
   for (const n of result.notices) process.stderr.write(`migralint: ${noticeText(n, opts.cwd, opts.config.rootDir)}\n`);
+  const rulesMeta = new Map([...result.rules].map(([id, r]) => [id, r.meta]));
+  const report = { findings, summary, sources, unknown, files: result.files, suppressed: result.suppressed };
+  // One lint run, several reports (a CI job's annotations, SARIF file and summary). Each file is
+  // written whole or not at all: a half-written SARIF file would break the upload that follows.
+  if (opts.outputFiles.length > 0) {
+    const { mkdir } = await import('node:fs/promises');
+    const { writeFileAtomic } = await import('./engine/lockfile.js');
+    for (const o of opts.outputFiles) {
+      const render = await reporters[o.format]!();
+      const file = path.resolve(opts.cwd, o.path);
+      try {
+        await mkdir(path.dirname(file), { recursive: true });
+        await writeFileAtomic(file, render(report, { cwd: opts.cwd, rulesMeta, color: false }));
+      } catch (err) {
+        process.stderr.write(`migralint: cannot write the ${o.format} report to ${o.path}: ${(err as Error).message}\n`);
+        return 2;
+      }
+    }
+  }
   const reporter = await load();
-  write(
-    reporter(
-      { findings, summary, sources, unknown, files: result.files, suppressed: result.suppressed },
-      { cwd: opts.cwd, rulesMeta: new Map([...result.rules].map(([id, r]) => [id, r.meta])), color: useColor() },
-    ),
-  );
+  write(reporter(report, { cwd: opts.cwd, rulesMeta, color: useColor() }));
   if (summary.errors > 0) return 1;
   const warnings = result.findings.filter((f) => f.severity === 'warn').length;
   if (opts.maxWarnings !== null && warnings > opts.maxWarnings) {

@@ -58,6 +58,14 @@ test('front ends do not import the engine, config, commands, reporters or rules'
   }
 });
 
+test('the renderer reads only the model (it sits beside it)', () => {
+  for (const file of files('src/render')) {
+    for (const target of imports(file)) {
+      assert.ok(target.startsWith('src/model/') || target.startsWith('src/render/'), `${file} imports ${target}`);
+    }
+  }
+});
+
 test('reporters do not import rules or front ends', () => {
   for (const file of files('src/reporters')) {
     for (const target of imports(file)) {

@@ -115,6 +115,29 @@ test('exit 1 on an error-level finding, with a code frame and help', () => {
   }
 });
 
+test('lint without paths also finds TypeScript and JavaScript migration folders (knex migrations/, TypeORM src/migrations/)', () => {
+  const dir = project({ 'migrations/versions/a1_note.py': CLEAN });
+  try {
+    const copies: [string, string][] = [
+      ['fixtures/knex/project/migrations', 'db/migrations'],
+      ['fixtures/typeorm/project/src/migrations', 'src/migrations'],
+    ];
+    for (const [from, to] of copies) {
+      for (const f of readdirSync(path.join(root, from))) {
+        mkdirSync(path.join(dir, to), { recursive: true });
+        writeFileSync(path.join(dir, to, f), readFileSync(path.join(root, from, f)));
+      }
+    }
+    const r = run(dir, ['lint', '--format', 'json']);
+    const out = JSON.parse(r.stdout);
+    const dirs = new Set(out.findings.map((f: { file: string }) => path.posix.dirname(f.file)));
+    assert.ok(dirs.has('db/migrations'), r.stdout);
+    assert.ok(dirs.has('src/migrations'), r.stdout);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('json format: the documented fields, file relative to cwd', () => {
   const dir = project({ 'migrations/versions/a1_note.py': CLEAN, 'migrations/versions/b1_tier.py': NOT_NULL });
   try {
@@ -328,6 +351,47 @@ test('lock, then an edit is an error and a CRLF-only change is not; no temporary
     const f = JSON.parse(r.stdout).findings;
     assert.equal(f.map((x: { rule: string; line: number }) => [x.rule, x.line]), [['applied-migration-modified', 10]]);
     assert.is(run(dir, ['lint', '--no-lock']).code, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--output-file: one run writes each format to its file as well as --format to stdout, atomically', () => {
+  const dir = project({ 'migrations/versions/a1_note.py': CLEAN, 'migrations/versions/b1_tier.py': NOT_NULL });
+  try {
+    writeFileSync(path.join(dir, 'old.sarif'), 'stale');
+    const r = run(dir, ['lint', '--format', 'github', '--output-file', 'sarif=old.sarif', '-o', 'markdown=reports/summary.md', '-o', 'json=reports/findings.json']);
+    assert.is(r.code, 1, r.stderr);
+    assert.match(r.stdout, /^::error file=migrations\/versions\/b1_tier\.py,line=10,/m);
+    const sarif = JSON.parse(readFileSync(path.join(dir, 'old.sarif'), 'utf8'));
+    assert.equal(sarif.runs[0].results.map((x: { ruleId: string }) => x.ruleId), ['add-not-null-column']);
+    assert.match(readFileSync(path.join(dir, 'reports', 'summary.md'), 'utf8'), /add-not-null-column/);
+    assert.equal(JSON.parse(readFileSync(path.join(dir, 'reports', 'findings.json'), 'utf8')).findings.map((f: { rule: string }) => f.rule), ['add-not-null-column']);
+    // No colour in files even when the terminal gets it, and no temporary file left behind.
+    const colored = run(dir, ['lint', '-o', 'stylish=plain.txt'], { FORCE_COLOR: '1' });
+    assert.match(colored.stdout, /\x1b\[/);
+    assert.not.match(readFileSync(path.join(dir, 'plain.txt'), 'utf8'), /\x1b\[/);
+    assert.equal(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
+    assert.equal(readdirSync(path.join(dir, 'reports')).filter((f) => f.endsWith('.tmp')), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--output-file usage errors exit 2 and write nothing', () => {
+  const dir = project({ 'migrations/versions/a1_note.py': CLEAN });
+  try {
+    for (const [args, message] of [
+      [['lint', '-o', 'results.sarif'], /--output-file takes <format>=<path>/],
+      [['lint', '-o', 'sarif='], /--output-file takes <format>=<path>/],
+      [['lint', '-o', 'xml=results.xml'], /--output-file: unknown format "xml"/],
+      [['graph', '-o', 'json=graph.json'], /--output-file applies to lint only/],
+    ] as const) {
+      const r = run(dir, [...args]);
+      assert.is(r.code, 2, args.join(' '));
+      assert.match(r.stderr, message);
+    }
+    assert.equal(readdirSync(dir).sort(), ['migrations', 'package.json']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -515,6 +515,19 @@ test('cli: an unreachable database exits 2 with the reason, and checks nothing',
   assert.not.match(r.stderr, /secret|internal error|at .*\.js:\d+/);
 });
 
+test('cli: lock --from-database on an unreachable database exits 2, says nothing was locked, and leaves the lock file alone', async () => {
+  const p = project({ 'a1.py': A1 }, ENV_PLAIN);
+  const port = await freePort(); // nothing listens there
+  const lockfile = path.join(p.dir, 'migralint.lock');
+  const r = await cli(p.dir, ['lock', '--from-database', `postgres://postgres:secret@127.0.0.1:${port}/app`, '--lockfile', lockfile]);
+  assert.is(r.code, 2, r.stdout + r.stderr);
+  assert.is(r.stdout, '');
+  assert.match(r.stderr, /cannot connect to the database/);
+  assert.match(r.stderr, /migralint: nothing was locked \(the lock file is unchanged\)\./);
+  assert.not.match(r.stderr, /nothing was verified|secret/);
+  assert.not.ok(existsSync(lockfile));
+});
+
 test('cli: usage errors exit 2', async () => {
   const p = project({ 'a1.py': A1 }, ENV_PLAIN);
   const cases: [string[], RegExp][] = [

@@ -1,7 +1,8 @@
 // `migralint graph`: the revision history of each directory, as Alembic would walk it.
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/index.js';
-import { buildGraph, type RevisionGraph } from '../graph/index.js';
+import { buildGraph } from '../graph/index.js';
+import { historyNewestFirst } from '../graph/order.js';
 import { loadMigrations, LintUsageError } from '../engine/run.js';
 
 export async function runGraph(opts: {
@@ -27,7 +28,7 @@ export async function runGraph(opts: {
       missingParents: graph.missingParents.map((m) => ({ revision: m.migration.revision?.value ?? null, parent: m.parent })),
       duplicates: [...graph.duplicates.keys()].sort(),
       cycles: graph.cycles,
-      history: history(graph).map((id) => {
+      history: historyNewestFirst(graph).map((id) => {
         const m = graph.nodes.get(id)!.migration;
         return { revision: id, parents: graph.nodes.get(id)!.parents, message: m.message, file: rel(m.file) };
       }),
@@ -57,27 +58,4 @@ export async function runGraph(opts: {
   }
   opts.write(out.join('\n'));
   return 0;
-}
-
-/** Revisions ordered newest first: children before parents, ties by id. */
-function history(graph: RevisionGraph): string[] {
-  const remaining = new Map([...graph.nodes.values()].map((n) => [n.id, n.children.filter((c) => graph.nodes.has(c)).length]));
-  const ready = [...remaining].filter(([, n]) => n === 0).map(([id]) => id).sort();
-  const out: string[] = [];
-  while (ready.length > 0) {
-    const id = ready.shift()!;
-    out.push(id);
-    for (const p of graph.nodes.get(id)!.parents) {
-      if (!remaining.has(p)) continue;
-      const left = remaining.get(p)! - 1;
-      remaining.set(p, left);
-      if (left === 0) {
-        ready.push(p);
-        ready.sort();
-      }
-    }
-  }
-  // Revisions on a cycle never become ready; list them last so nothing is hidden.
-  for (const id of [...graph.nodes.keys()].sort()) if (!out.includes(id)) out.push(id);
-  return out;
 }

@@ -35,21 +35,22 @@ async function withDatabase(url: string | undefined, cwd: string, command: strin
   try {
     db = await openDatabase(url, cwd);
   } catch (err) {
-    if (err instanceof DatabaseError) return unreachable(err);
+    if (err instanceof DatabaseError) return unreachable(err, command);
     throw err;
   }
   try {
     return await fn(db);
   } catch (err) {
-    if (err instanceof DatabaseError) return unreachable(err);
+    if (err instanceof DatabaseError) return unreachable(err, command);
     throw err;
   } finally {
     await db.close();
   }
 }
 
-function unreachable(err: DatabaseError): number {
-  process.stderr.write(`migralint: ${err.message}\nmigralint: nothing was verified.\n`);
+function unreachable(err: DatabaseError, command: string): number {
+  const nothing = command === 'verify' ? 'nothing was verified' : 'nothing was locked (the lock file is unchanged)';
+  process.stderr.write(`migralint: ${err.message}\nmigralint: ${nothing}.\n`);
   return 2;
 }
 

@@ -132,44 +132,5 @@ function key(name: string | null | undefined): string {
   return normalizeName(name) ?? '';
 }
 
-/**
- * Migrations of one chain in the order Alembic would apply them: parents first, ties broken by
- * file name. Revisions without an id, or on a cycle, come last in file order.
- */
-export function historyOrder(migrations: Migration[]): Migration[] {
-  const byId = new Map<string, Migration>();
-  for (const m of migrations) if (m.revision && !byId.has(m.revision.value)) byId.set(m.revision.value, m);
-  const pending = new Map<Migration, number>();
-  const children = new Map<string, Migration[]>();
-  for (const m of migrations) {
-    const parents = (m.parents?.value ?? []).filter((p) => byId.has(p));
-    pending.set(m, parents.length);
-    for (const p of parents) {
-      const list = children.get(p) ?? [];
-      list.push(m);
-      children.set(p, list);
-    }
-  }
-  const byFile = (a: Migration, b: Migration) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
-  const ready = migrations.filter((m) => pending.get(m) === 0).sort(byFile);
-  const out: Migration[] = [];
-  const done = new Set<Migration>();
-  while (ready.length > 0) {
-    const m = ready.shift()!;
-    if (done.has(m)) continue;
-    done.add(m);
-    out.push(m);
-    const id = m.revision?.value;
-    if (!id || byId.get(id) !== m) continue;
-    for (const c of children.get(id) ?? []) {
-      const left = pending.get(c)! - 1;
-      pending.set(c, left);
-      if (left === 0) {
-        ready.push(c);
-        ready.sort(byFile);
-      }
-    }
-  }
-  for (const m of [...migrations].sort(byFile)) if (!done.has(m)) out.push(m);
-  return out;
-}
+// Alembic's own order (src/graph/order.ts) is the one history order; re-exported for the engine.
+export { historyOrder } from '../graph/order.js';

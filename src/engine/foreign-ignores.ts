@@ -1,7 +1,7 @@
 // Other linters' ignore comments, read as migralint ignores so a team that moves to migralint keeps
 // the decisions already written in its migrations. The tables below are the one source of truth for
 // what each foreign rule id means here: the suppression pass reads them, scripts/gen.ts renders
-// them into the README, and test/squawk.test.ts compares squawk's findings with ours through them.
+// them into docs/ignores.md, and test/squawk.test.ts compares squawk's findings with ours through them.
 //
 // Syntax, as each tool reads it (checked against their sources):
 // - squawk (sbdchd/squawk, crates/squawk_linter/src/ignore.rs): `-- squawk-ignore a, b` (also in
@@ -19,7 +19,7 @@ export type ForeignTool = 'squawk' | 'pgfence' | 'eugene' | 'diesel-guard';
 export interface ForeignToolInfo {
   tool: ForeignTool;
   url: string;
-  /** The comment forms migralint reads, for the README. */
+  /** The comment forms migralint reads, for docs/ignores.md. */
   forms: string[];
   /**
    * Every rule id the tool knows, mapped to the migralint rules that report the same hazard;
@@ -284,7 +284,7 @@ function directive(tool: ForeignTool, kind: ForeignDirective['kind'], names: str
   return { tool, kind, rules: [...rules].sort(), all, unmapped, unknown, noRules };
 }
 
-/** The README table: one row per foreign rule id, with its counterpart. */
+/** The docs/ignores.md table: one row per foreign rule id, with its counterpart. */
 export function foreignIgnoresTable(): string {
   const out: string[] = [];
   for (const t of FOREIGN_TOOLS) {

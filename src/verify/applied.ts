@@ -2,7 +2,7 @@
 // still to run, in the order the runner will run them.
 import type { Migration } from '../model/index.js';
 import type { RevisionGraph } from '../graph/index.js';
-import { historyOrder } from '../engine/catalog.js';
+import { historyOrder, upgradeOrder } from '../graph/order.js';
 import type { VersionState } from './version-table.js';
 
 export interface AppliedSet {
@@ -14,7 +14,10 @@ export interface AppliedSet {
   current: string[];
   /** The applied migrations, in history order. */
   migrations: Migration[];
-  /** The migrations still to run, in history order; null when the database's state is not in the code. */
+  /**
+   * The migrations still to run, in the order the runner runs them (for Alembic, its walk from the
+   * database's state: src/graph/order.ts); null when the database's state is not in the code.
+   */
   pending: Migration[] | null;
 }
 
@@ -50,6 +53,21 @@ export function appliedSet(state: VersionState, migrations: Migration[], graph: 
     applied,
     current: [...new Set(current)],
     migrations: appliedMigrations,
-    pending: unknown.length > 0 ? null : ordered.filter((m) => !m.revision || !applied.has(m.revision.value)),
+    pending: unknown.length > 0 ? null : pendingInOrder(state, graph, applied, ordered),
   };
+}
+
+/**
+ * Alembic's walk from the database's heads can differ from the whole history's order filtered to
+ * what is pending (a line that runs out switches the walk to another), so it is computed from that
+ * state. Files it cannot place (no id, a repeated id, a cycle) follow in history order. Tables that
+ * list each applied version (Flyway, goose...) may leave gaps below the latest; those runners
+ * apply what is missing in version order.
+ */
+function pendingInOrder(state: VersionState, graph: RevisionGraph, applied: Set<string>, ordered: Migration[]): Migration[] {
+  if (state.listed.length > 0) return ordered.filter((m) => !m.revision || !applied.has(m.revision.value));
+  const out = upgradeOrder(graph, applied).map((id) => graph.nodes.get(id)!.migration);
+  const placed = new Set(out);
+  for (const m of ordered) if (!placed.has(m) && !(m.revision && applied.has(m.revision.value))) out.push(m);
+  return out;
 }

@@ -207,6 +207,7 @@ op.add_column(table_name="accounts", column=sa.Column("n", sa.Integer(), default
   assert.equal(a!.column, {
     name: 'tier',
     type: 'sa.String(length=50)',
+    sqlType: 'VARCHAR(50)',
     nullable: false,
     serverDefault: { text: '"free"', sql: "'free'", kind: 'literal' },
     clientDefault: false,

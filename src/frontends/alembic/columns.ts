@@ -3,6 +3,7 @@ import type { ColumnSpec, DefaultSpec, Loc } from '../../model/types.js';
 import { boolConst, calleeName, dotted, isNone, isStringConst, kwValue } from './expr.js';
 import type { Expr, ExprNode } from './python.js';
 import type { SourceText } from './text.js';
+import { sqlTypeOf } from './types.js';
 
 /** What the column reader needs from the body walker. */
 export interface Reader {
@@ -35,7 +36,7 @@ export function isColumnCall(e: ExprNode): boolean {
 export interface ColumnRead {
   spec: ColumnSpec;
   /** Inline `sa.ForeignKey(...)` arguments; `target` is the referenced `table.column` as written. */
-  foreignKeys: { name: string | null; target: string | null; loc: Loc }[];
+  foreignKeys: { name: string | null; target: string | null; loc: Loc; onDelete: string | null; onUpdate: string | null }[];
   /** `index=True`: SQLAlchemy creates a separate index for the column. */
   index: boolean;
 }
@@ -60,21 +61,32 @@ export function readColumn(call: Expr<'Call'>, r: Reader): ColumnRead {
   }
   let typeNode: ExprNode | undefined = kwValue(call, 'type_');
   let generated = false;
+  let generatedSql: string | null | undefined;
   const foreignKeys: ColumnRead['foreignKeys'] = [];
   for (let k = idx; k < args.length; k++) {
     const a = args[k]!;
     const callee = a.nodeType === 'Call' ? calleeName(a.func) : null;
     if (callee && NON_TYPE_ARGS.has(callee)) {
-      if (callee === 'Identity' || callee === 'Computed') generated = true;
+      if (callee === 'Identity' || callee === 'Computed') {
+        generated = true;
+        if (a.nodeType === 'Call') generatedSql = callee === 'Identity' ? identitySql(a, r) : computedSql(a, r);
+      }
       if (callee === 'ForeignKey' && a.nodeType === 'Call') {
         const t = a.args[0] ? r.deref(a.args[0]) : undefined;
-        foreignKeys.push({ name: r.name(kwValue(a, 'name')), target: t && isStringConst(t) ? (t.value as string) : null, loc: src.loc(a) });
+        foreignKeys.push({
+          name: r.name(kwValue(a, 'name')),
+          target: t && isStringConst(t) ? (t.value as string) : null,
+          loc: src.loc(a),
+          onDelete: r.name(kwValue(a, 'ondelete')),
+          onUpdate: r.name(kwValue(a, 'onupdate')),
+        });
       }
       continue;
     }
     if (!typeNode) typeNode = a;
   }
   const type = typeNode ? src.segment(typeNode) : null;
+  const sqlType = typeNode ? sqlTypeOf(typeNode, r.deref) : { sql: null, enumType: null };
   if (type && SERIAL.test(type)) generated = true;
 
   const primaryKey = boolConst(deref(r, kwValue(call, 'primary_key'))) === true;
@@ -95,6 +107,10 @@ export function readColumn(call: Expr<'Call'>, r: Reader): ColumnRead {
     spec: {
       name,
       type,
+      sqlType: sqlType.sql,
+      ...(sqlType.enumType ? { enumType: sqlType.enumType } : {}),
+      ...(generatedSql !== undefined ? { generatedSql } : {}),
+      ...(kwValue(call, 'comment') ? { comment: literalString(kwValue(call, 'comment'), r) } : {}),
       nullable,
       serverDefault,
       clientDefault,
@@ -108,6 +124,51 @@ export function readColumn(call: Expr<'Call'>, r: Reader): ColumnRead {
   };
 }
 
+/** A string literal (or a name holding one); null otherwise. */
+export function literalString(e: ExprNode | undefined, r: Reader): string | null {
+  const d = e ? r.deref(e) : undefined;
+  return isStringConst(d) ? (d.value as string) : null;
+}
+
+/** `sa.Identity(always=..., start=..., increment=...)` as SQLAlchemy writes it; null for options it does not read. */
+function identitySql(call: Expr<'Call'>, r: Reader): string | null {
+  if (call.args.length > 0) return null;
+  let always = false;
+  const options: string[] = [];
+  const num = (e: ExprNode): string | null => {
+    const d = r.deref(e);
+    if (d.nodeType === 'Constant' && typeof d.value === 'number') return String(d.value);
+    if (d.nodeType === 'UnaryOp' && d.op.nodeType === 'USub' && d.operand.nodeType === 'Constant' && typeof d.operand.value === 'number') return `-${d.operand.value}`;
+    return null;
+  };
+  const values: Record<string, string> = {};
+  for (const k of call.keywords) {
+    if (k.arg === 'always') {
+      const b = boolConst(r.deref(k.value));
+      if (b === null) return null;
+      always = b;
+    } else if (k.arg === 'increment' || k.arg === 'start') {
+      const n = num(k.value);
+      if (n === null) return null;
+      values[k.arg] = n;
+    } else return null;
+  }
+  // SQLAlchemy's order: INCREMENT BY before START WITH.
+  if (values.increment !== undefined) options.push(`INCREMENT BY ${values.increment}`);
+  if (values.start !== undefined) options.push(`START WITH ${values.start}`);
+  return `GENERATED ${always ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY${options.length > 0 ? ` (${options.join(' ')})` : ''}`;
+}
+
+/** `sa.Computed("a + b", persisted=True)`: PostgreSQL stores every generated column. */
+function computedSql(call: Expr<'Call'>, r: Reader): string | null {
+  const text = call.args[0] ?? kwValue(call, 'sqltext');
+  const d = text ? r.deref(text) : undefined;
+  let sql: string | null = null;
+  if (isStringConst(d)) sql = d.value as string;
+  else if (d && d.nodeType === 'Call' && calleeName(d.func) === 'text' && d.args[0]) sql = literalString(d.args[0], r);
+  return sql === null ? null : `GENERATED ALWAYS AS (${sql}) STORED`;
+}
+
 function deref(r: Reader, e: ExprNode | undefined): ExprNode | undefined {
   return e ? r.deref(e) : undefined;
 }
@@ -117,6 +178,7 @@ export function opaqueColumn(e: ExprNode, src: SourceText): ColumnSpec {
   return {
     name: null,
     type: null,
+    sqlType: null,
     nullable: null,
     serverDefault: null,
     clientDefault: false,

@@ -54,6 +54,7 @@ import { guardAnd, guardNot } from '../../model/queries.js';
 import { splitSql } from '../sql-text/split.js';
 import { understood, unlisted, type Understood } from '../understood.js';
 import { isColumnCall, opaqueColumn, readColumn, readDefault, type Reader } from './columns.js';
+import { sqlTypeOf } from './types.js';
 import {
   argument,
   boolConst,
@@ -946,18 +947,24 @@ class Walker {
               columns: column.name ? [column.name] : [],
               referredTable: refTable,
               referredColumns: refColumn ? [refColumn] : [],
+              onDelete: fk.onDelete,
+              onUpdate: fk.onUpdate,
             }),
           );
         }
         if (read?.index && column.name) {
+          // unique=True with index=True is a unique index, not a constraint.
+          const unique = column.unique;
+          column.unique = false;
           this.ops.push({
             ...base,
             kind: 'create_index',
-            name: tableName ? `ix_${tableName}_${column.name}` : null,
+            // SQLAlchemy's default name, ix_%(column_0_label)s: the label carries the schema.
+            name: tableName ? `ix_${schema() ? `${schema()}_` : ''}${tableName}_${column.name}` : null,
             table: tableName,
             schema: schema(),
             columns: [column.name],
-            unique: column.unique,
+            unique,
             concurrently: false,
             ifNotExists: false,
           });
@@ -989,7 +996,12 @@ class Walker {
           if (v !== null) op.nullable = v;
         }
         const type = kwValue(call, 'type_');
-        if (type && !isNone(type)) op.type = this.src.segment(type);
+        if (type && !isNone(type)) {
+          op.type = this.src.segment(type);
+          op.sqlType = sqlTypeOf(type, (e) => this.deref(e, scope).e).sql;
+        }
+        const using = kwValue(call, 'postgresql_using');
+        if (using && !isNone(using)) op.using = this.conditionText(using, scope);
         const newName = kwValue(call, 'new_column_name');
         if (newName && !isNone(newName)) op.newName = str(newName);
         const sd = kwValue(call, 'server_default');
@@ -1007,12 +1019,30 @@ class Walker {
       }
       case 'create_table': {
         if (b) break;
-        this.ops.push(this.createTable(call, base, scope));
+        const created = this.createTable(call, base, scope);
+        if (flag('if_not_exists')) created.op.ifNotExists = true;
+        this.ops.push(created.op);
+        // index=True on a column: SQLAlchemy creates the index right after the table.
+        for (const c of created.indexed) {
+          if (created.op.table === null || c.name === null) continue;
+          const s = created.op.schema;
+          this.ops.push({
+            ...base,
+            kind: 'create_index',
+            name: `ix_${s ? `${s}_` : ''}${created.op.table}_${c.name}`,
+            table: created.op.table,
+            schema: s,
+            columns: [c.name],
+            unique: c.unique,
+            concurrently: false,
+            ifNotExists: false,
+          });
+        }
         return;
       }
       case 'drop_table':
         if (b) break;
-        this.ops.push({ ...base, kind: 'drop_table', table: table(0, 'table_name'), schema: schema() });
+        this.ops.push({ ...base, kind: 'drop_table', table: table(0, 'table_name'), schema: schema(), ...(flag('if_exists') ? { ifExists: true } : {}) });
         return;
       case 'rename_table':
         if (b) break;
@@ -1035,6 +1065,8 @@ class Walker {
           unique: flag('unique'),
           concurrently: flag('postgresql_concurrently'),
           ifNotExists: flag('if_not_exists'),
+          method: str(kwValue(call, 'postgresql_using')),
+          where: kwValue(call, 'postgresql_where') ? this.conditionText(kwValue(call, 'postgresql_where'), scope) : null,
         });
         return;
       case 'drop_index':
@@ -1069,6 +1101,10 @@ class Walker {
             columns: this.columnList(arg(b ? 2 : 3, 'local_cols'), scope),
             referredColumns: this.columnList(arg(b ? 3 : 4, 'remote_cols'), scope),
             notValid: flag('postgresql_not_valid'),
+            onDelete: str(kwValue(call, 'ondelete')),
+            onUpdate: str(kwValue(call, 'onupdate')),
+            deferrable: kwValue(call, 'deferrable') ? boolConst(this.derefOpt(kwValue(call, 'deferrable'), scope)) : null,
+            initially: str(kwValue(call, 'initially')),
           }),
         );
         return;
@@ -1168,6 +1204,10 @@ class Walker {
       referredColumns: fields.referredColumns ?? [],
       condition: fields.condition ?? null,
       notValid: fields.notValid ?? false,
+      ...(fields.onDelete ? { onDelete: fields.onDelete } : {}),
+      ...(fields.onUpdate ? { onUpdate: fields.onUpdate } : {}),
+      ...(fields.deferrable !== undefined && fields.deferrable !== null ? { deferrable: fields.deferrable } : {}),
+      ...(fields.initially ? { initially: fields.initially } : {}),
     };
   }
 
@@ -1183,12 +1223,13 @@ class Walker {
     return this.src.segment(e);
   }
 
-  private createTable(call: Expr<'Call'>, base: OperationBase, scope: Scope): CreateTableOp {
+  private createTable(call: Expr<'Call'>, base: OperationBase, scope: Scope): { op: CreateTableOp; indexed: ColumnSpec[] } {
     const nameArg = argument(call, 0, 'table_name');
     const items = kwValue(call, 'table_name') ? call.args : call.args.slice(1);
     const columns: ColumnSpec[] = [];
     const constraints: CreateTableOp['constraints'] = [];
     const pkColumns: string[] = [];
+    const indexed: ColumnSpec[] = [];
     for (const item of items) {
       if (item.nodeType === 'Starred') continue;
       const r = this.deref(item, scope);
@@ -1197,8 +1238,24 @@ class Walker {
       if (isColumnCall(d)) {
         const col = readColumn(d, this.reader(r.scope));
         columns.push(col.spec);
+        if (col.index) {
+          // unique=True with index=True is a unique index, not a constraint.
+          indexed.push({ ...col.spec });
+          col.spec.unique = false;
+        }
         for (const fk of col.foreignKeys) {
-          constraints.push({ type: 'foreign_key', name: fk.name, loc: fk.loc, referredTable: fk.target ? splitTarget(fk.target)[0] : null });
+          const [refTable, refColumn] = fk.target ? splitTarget(fk.target) : [null, null];
+          constraints.push({
+            type: 'foreign_key',
+            name: fk.name,
+            loc: fk.loc,
+            referredTable: refTable,
+            columns: col.spec.name === null ? [] : [col.spec.name],
+            referredColumns: refColumn === null ? [] : [refColumn],
+            onDelete: fk.onDelete,
+            onUpdate: fk.onUpdate,
+            inline: true,
+          });
         }
         continue;
       }
@@ -1206,7 +1263,19 @@ class Walker {
       const type = callee ? CONSTRAINT_TYPES[callee] : undefined;
       if (!type) continue;
       const constraint: CreateTableOp['constraints'][number] = { type, name: this.name(kwValue(d, 'name'), r.scope), loc: this.src.loc(d) };
-      if (type === 'foreign_key') constraint.referredTable = this.referredTable(argument(d, 1, 'refcolumns'), r.scope);
+      if (type === 'foreign_key') {
+        constraint.referredTable = this.referredTable(argument(d, 1, 'refcolumns'), r.scope);
+        constraint.columns = this.columnList(argument(d, 0, 'columns'), r.scope);
+        constraint.referredColumns = this.columnList(argument(d, 1, 'refcolumns'), r.scope).map((c) => splitTarget(c)[1] ?? c);
+        constraint.onDelete = this.name(kwValue(d, 'ondelete'), r.scope);
+        constraint.onUpdate = this.name(kwValue(d, 'onupdate'), r.scope);
+      } else if (type === 'check') {
+        constraint.condition = this.conditionText(argument(d, 0, 'sqltext'), r.scope);
+      } else if (type === 'unique' || type === 'primary_key') {
+        // A column that is not a literal leaves the list unknown (empty), never short.
+        const names = d.args.map((a) => (a.nodeType === 'Starred' ? null : this.name(a, r.scope)));
+        constraint.columns = names.every((n) => n !== null) ? (names as string[]) : [];
+      }
       constraints.push(constraint);
       if (type === 'primary_key') {
         for (const a of d.args) {
@@ -1222,7 +1291,9 @@ class Walker {
         if (c.nullable === null) c.nullable = false;
       }
     }
-    return {
+    const comment = kwValue(call, 'comment');
+    const commentText = comment ? this.derefOpt(comment, scope) : undefined;
+    const op: CreateTableOp = {
       ...base,
       kind: 'create_table',
       table: this.name(nameArg, scope),
@@ -1230,6 +1301,8 @@ class Walker {
       columns,
       constraints,
     };
+    if (comment) op.comment = isStringConst(commentText) ? (commentText.value as string) : null;
+    return { op, indexed };
   }
 
   /** The table of `ForeignKeyConstraint(..., ["accounts.id"])`'s referenced columns; null when unreadable or mixed. */

@@ -2,7 +2,7 @@
 // knex.schema builders (createTable/alterTable/table with a table-builder callback, dropTable,
 // renameTable, raw), knex.raw, knex(table).update/insert/del, knex.transaction(trx => ...), and
 // `exports.config = { transaction: false }`. knex runs each migration in its own transaction.
-import type { ColumnSpec, ConstraintType, Migration, Operation } from '../../model/types.js';
+import type { ColumnSpec, ConstraintType, Migration, Operation, TableConstraintSpec } from '../../model/types.js';
 import {
   boolValue,
   exportedFn,
@@ -158,7 +158,7 @@ interface TableCtx {
   schema: string | null;
   create: boolean;
   columns: ColumnSpec[];
-  constraints: { type: ConstraintType; name: string | null; loc: ColumnSpec['loc']; referredTable?: string | null }[];
+  constraints: TableConstraintSpec[];
   after: Operation[];
 }
 
@@ -235,14 +235,16 @@ class KnexHandler implements Handler {
           this.current.pop();
         }
         if (create) {
-          w.ops.splice(before, 0, { ...base, kind: 'create_table', table: tc.table, schema, columns: tc.columns, constraints: tc.constraints });
+          const op: Operation = { ...base, kind: 'create_table', table: tc.table, schema, columns: tc.columns, constraints: tc.constraints };
+          if (l.name === 'createTableIfNotExists') op.ifNotExists = true;
+          w.ops.splice(before, 0, op);
         }
         w.ops.push(...tc.after);
         return;
       }
       case 'dropTable':
       case 'dropTableIfExists':
-        w.ops.push({ ...base, kind: 'drop_table', table: str(0), schema });
+        w.ops.push({ ...base, kind: 'drop_table', table: str(0), schema, ...(l.name === 'dropTableIfExists' ? { ifExists: true } : {}) });
         return;
       case 'renameTable':
         w.ops.push({ ...base, kind: 'rename_table', table: str(0), newName: str(1), schema });
@@ -307,7 +309,8 @@ class KnexHandler implements Handler {
           serverDefault: d && d.args[0] ? this.defaultOf(d.args[0], w) : null,
           clientDefault: false,
           primaryKey: prim,
-          unique: !!mod('unique'),
+          // Altering a table, knex adds the UNIQUE constraint with a statement of its own (the op pushed below).
+          unique: !!mod('unique') && tc.create,
           generated: inc,
           loc: base.loc,
         });
@@ -347,7 +350,10 @@ class KnexHandler implements Handler {
         const inTable = mod('inTable');
         const rt = inTable ? stringValue(src, inTable.args[0], w.consts) : target.includes('.') ? target.split('.')[0]! : null;
         const rc = target.includes('.') ? target.split('.').pop()! : target;
-        if (tc.create) tc.constraints.push({ type: 'foreign_key', name: null, loc: w.base(ref.call!, ctx, '').loc, referredTable: rt });
+        if (tc.create) {
+          const loc = w.base(ref.call!, ctx, '').loc;
+          tc.constraints.push({ type: 'foreign_key', name: null, loc, referredTable: rt, columns: spec.name === null ? [] : [spec.name], referredColumns: rc === '' ? [] : [rc], inline: true });
+        }
         else w.ops.push(this.constraint(w.base(ref.call!, ctx, `${callee}().references`), 'foreign_key', table, schema, [spec.name ?? '?'], rt, [rc]));
       }
       return;
@@ -383,7 +389,7 @@ class KnexHandler implements Handler {
         const type: ConstraintType = first.name === 'unique' ? 'unique' : 'primary_key';
         const opts = objectProps(w.t, first.args[1]);
         const name = stringValue(src, first.args[1], w.consts) ?? (opts ? stringValue(src, opts.get('indexName') ?? opts.get('constraintName'), w.consts) : null);
-        if (tc.create) tc.constraints.push({ type, name, loc: base.loc });
+        if (tc.create) tc.constraints.push({ type, name, loc: base.loc, columns: stringList(src, first.args[0], w.consts) });
         else w.ops.push(this.constraint(base, type, table, schema, stringList(src, first.args[0], w.consts), null, []));
         return;
       }
@@ -392,7 +398,10 @@ class KnexHandler implements Handler {
         const inTable = mods.find((l) => l.name === 'inTable');
         const target = ref ? (stringValue(src, ref.args[0], w.consts) ?? '') : '';
         const rt = inTable ? stringValue(src, inTable.args[0], w.consts) : target.includes('.') ? target.split('.')[0]! : null;
-        if (tc.create) tc.constraints.push({ type: 'foreign_key', name: str(1), loc: base.loc, referredTable: rt });
+        if (tc.create) {
+          const rc = target.split('.').pop()!;
+          tc.constraints.push({ type: 'foreign_key', name: str(1), loc: base.loc, referredTable: rt, columns: stringList(src, first.args[0], w.consts), referredColumns: rc === '' ? [] : [rc] });
+        }
         else w.ops.push(this.constraint(base, 'foreign_key', table, schema, stringList(src, first.args[0], w.consts), rt, [target.split('.').pop()!]));
         return;
       }

@@ -238,23 +238,33 @@ class KyselyHandler implements Handler {
           if (l.name === 'addColumn') {
             const c = this.column(this.str(l.args[0], w), l.args[1], l.args[2], w, loc);
             columns.push(c.spec);
-            if (c.ref) constraints.push({ type: 'foreign_key', name: null, loc, referredTable: c.ref.table });
+            if (c.ref) {
+              constraints.push({ type: 'foreign_key', name: null, loc, referredTable: c.ref.table, columns: c.spec.name === null ? [] : [c.spec.name], referredColumns: c.ref.columns, inline: true });
+            }
             for (const u of c.unknown) w.unknown(u.call!, ctx, `${callee}().addColumn().${u.name}`, `column modifier .${u.name}() is not understood`);
           } else if (/^add\w+Constraint$/.test(l.name)) {
-            constraints.push({ type: this.constraintType(l.name), name: this.str(l.args[0], w), loc });
+            const type = this.constraintType(l.name);
+            const spec: Extract<Operation, { kind: 'create_table' }>['constraints'][number] = { type, name: this.str(l.args[0], w), loc };
+            if (type === 'check') spec.condition = this.sqlText(l.args[1], w);
+            else spec.columns = stringList(this.src, l.args[1], w.consts);
+            if (type === 'foreign_key') {
+              spec.referredTable = this.str(l.args[2], w);
+              spec.referredColumns = stringList(this.src, l.args[3], w.consts);
+            }
+            constraints.push(spec);
           } else if (!['ifNotExists', 'execute', 'temporary', 'onCommit', 'modifyEnd', 'modifyFront', 'compile', 'as'].includes(l.name) && l.call) {
             w.unknown(l.call, ctx, `${callee}().${l.name}`, `createTable().${l.name}() is not understood`);
           }
         }
         const loc = src.loc(op.node);
-        w.ops.push({ ...base, loc: { ...loc, endLine: src.loc(chain.call).endLine, endColumn: src.loc(chain.call).endColumn }, kind: 'create_table', table: name, schema, columns, constraints });
+        w.ops.push({ ...base, loc: { ...loc, endLine: src.loc(chain.call).endLine, endColumn: src.loc(chain.call).endColumn }, kind: 'create_table', table: name, schema, columns, constraints, ...(has('ifNotExists') ? { ifNotExists: true } : {}) });
         return;
       }
       case 'alterTable':
         for (const l of rest) this.alterCall(l, name, schema, at(l), ctx, w, callee);
         return;
       case 'dropTable':
-        w.ops.push({ ...base, kind: 'drop_table', table: name, schema });
+        w.ops.push({ ...base, kind: 'drop_table', table: name, schema, ...(has('ifExists') ? { ifExists: true } : {}), ...(has('cascade') ? { cascade: true } : {}) });
         return;
       case 'createIndex': {
         const on = find('on');

@@ -94,7 +94,7 @@ class PgmHandler implements Handler {
   ) {}
 
   /** A column definition (object or type/shorthand string) → its spec and its REFERENCES, if any. */
-  column(name: string | null, e: Expression, w: Walker, loc: ColumnSpec['loc'], depth = 0): { spec: ColumnSpec; ref: ReturnType<typeof reference> | null } {
+  column(name: string | null, e: Expression, w: Walker, loc: ColumnSpec['loc'], depth = 0): { spec: ColumnSpec; ref: (ReturnType<typeof reference> & { onDelete: string | null; onUpdate: string | null }) | null } {
     const src = this.src;
     const t = src.t;
     const s = stringValue(src, e, w.consts);
@@ -129,7 +129,9 @@ class PgmHandler implements Handler {
         generated,
         loc,
       },
-      ref: p.has('references') ? reference(src, p.get('references'), w.consts) : null,
+      ref: p.has('references')
+        ? { ...reference(src, p.get('references'), w.consts), onDelete: stringValue(src, p.get('onDelete'), w.consts), onUpdate: stringValue(src, p.get('onUpdate'), w.consts) }
+        : null,
     };
   }
 
@@ -195,15 +197,26 @@ class PgmHandler implements Handler {
         for (const c of this.columns(a[1])) {
           const { spec, ref } = this.column(c.name, c.def, w, src.loc(c.node));
           columns.push(spec);
-          if (ref) constraints.push({ type: 'foreign_key', name: null, loc: spec.loc, referredTable: ref.table });
+          if (ref) {
+            constraints.push({ type: 'foreign_key', name: null, loc: spec.loc, referredTable: ref.table, columns: spec.name === null ? [] : [spec.name], referredColumns: ref.columns, onDelete: ref.onDelete, onUpdate: ref.onUpdate, inline: true });
+          }
         }
         const cons = objectProps(t, opts(2).get('constraints'));
-        for (const c of this.constraintSpec(cons, base, table, schema, null, w)) constraints.push({ type: c.constraintType, name: c.name, loc: c.loc });
-        w.ops.push({ ...base, kind: 'create_table', table, schema, columns, constraints });
+        for (const c of this.constraintSpec(cons, base, table, schema, null, w)) {
+          constraints.push({ type: c.constraintType, name: c.name, loc: c.loc, columns: c.columns, referredTable: c.referredTable, referredColumns: c.referredColumns, condition: c.condition });
+        }
+        w.ops.push({ ...base, kind: 'create_table', table, schema, columns, constraints, ...(boolValue(t, opts(2).get('ifNotExists')) === true ? { ifNotExists: true } : {}) });
         return;
       }
       case 'dropTable':
-        w.ops.push({ ...base, kind: 'drop_table', table, schema });
+        w.ops.push({
+          ...base,
+          kind: 'drop_table',
+          table,
+          schema,
+          ...(boolValue(t, opts(1).get('ifExists')) === true ? { ifExists: true } : {}),
+          ...(boolValue(t, opts(1).get('cascade')) === true ? { cascade: true } : {}),
+        });
         return;
       case 'renameTable':
         w.ops.push({ ...base, kind: 'rename_table', table, schema, newName: str(1) });
@@ -214,7 +227,12 @@ class PgmHandler implements Handler {
           const { spec, ref } = this.column(c.name, c.def, w, src.loc(c.node));
           const at = { ...base, loc: spec.loc };
           w.ops.push({ ...at, kind: 'add_column', table, schema, column: spec });
-          if (ref) w.ops.push(constraintOp(at, 'foreign_key', null, table, schema, [spec.name ?? '?'], ref.table, ref.columns));
+          if (ref) {
+            const fk = constraintOp(at, 'foreign_key', null, table, schema, [spec.name ?? '?'], ref.table, ref.columns);
+            if (ref.onDelete) fk.onDelete = ref.onDelete;
+            if (ref.onUpdate) fk.onUpdate = ref.onUpdate;
+            w.ops.push(fk);
+          }
         }
         return;
       case 'alterColumn': {

@@ -6,7 +6,7 @@
 // Transactions: sequelize-cli runs migrations WITHOUT a transaction. Calls inside
 // `queryInterface.sequelize.transaction(async (t) => ...)`, or given `{ transaction }`, run in
 // one; a migration whose whole up() is such a callback is per-migration, any other 'none'.
-import type { ColumnSpec, ConstraintType, DefaultSpec, Migration } from '../../model/types.js';
+import type { ColumnSpec, ConstraintType, DefaultSpec, Migration, TableConstraintSpec } from '../../model/types.js';
 import {
   boolValue,
   exportedFn,
@@ -195,17 +195,30 @@ class SequelizeHandler implements Handler {
       case 'createTable': {
         const attrs = a[1] ? unwrap(t, a[1]) : null;
         const columns: ColumnSpec[] = [];
-        const constraints: { type: ConstraintType; name: string | null; loc: ColumnSpec['loc']; referredTable?: string | null }[] = [];
+        const constraints: TableConstraintSpec[] = [];
         if (attrs && t.isObjectLiteralExpression(attrs)) {
           for (const p of attrs.properties) {
             if (!t.isPropertyAssignment(p)) continue;
-            columns.push(this.column(propName(t, p.name), p.initializer, w, src.loc(p)));
-            const ref = objectProps(t, p.initializer)?.get('references');
+            const col = this.column(propName(t, p.name), p.initializer, w, src.loc(p));
+            columns.push(col);
+            const props = objectProps(t, p.initializer);
+            const ref = props?.get('references');
             if (ref) {
               const model = objectProps(t, ref)?.get('model');
               const mp = objectProps(t, model);
               const referredTable = stringValue(src, model, w.consts) ?? (mp ? stringValue(src, mp.get('tableName'), w.consts) : null);
-              constraints.push({ type: 'foreign_key', name: null, loc: src.loc(ref), referredTable });
+              const key = stringValue(src, objectProps(t, ref)?.get('key'), w.consts);
+              constraints.push({
+                type: 'foreign_key',
+                name: null,
+                loc: src.loc(ref),
+                referredTable,
+                columns: col.name === null ? [] : [col.name],
+                referredColumns: key === null ? [] : [key],
+                onDelete: stringValue(src, props?.get('onDelete'), w.consts),
+                onUpdate: stringValue(src, props?.get('onUpdate'), w.consts),
+                inline: true,
+              });
             }
           }
         } else w.unknown(l.call, c, callee, 'the attributes are not an object literal');
