@@ -11,7 +11,7 @@ import type { Migration, MigrationSet } from '../model/index.js';
 import type { Finding } from '../rule-api/index.js';
 import { classify, type Classified } from './classify.js';
 import { openPGliteTrace, openPostgresTrace, TraceConnectionError, type PgFailure, type TraceDb } from './db.js';
-import { bodyStatements, chainOrder, type OperationRenderer, type TraceStatement } from './statements.js';
+import { bodyStatements, chainOrder, type TraceStatement } from './statements.js';
 import { Tracer, type StatementTrace } from './tracer.js';
 
 export interface TraceOptions {
@@ -25,7 +25,6 @@ export interface TraceOptions {
   /** Fill tables before tracing, table -> row count. */
   rows?: Map<string, number>;
   stairway?: boolean;
-  render?: OperationRenderer;
   /** Where template databases are kept (default <rootDir>/.cache/migralint/trace); null: no cache. */
   cacheDir?: string | null;
 }
@@ -116,7 +115,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   if (sets.length > 0 && pgSets.length === 0) {
     throw new TraceUsageError(`trace runs PostgreSQL migrations; ${sets.map((s) => `${path.relative(opts.cwd, s.dir) || '.'} is ${s.dialect}`).join(', ')}`);
   }
-  const plans = pgSets.map((set) => plan(set, targets, opts.render));
+  const plans = pgSets.map((set) => plan(set, targets));
 
   let db: TraceDb;
   let template: TraceResult['template'] = 'none';
@@ -216,14 +215,14 @@ interface Plan {
   steps: ({ kind: 'history'; statements: TraceStatement[] } | { kind: 'trace'; migration: Migration })[];
 }
 
-function plan(set: MigrationSet, targets: Set<string>, render: OperationRenderer | undefined): Plan {
+function plan(set: MigrationSet, targets: Set<string>): Plan {
   const ordered = chainOrder(set.migrations);
   const last = ordered.map((m) => targets.has(m.file)).lastIndexOf(true);
   const first = ordered.findIndex((m) => targets.has(m.file));
   const p: Plan = { history: [], historyMigrations: first, failures: [], steps: [] };
-  for (const m of ordered.slice(0, first)) p.history.push(...bodyStatements(m, m.upgrade, render));
+  for (const m of ordered.slice(0, first)) p.history.push(...bodyStatements(m, 'up'));
   for (const m of ordered.slice(first, last + 1)) {
-    p.steps.push(targets.has(m.file) ? { kind: 'trace', migration: m } : { kind: 'history', statements: bodyStatements(m, m.upgrade, render) });
+    p.steps.push(targets.has(m.file) ? { kind: 'trace', migration: m } : { kind: 'history', statements: bodyStatements(m, 'up') });
   }
   return p;
 }
@@ -255,12 +254,12 @@ async function traceMigration(
       return { ...t, verdicts: direction === 'upgrade again' ? [] : classify(t, findingsOn(t.statement, findings)) };
     }),
   });
-  const up = bodyStatements(m, m.upgrade, opts.render);
+  const up = bodyStatements(m, 'up');
   const traced: TracedMigration = { migration: m, bodies: [] };
   const before = opts.stairway ? await tracer.catalog() : null;
   traced.bodies.push(judged('upgrade', await tracer.trace(up, m.transaction.mode)));
   if (opts.stairway && before) {
-    const down = bodyStatements(m, m.downgrade, opts.render);
+    const down = bodyStatements(m, 'down');
     const downTrace = judged('downgrade', await tracer.trace(down, m.transaction.mode));
     traced.bodies.push(downTrace);
     const after = await tracer.catalog();

@@ -205,6 +205,17 @@ export class Tracer {
         out.push({ statement: st, status: 'not-run', note: st.notRun ?? 'not runnable' });
         continue;
       }
+      if (st.autocommit && inUnit) {
+        // An autocommit block: the migration's transaction commits before it and reopens after.
+        await close();
+        const r = await this.trace([{ ...st, autocommit: false }], 'none');
+        out.push(...r);
+        if (r.some((x) => x.status === 'failed')) failed = true;
+        before = await this.relations();
+        scans = await this.scans();
+        await open();
+        continue;
+      }
       const single = !inUnit;
       if (single) await open();
       await this.must('SAVEPOINT migralint_stmt');
@@ -298,7 +309,7 @@ export class Tracer {
       trace: {
         statement: st,
         status: 'ran-outside-transaction',
-        observed: { locks: [], rewritten, scanned: [], lockTimeout, ms: Math.round(ms * 10) / 10 },
+        observed: { locks: [], held: [], rewritten, scanned: [], lockTimeout, ms: Math.round(ms * 10) / 10 },
         note: 'runs outside a transaction block: its locks are released before they can be read',
       },
       after,
