@@ -257,10 +257,12 @@ async function traceMigration(
   const up = bodyStatements(m, 'up');
   const traced: TracedMigration = { migration: m, bodies: [] };
   const before = opts.stairway ? await tracer.catalog() : null;
+  // A downgrade undoing what its own upgrade created blocks no one (only the release being rolled back used it).
+  const existedBefore = opts.stairway ? await tracer.relationNames() : null;
   traced.bodies.push(judged('upgrade', await tracer.trace(up, m.transaction.mode)));
   if (opts.stairway && before) {
     const down = bodyStatements(m, 'down');
-    const downTrace = judged('downgrade', await tracer.trace(down, m.transaction.mode));
+    const downTrace = judged('downgrade', await tracer.trace(down, m.transaction.mode, existedBefore ?? undefined));
     traced.bodies.push(downTrace);
     const after = await tracer.catalog();
     const a = new Set(before);

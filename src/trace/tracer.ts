@@ -4,6 +4,7 @@
 // sequential scan read (pg_stat_xact_user_tables: a validation, a rewrite or an index build), the
 // lock_timeout in force, and the error when a statement fails.
 import type { LockMode, TransactionContext } from '../model/index.js';
+import { lockStrength } from '../model/locks.js';
 import type { PgFailure, TraceDb } from './db.js';
 import type { TraceStatement } from './statements.js';
 
@@ -157,7 +158,12 @@ export class Tracer {
    * it (locks held until its end), or none (each statement commits, unless the file opens its
    * own transaction with BEGIN).
    */
-  async trace(statements: readonly TraceStatement[], transaction: TransactionContext['mode']): Promise<StatementTrace[]> {
+  async trace(
+    statements: readonly TraceStatement[],
+    transaction: TransactionContext['mode'],
+    /** Names of the relations that count as existing (a downgrade: those before its upgrade); default: all at the start. */
+    existing?: ReadonlySet<string>,
+  ): Promise<StatementTrace[]> {
     const out: StatementTrace[] = [];
     // Each body starts a fresh session as far as settings go: a downgrade runs in another
     // invocation of the runner, and must not inherit the upgrade's SET lock_timeout.
@@ -250,7 +256,11 @@ export class Tracer {
         const [oid, pgMode] = key.split('|') as [string, string];
         const rel = before.get(oid);
         const mode = lockModeOf(pgMode);
-        if (rel && mode && atStart.has(oid) && (rel.kind === 'table' || rel.kind === 'view')) observed.held.push({ relation: rel.name, kind: rel.kind, mode, existed: true });
+        if (!rel || !mode || !atStart.has(oid) || (existing && !existing.has(rel.name)) || (rel.kind !== 'table' && rel.kind !== 'view')) continue;
+        // The strongest per relation: that is what the statement would not have to wait for.
+        const same = observed.held.findIndex((h) => h.relation === rel.name);
+        if (same < 0) observed.held.push({ relation: rel.name, kind: rel.kind, mode, existed: true });
+        else if (lockStrength(mode) > lockStrength(observed.held[same]!.mode)) observed.held[same]!.mode = mode;
       }
       for (const key of locksNow) {
         if (held.has(key)) continue;
@@ -258,7 +268,7 @@ export class Tracer {
         const rel = after.get(oid) ?? before.get(oid);
         const mode = lockModeOf(pgMode);
         if (!rel || !mode) continue; // a catalog relation, or our own queries
-        observed.locks.push({ relation: rel.name, kind: rel.kind, mode, existed: atStart.has(oid) });
+        observed.locks.push({ relation: rel.name, kind: rel.kind, mode, existed: atStart.has(oid) && (!existing || existing.has(rel.name)) });
       }
       observed.locks.sort((a, b) => (a.relation < b.relation ? -1 : a.relation > b.relation ? 1 : 0));
       for (const [oid, rel] of before) {
@@ -314,6 +324,11 @@ export class Tracer {
       },
       after,
     };
+  }
+
+  /** Names of the relations that exist now. */
+  async relationNames(): Promise<Set<string>> {
+    return new Set([...(await this.relations()).values()].map((r) => r.name));
   }
 
   /** The schema as text lines (tables, columns, constraints, indexes, views, types), to compare. */
