@@ -1,5 +1,4 @@
-import { createdInSameBody, emptiesTable, newTableAt, sameName, writesColumn } from '../src/model/index.js';
-import type { AddColumnOp, Operation } from '../src/model/index.js';
+import { columnAddBefore, createdInSameBody, emptiedBefore, newTableAt, writesColumn } from '../src/model/index.js';
 import { defineRule, DOWNGRADE_NOTE } from '../src/rule-api/index.js';
 
 export type MessageIds = 'notNullNoDefault' | 'clientDefaultOnly' | 'setNotNullWithoutBackfill';
@@ -73,7 +72,7 @@ def downgrade():
         if (!notNull || col.serverDefault !== null || col.generated) return;
         if (isNew(op.table, index)) return;
         // Emptied earlier in the same upgrade (DELETE without WHERE, TRUNCATE): no row to fill.
-        if (ops.slice(0, index).some((b) => emptiesTable(b, op.table))) return;
+        if (emptiedBefore(body, index, op.table)) return;
         ctx.report({
           messageId: col.clientDefault ? 'clientDefaultOnly' : 'notNullNoDefault',
           at: op,
@@ -82,11 +81,12 @@ def downgrade():
         return;
       }
       if (op.kind === 'alter_column' && op.nullable === false) {
-        const added = findAddedNullable(ops.slice(0, index), op.table, op.column);
-        if (!added) return;
+        const found = columnAddBefore(body, index, op.table, op.column);
+        if (!found) return;
+        const added = found.op;
         if (added.column.serverDefault !== null || added.column.generated) return;
         if (isNew(op.table, index)) return;
-        const between = ops.slice(ops.indexOf(added) + 1, index);
+        const between = ops.slice(found.index + 1, index);
         // Setting a server default later does not fill the NULLs already there, so it is no backfill.
         const backfilled = between.some((b) => writesColumn(b, op.table, op.column) !== 'no' || b.kind === 'unknown');
         if (backfilled) return;
@@ -99,11 +99,3 @@ def downgrade():
     });
   },
 });
-
-function findAddedNullable(before: Operation[], table: string | null, column: string | null): AddColumnOp | undefined {
-  for (let i = before.length - 1; i >= 0; i--) {
-    const op = before[i]!;
-    if (op.kind === 'add_column' && sameName(op.table, table) && sameName(op.column.name, column)) return op;
-  }
-  return undefined;
-}

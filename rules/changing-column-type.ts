@@ -1,4 +1,4 @@
-import { canonicalType, newTableAt, sameName, sessionTimeZoneIsUtc } from '../src/model/index.js';
+import { canonicalType, newTableAt, normalizeName, sessionTimeZoneIsUtc } from '../src/model/index.js';
 import type { AlterColumnOp, CanonicalType, Operation } from '../src/model/index.js';
 import { defineRule, DOWNGRADE_NOTE } from '../src/rule-api/index.js';
 
@@ -87,12 +87,16 @@ def downgrade():
   },
   check(ctx, body, migration, options) {
     const ops = body.operations;
+    // Each column's type as the operations so far left it (`table\0column`), kept up to date in
+    // one pass rather than searched for backwards from every alter_column.
+    const typeSoFar = new Map<string, string | null>();
     ops.forEach((op, index) => {
+      const earlier = op.kind === 'alter_column' ? typeEarlierInBody(typeSoFar, op) : null;
+      remember(typeSoFar, op);
       if (op.kind !== 'alter_column' || op.type === undefined) return;
-      const before = ops.slice(0, index);
       if (newTableAt(migration, body, index, op.table)) return;
       const toType = canonicalType(op.type, migration.dialect);
-      const fromText = op.existingType ?? typeEarlierInBody(before, op) ?? ctx.catalog.column(op.table, op.column)?.type ?? null;
+      const fromText = op.existingType ?? earlier ?? ctx.catalog.column(op.table, op.column)?.type ?? null;
       const fromType = canonicalType(fromText, migration.dialect);
       const data = {
         table: op.table ?? '(unknown table)',
@@ -121,16 +125,27 @@ def downgrade():
   },
 });
 
-/** The column's type as an earlier operation of the same upgrade left it. */
-function typeEarlierInBody(before: Operation[], op: AlterColumnOp): string | null {
-  for (let i = before.length - 1; i >= 0; i--) {
-    const b = before[i]!;
-    if (b.kind === 'alter_column' && b.type !== undefined && sameName(b.table, op.table) && sameName(b.newName ?? b.column, op.column)) {
-      return b.type;
-    }
-    if (b.kind === 'add_column' && sameName(b.table, op.table) && sameName(b.column.name, op.column)) return b.column.type;
+function columnKey(table: string | null, column: string | null): string | null {
+  const t = normalizeName(table);
+  const c = normalizeName(column);
+  return t === null || c === null ? null : `${t}\0${c}`;
+}
+
+/** Records the type `op` gives a column (an alter_column with a type, or an add_column). */
+function remember(types: Map<string, string | null>, op: Operation): void {
+  if (op.kind === 'alter_column' && op.type !== undefined) {
+    const key = columnKey(op.table, op.newName ?? op.column);
+    if (key !== null) types.set(key, op.type);
+  } else if (op.kind === 'add_column') {
+    const key = columnKey(op.table, op.column.name);
+    if (key !== null) types.set(key, op.column.type);
   }
-  return null;
+}
+
+/** The column's type as an earlier operation of the same upgrade left it. */
+function typeEarlierInBody(before: Map<string, string | null>, op: AlterColumnOp): string | null {
+  const key = columnKey(op.table, op.column);
+  return key === null ? null : (before.get(key) ?? null);
 }
 
 /** `USING col` or `USING col::type` converts nothing by itself; any other expression recomputes every row. */

@@ -2,7 +2,7 @@ import { newTableAt, sameName, transactionBoundaries } from '../src/model/index.
 import type { AddConstraintOp, Migration, Operation } from '../src/model/index.js';
 import { defineRule, DOWNGRADE_NOTE } from '../src/rule-api/index.js';
 
-export type MessageIds = 'foreignKey' | 'check' | 'validatedInSameTransaction';
+export type MessageIds = 'foreignKey' | 'foreignKeySelf' | 'check' | 'validatedInSameTransaction';
 export type Options = Record<string, never>;
 
 export default defineRule<MessageIds, Options>({
@@ -59,6 +59,8 @@ def downgrade():
     messages: {
       foreignKey:
         'Foreign key {{constraint}} is added to existing table {{table}} without NOT VALID; every row is checked while writes to {{table}} and {{referred}} are blocked.',
+      foreignKeySelf:
+        'Foreign key {{constraint}} is added to existing table {{table}}, referring to itself, without NOT VALID; every row is checked while writes to {{table}} are blocked.',
       check:
         'CHECK constraint {{constraint}} is added to existing table {{table}} without NOT VALID; every row is checked under an ACCESS EXCLUSIVE lock on {{table}}.',
       validatedInSameTransaction:
@@ -76,7 +78,12 @@ def downgrade():
         if (op.constraintType !== 'foreign_key' && op.constraintType !== 'check') return;
         if (newTableAt(migration, body, index, op.table)) return;
         ctx.report({
-          messageId: op.constraintType === 'foreign_key' ? 'foreignKey' : 'check',
+          messageId:
+            op.constraintType === 'check'
+              ? 'check'
+              : op.referredTable && op.table && op.referredTable.toLowerCase() === op.table.toLowerCase()
+                ? 'foreignKeySelf'
+                : 'foreignKey',
           at: op,
           data: {
             constraint: op.name ?? '(unnamed)',

@@ -1,4 +1,4 @@
-import { createdBefore, sameName, tableAliases, tablesCreated } from '../src/model/index.js';
+import { columnAddedBefore, createdBefore, normalizeName, tableAliasKey, tablesCreated } from '../src/model/index.js';
 import type { Body, DropColumnOp, Operation } from '../src/model/index.js';
 import { defineRule, DOWNGRADE_NOTE } from '../src/rule-api/index.js';
 
@@ -72,12 +72,15 @@ def downgrade():
     }
 
     // A downgrade dropping what its upgrade added (also under a name the upgrade renamed it to) undoes it.
-    const same = tableAliases([...up, ...down]);
-    const added = columnsAdded(up, same);
-    const createdByUpgrade = [...tablesCreated(migration.upgrade)];
+    const key = tableAliasKey([...up, ...down]);
+    const added = columnsAdded(up, key);
+    const createdByUpgrade = new Set([...tablesCreated(migration.upgrade)].map(key));
     forEachDrop(body, (op) => {
-      if (createdByUpgrade.some((t) => same(t, op.table))) return;
-      if (added.some((a) => same(a.table, op.table) && sameName(a.column, op.column))) return;
+      const table = key(op.table);
+      if (table === null) return report(op);
+      if (createdByUpgrade.has(table)) return;
+      const column = normalizeName(op.column);
+      if (column !== null && added.has(`${table}\0${column}`)) return;
       report(op);
     });
   },
@@ -87,20 +90,25 @@ def downgrade():
 function forEachDrop(body: Body, fn: (op: DropColumnOp) => void): void {
   body.operations.forEach((op, i) => {
     if (op.kind !== 'drop_column') return;
-    const before = body.operations.slice(0, i);
     if (createdBefore(body, i, op.table)) return;
-    if (columnsAdded(before, sameName).some((a) => sameName(a.table, op.table) && sameName(a.column, op.column))) return;
+    if (columnAddedBefore(body, i, op.table, op.column)) return;
     fn(op);
   });
 }
 
-/** Columns added by `ops` (add_column, and the names they were then renamed to). */
-function columnsAdded(ops: Operation[], same: (a: string | null, b: string | null) => boolean): { table: string; column: string }[] {
-  const added: { table: string; column: string }[] = [];
+/** Columns added by `ops` (add_column, and the names they were then renamed to), as `table key\0column`. */
+function columnsAdded(ops: Operation[], key: (name: string | null) => string | null): Set<string> {
+  const added = new Set<string>();
+  const name = (table: string | null, column: string | null) => {
+    const t = key(table);
+    const c = normalizeName(column);
+    return t === null || c === null ? null : `${t}\0${c}`;
+  };
   for (const op of ops) {
-    if (op.kind === 'add_column' && op.table && op.column.name) added.push({ table: op.table, column: op.column.name });
+    if (op.kind === 'add_column' && op.table && op.column.name) added.add(name(op.table, op.column.name)!);
     if (op.kind === 'alter_column' && op.table && op.newName) {
-      if (added.some((a) => same(a.table, op.table) && sameName(a.column, op.column))) added.push({ table: op.table, column: op.newName });
+      const from = name(op.table, op.column);
+      if (from !== null && added.has(from)) added.add(name(op.table, op.newName)!);
     }
   }
   return added;

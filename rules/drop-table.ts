@@ -1,4 +1,4 @@
-import { createdBefore, sameName, tableAliases, tablesCreated } from '../src/model/index.js';
+import { createdBefore, normalizeName, tableAliasKey, tablesCreated } from '../src/model/index.js';
 import type { Body, DropTableOp } from '../src/model/index.js';
 import { defineRule, DOWNGRADE_NOTE } from '../src/rule-api/index.js';
 
@@ -70,10 +70,10 @@ def downgrade():
       return;
     }
 
-    const same = tableAliases([...up, ...down]);
-    const createdByUpgrade = [...tablesCreated(migration.upgrade)];
+    const key = tableAliasKey([...up, ...down]);
+    const createdByUpgrade = new Set([...tablesCreated(migration.upgrade)].map(key));
     forEachDrop(body, (op) => {
-      if (createdByUpgrade.some((t) => same(t, op.table))) return;
+      if (op.table !== null && createdByUpgrade.has(key(op.table))) return;
       report(op);
     });
   },
@@ -81,19 +81,23 @@ def downgrade():
 
 /** Calls `fn` for each drop in `body` of a table that existed before the migration and is not rebuilt under its name. */
 function forEachDrop(body: Body, fn: (op: DropTableOp) => void): void {
+  // The last operation creating each table name (or renaming another to it), to tell a rebuild.
+  const lastCreated = new Map<string, number>();
+  const created = (name: string | null, i: number) => {
+    const key = normalizeName(name);
+    if (key !== null) lastCreated.set(key, i);
+  };
+  body.operations.forEach((op, i) => {
+    if (op.kind === 'create_table') created(op.table, i);
+    else if (op.kind === 'rename_table') created(op.newName, i);
+    else if (op.kind === 'execute_sql') for (const st of op.statements) if (st.keyword === 'CREATE TABLE') created(st.table, i);
+  });
   body.operations.forEach((op, i) => {
     if (op.kind !== 'drop_table') return;
     if (createdBefore(body, i, op.table)) return;
     // Rebuilt: a table of the same name is created, or another renamed to it, later in the same body.
-    const rebuilt = body.operations
-      .slice(i + 1)
-      .some(
-        (later) =>
-          (later.kind === 'create_table' && sameName(later.table, op.table)) ||
-          (later.kind === 'rename_table' && sameName(later.newName, op.table)) ||
-          (later.kind === 'execute_sql' && later.statements.some((st) => st.keyword === 'CREATE TABLE' && sameName(st.table, op.table))),
-      );
-    if (rebuilt) return;
+    const key = normalizeName(op.table);
+    if (key !== null && (lastCreated.get(key) ?? -1) > i) return;
     fn(op);
   });
 }

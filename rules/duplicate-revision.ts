@@ -4,6 +4,8 @@ import { defineRule } from '../src/rule-api/index.js';
 export type MessageIds = 'duplicate';
 export type Options = Record<string, never>;
 
+const MAX_LISTED = 10;
+
 export default defineRule<MessageIds, Options>({
   id: 'duplicate-revision',
   scope: 'project',
@@ -36,8 +38,17 @@ export default defineRule<MessageIds, Options>({
       for (const [id, migrations] of graph.duplicates) {
         for (const m of migrations) {
           if (!m.revision) continue;
-          const others = migrations.filter((o) => o !== m).map((o) => name(o.file));
-          ctx.report({ messageId: 'duplicate', file: m.file, migration: m, at: m.revision, data: { revision: id, others: others.join(', ') } });
+          // Past a handful of copies, name the first few and count the rest: thousands of files
+          // sharing one id must not make every message list all the others.
+          const others: string[] = [];
+          let more = 0;
+          for (const o of migrations) {
+            if (o === m) continue;
+            if (others.length < MAX_LISTED) others.push(name(o.file));
+            else more++;
+          }
+          const listed = more > 0 ? `${others.join(', ')} and ${more} more` : others.join(', ');
+          ctx.report({ messageId: 'duplicate', file: m.file, migration: m, at: m.revision, data: { revision: id, others: listed } });
         }
       }
     }

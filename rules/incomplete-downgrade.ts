@@ -1,4 +1,4 @@
-import { sameName, tableAliases } from '../src/model/index.js';
+import { normalizeName, tableAliasKey } from '../src/model/index.js';
 import type { Operation } from '../src/model/index.js';
 import { defineRule } from '../src/rule-api/index.js';
 
@@ -70,13 +70,18 @@ def downgrade():
     }
 
     const ups = migration.upgrade.operations;
-    const sameTable = tableAliases([...ups, ...down]);
+    const tableKey = tableAliasKey([...ups, ...down]);
+    // What the later upgrade steps and the downgrade do, indexed once: asking each upgrade step
+    // against every other operation made a migration of n steps cost n^2.
+    const laterUps = new Facts(ups, tableKey);
+    const downFacts = new Facts(down, tableKey);
+    const owners = constraintsUsingIndex(ups);
     ups.forEach((op, i) => {
       const what = describe(op);
       if (what === null) return;
       // A scratch table or column that the upgrade itself removes again leaves nothing to undo.
-      if (isUndone(op, ups.slice(i + 1), sameTable, ups)) return;
-      if (isUndone(op, down, sameTable, ups)) return;
+      if (isUndone(op, laterUps, i, tableKey, owners)) return;
+      if (isUndone(op, downFacts, -1, tableKey, owners)) return;
       ctx.report({ messageId: 'notUndone', at: op, data: { what } });
     });
   },
@@ -118,72 +123,129 @@ function describe(op: Operation): string | null {
   }
 }
 
-type SameTable = (a: string | null, b: string | null) => boolean;
+/**
+ * The facts a list of operations establishes ("drops table T", "adds column T.c", ...), each with
+ * the index of the last operation establishing it. Table names are compared by alias group
+ * (`tableAliasKey`), other names as PostgreSQL does (`normalizeName`).
+ */
+class Facts {
+  private readonly last = new Map<string, number>();
 
-function isUndone(op: Operation, down: Operation[], sameTable: SameTable, ups: Operation[]): boolean {
-  const dropsTable = (table: string | null) => down.some((d) => d.kind === 'drop_table' && sameTable(d.table, table));
-  const dropsColumn = (table: string | null, column: string | null) =>
-    down.some((d) => d.kind === 'drop_column' && sameTable(d.table, table) && sameName(d.column, column));
+  constructor(ops: Operation[], tableKey: (name: string | null) => string | null) {
+    ops.forEach((d, i) => {
+      const add = (...parts: (string | null)[]) => {
+        if (parts.every((p) => p !== null)) this.last.set(parts.join('\0'), i);
+      };
+      const t = tableKey('table' in d ? (d.table as string | null) : null);
+      switch (d.kind) {
+        case 'drop_table':
+          add('dt', t);
+          break;
+        case 'create_table':
+          add('ct', t);
+          break;
+        case 'drop_column':
+          add('dc', t, normalizeName(d.column));
+          break;
+        case 'add_column':
+          add('ac', t, normalizeName(d.column.name));
+          break;
+        case 'rename_table':
+          add('rt', normalizeName(d.table), normalizeName(d.newName));
+          break;
+        case 'alter_column':
+          add('altren', t, normalizeName(d.column), normalizeName(d.newName ?? null));
+          if (d.nullable !== undefined) add('altnull', t, normalizeName(d.column), String(d.nullable));
+          if (d.type !== undefined) add('alttype', t, normalizeName(d.column));
+          break;
+        case 'drop_index':
+          add('di', normalizeName(d.name));
+          break;
+        case 'create_index':
+          add('ci', normalizeName(d.name));
+          break;
+        case 'drop_constraint':
+          if (d.name === null) add('dconnull', t);
+          else add('dcon', normalizeName(d.name));
+          break;
+        case 'add_constraint':
+          add('acon', normalizeName(d.name));
+          break;
+      }
+    });
+  }
+
+  /** Does an operation after index `after` establish the fact? */
+  has(after: number, ...parts: (string | null)[]): boolean {
+    if (parts.some((p) => p === null)) return false;
+    return (this.last.get(parts.join('\0')) ?? -1) > after;
+  }
+}
+
+/** For each index name, the names of the upgrade's constraints built USING that index. */
+function constraintsUsingIndex(ups: Operation[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const u of ups) {
+    if (u.kind !== 'add_constraint') continue;
+    const index = normalizeName(u.usingIndex ?? null);
+    const name = normalizeName(u.name);
+    if (index === null || name === null) continue;
+    const list = out.get(index);
+    if (list) list.push(name);
+    else out.set(index, [name]);
+  }
+  return out;
+}
+
+/** Is `op` undone by an operation (of `facts`) after index `after`? */
+function isUndone(op: Operation, facts: Facts, after: number, tableKey: (name: string | null) => string | null, owners: Map<string, string[]>): boolean {
+  const has = (...parts: (string | null)[]) => facts.has(after, ...parts);
+  const T = tableKey;
+  const N = normalizeName;
+  const dropsTable = (table: string | null) => has('dt', T(table));
+  const dropsColumn = (table: string | null, column: string | null) => has('dc', T(table), N(column));
   switch (op.kind) {
     case 'create_table':
       return dropsTable(op.table);
     case 'drop_table':
-      return down.some((d) => d.kind === 'create_table' && sameTable(d.table, op.table));
+      return has('ct', T(op.table));
     case 'rename_table':
-      return down.some(
-        (d) =>
-          (d.kind === 'rename_table' && sameName(d.table, op.newName) && sameName(d.newName, op.table)) ||
-          (d.kind === 'create_table' && sameTable(d.table, op.table)),
-      );
+      return has('rt', N(op.newName), N(op.table)) || has('ct', T(op.table));
     case 'add_column':
       return dropsTable(op.table) || dropsColumn(op.table, op.column.name);
     case 'drop_column':
-      return down.some(
-        (d) =>
-          (d.kind === 'add_column' && sameTable(d.table, op.table) && sameName(d.column.name, op.column)) ||
-          (d.kind === 'create_table' && sameTable(d.table, op.table)),
-      );
+      return has('ac', T(op.table), N(op.column)) || has('ct', T(op.table));
     case 'alter_column': {
       if (dropsTable(op.table)) return true;
       const names = [op.column, op.newName ?? null];
       if (names.some((n) => dropsColumn(op.table, n))) return true;
-      const alters = down.filter(
-        (d) => d.kind === 'alter_column' && sameTable(d.table, op.table) && names.some((n) => sameName(d.column, n)),
-      );
-      const renamedBack = !op.newName || alters.some((d) => d.kind === 'alter_column' && sameName(d.newName, op.column));
-      const nullBack = op.nullable === undefined || alters.some((d) => d.kind === 'alter_column' && d.nullable === !op.nullable);
-      const typeBack = op.type === undefined || alters.some((d) => d.kind === 'alter_column' && d.type !== undefined);
+      // The downgrade's alterations of the column under either name.
+      const renamedBack = !op.newName || names.some((n) => has('altren', T(op.table), N(n), N(op.column)));
+      const nullBack = op.nullable === undefined || names.some((n) => has('altnull', T(op.table), N(n), String(!op.nullable)));
+      const typeBack = op.type === undefined || names.some((n) => has('alttype', T(op.table), N(n)));
       return renamedBack && nullBack && typeBack;
     }
-    case 'create_index':
+    case 'create_index': {
+      const name = N(op.name);
       return (
-        down.some((d) => d.kind === 'drop_index' && sameName(d.name, op.name)) ||
+        has('di', name) ||
         // A constraint built USING INDEX owns the index: dropping the constraint drops it.
-        down.some(
-          (d) =>
-            d.kind === 'drop_constraint' &&
-            ups.some((u) => u.kind === 'add_constraint' && sameName(u.usingIndex ?? null, op.name) && sameName(u.name, d.name)),
-        ) ||
+        (name !== null && (owners.get(name) ?? []).some((c) => has('dcon', c))) ||
         (op.table !== null && dropsTable(op.table)) ||
         // PostgreSQL drops an index together with any column it covers.
         op.columns.some((c) => dropsColumn(op.table, c))
       );
+    }
     case 'drop_index':
-      return down.some((d) => d.kind === 'create_index' && sameName(d.name, op.name));
+      return has('ci', N(op.name));
     case 'add_constraint':
       // Dropping the table, or a column the constraint covers, drops the constraint too.
       if (dropsTable(op.table) || op.columns.some((c) => dropsColumn(op.table, c))) return true;
-      if (op.name === null) {
-        // An unnamed constraint can only be matched by an (unrunnable) unnamed drop, reported on its own.
-        return down.some((d) => d.kind === 'drop_constraint' && d.name === null && sameTable(d.table, op.table));
-      }
-      return down.some((d) => d.kind === 'drop_constraint' && sameName(d.name, op.name));
+      // An unnamed constraint can only be matched by an (unrunnable) unnamed drop, reported on its own.
+      if (op.name === null) return has('dconnull', T(op.table));
+      return has('dcon', N(op.name));
     case 'drop_constraint':
-      return down.some(
-        (d) =>
-          (d.kind === 'add_constraint' && sameName(d.name, op.name)) ||
-          (d.kind === 'create_table' && sameTable(d.table, op.table)),
-      );
+      return has('acon', N(op.name)) || has('ct', T(op.table));
     default:
       return true;
   }

@@ -1,4 +1,4 @@
-import { sameName, tableAliases, tablesCreated } from '../src/model/index.js';
+import { creationIndices, normalizeName, sameName, tableAliasKey, tableAliases, tablesCreated } from '../src/model/index.js';
 import type { Body, Migration, Operation } from '../src/model/index.js';
 import { defineRule } from '../src/rule-api/index.js';
 
@@ -81,37 +81,67 @@ def downgrade():
     const ups = migration.upgrade.operations;
     const downs = down.operations;
     const same = tableAliases([...ups, ...downs]);
-    const createdUp = [...tablesCreated(migration.upgrade)];
-    const createdByUpgrade = (table: string | null) => table !== null && createdUp.some((t) => same(t, table));
+    const key = tableAliasKey([...ups, ...downs]);
+    const createdUp = new Set([...tablesCreated(migration.upgrade)].map(key));
+    const createdByUpgrade = (table: string | null) => table !== null && createdUp.has(key(table));
     // Raw SQL the reader could not turn into operations (another dialect, or unreadable text) may
     // create anything: give it the benefit of the doubt.
     const opaqueUpgrade = ups.some((op) => op.kind === 'execute_sql' && (!op.textKnown || op.statements.some((s) => s.category === 'schema')));
 
+    // Tables the downgrade itself created before operation i, by alias key: created at their index.
+    const createdDownAt = new Map<string, number>();
+    for (const [name, at] of creationIndices(down)) {
+      const k = key(name)!;
+      if (!createdDownAt.has(k) || createdDownAt.get(k)! > at) createdDownAt.set(k, at);
+    }
+    // Columns the downgrade adds, by `table key\0column`: the index of the first add.
+    const addedDownAt = new Map<string, number>();
+    downs.forEach((d, i) => {
+      if (d.kind !== 'add_column') return;
+      const k = columnKey(key, d.table, d.column.name);
+      if (k !== null && !addedDownAt.has(k)) addedDownAt.set(k, i);
+    });
+    const addedUp = new Set<string>();
+    for (const u of ups) {
+      const k = u.kind === 'add_column' ? columnKey(key, u.table, u.column.name) : null;
+      if (k !== null) addedUp.add(k);
+    }
+    const addedByUpgrade = (table: string | null, column: string) => {
+      const k = columnKey(key, table, column);
+      return k !== null && addedUp.has(k);
+    };
+
     downs.forEach((op, i) => {
-      const before: Body = { ...down, operations: downs.slice(0, i) };
-      const createdDown = [...tablesCreated(before)];
-      const scratch = (table: string | null) => table !== null && createdDown.some((t) => same(t, table));
+      const scratch = (table: string | null) => {
+        const at = table === null ? undefined : createdDownAt.get(key(table)!);
+        return at !== undefined && at < i;
+      };
       if (op.kind === 'drop_table') {
         if (!op.table || createdByUpgrade(op.table) || scratch(op.table) || opaqueUpgrade) return;
         ctx.report({ messageId: 'dropsTable', at: op, data: { table: op.table } });
       } else if (op.kind === 'drop_column') {
         if (!op.table || !op.column || createdByUpgrade(op.table) || scratch(op.table) || opaqueUpgrade) return;
-        if (addedByUpgrade(ups, same, op.table, op.column)) return;
-        if (downs.slice(0, i).some((d) => d.kind === 'add_column' && same(d.table, op.table) && sameName(d.column.name, op.column))) return;
+        if (addedByUpgrade(op.table, op.column)) return;
+        const addedDown = addedDownAt.get(columnKey(key, op.table, op.column) ?? '');
+        if (addedDown !== undefined && addedDown < i) return;
         ctx.report({ messageId: 'dropsColumn', at: op, data: { table: op.table, column: op.column } });
       }
     });
 
     const at = down.loc;
     if (!at) return;
+    // Whether the downgrade writes a table back depends only on its alias group: asked once per group.
+    const writtenBack = new Map<string, boolean>();
     for (const w of destructiveWrites(migration)) {
       if (w.table === null || createdByUpgrade(w.table)) continue;
       if (w.action === 'update') {
         // Filling a column the upgrade added, or NULLs only, overwrites nothing that existed.
-        if (w.columns.length > 0 && w.columns.every((c) => addedByUpgrade(ups, same, w.table, c))) continue;
+        if (w.columns.length > 0 && w.columns.every((c) => addedByUpgrade(w.table, c))) continue;
         if (w.columns.length > 0 && w.text && w.columns.every((c) => fillsNullsOnly(w.text!, c))) continue;
       }
-      if (writesBack(downs, same, w.table)) continue;
+      const k = key(w.table)!;
+      if (!writtenBack.has(k)) writtenBack.set(k, writesBack(downs, same, w.table));
+      if (writtenBack.get(k)) continue;
       ctx.report({ messageId: 'notRestored', at, data: { action: VERBS[w.action], table: w.table, line: w.line } });
     }
   },
@@ -162,8 +192,10 @@ function fillsNullsOnly(text: string, column: string): boolean {
   return new RegExp(`(?:^|[\\s(.])"?${name}"?\\s+IS\\s+NULL\\b`, 'i').test(where);
 }
 
-function addedByUpgrade(ups: Operation[], same: (a: string | null, b: string | null) => boolean, table: string | null, column: string): boolean {
-  return ups.some((u) => u.kind === 'add_column' && same(u.table, table) && sameName(u.column.name, column));
+function columnKey(key: (name: string | null) => string | null, table: string | null, column: string | null): string | null {
+  const t = key(table);
+  const c = normalizeName(column);
+  return t === null || c === null ? null : `${t}\0${c}`;
 }
 
 /** Does the downgrade write rows of `table` (or of a table it cannot name)? Then it may restore them. */

@@ -6,6 +6,8 @@ export interface Options {
   allowLabeledBranches: boolean;
 }
 
+const MAX_LISTED = 10;
+
 export default defineRule<MessageIds, Options>({
   id: 'multiple-heads',
   scope: 'project',
@@ -60,6 +62,9 @@ export default defineRule<MessageIds, Options>({
         }),
       );
       const sorted = [...conflicting].sort();
+      // Each finding names the heads; past a handful it says how many more, so that thousands of
+      // heads (a directory of unrelated roots) do not make every message list all of them.
+      const listed = sorted.length > MAX_LISTED ? `${sorted.slice(0, MAX_LISTED).join(', ')} and ${sorted.length - MAX_LISTED} more` : sorted.join(', ');
       for (const head of sorted) {
         const m = graph.nodes.get(head)!.migration;
         const at = m.parents ?? m.revision;
@@ -69,7 +74,7 @@ export default defineRule<MessageIds, Options>({
           file: m.file,
           migration: m,
           at,
-          data: { revision: head, count: sorted.length, heads: sorted.join(', ') },
+          data: { revision: head, count: sorted.length, heads: listed },
         });
       }
     }

@@ -1,6 +1,6 @@
 import { defineRule } from '../src/rule-api/index.js';
 
-export type MessageIds = 'syntax' | 'encoding' | 'binary' | 'io' | 'limit' | 'noRevision';
+export type MessageIds = 'syntax' | 'encoding' | 'binary' | 'io' | 'limit' | 'internal' | 'noRevision';
 export type Options = Record<string, never>;
 
 export default defineRule<MessageIds, Options>({
@@ -54,6 +54,7 @@ def downgrade():
       binary: 'The file is not text: {{message}}.',
       io: 'The file could not be read: {{message}}.',
       limit: 'The file was not read, it is beyond what migralint reads: {{message}}.',
+      internal: 'The file could not be checked, migralint failed on it: {{message}}.',
       noRevision: 'The file defines upgrade() but no revision identifier could be read, so it is not part of the revision graph.',
     },
     defaultOptions: {},

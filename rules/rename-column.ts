@@ -1,5 +1,5 @@
-import { createdBefore, normalizeName, sameName, tableAliases, tablesCreated } from '../src/model/index.js';
-import type { AlterColumnOp, Body, Operation } from '../src/model/index.js';
+import { columnAddedBefore, createdBefore, normalizeName, sameName, tableAliasKey, tablesCreated } from '../src/model/index.js';
+import type { AlterColumnOp, Body } from '../src/model/index.js';
 import { defineRule, DOWNGRADE_NOTE } from '../src/rule-api/index.js';
 
 export type MessageIds = 'renamed';
@@ -74,14 +74,24 @@ def downgrade():
       return;
     }
 
-    const same = tableAliases([...up, ...down]);
-    const createdByUpgrade = [...tablesCreated(migration.upgrade)];
+    const key = tableAliasKey([...up, ...down]);
+    const createdByUpgrade = new Set([...tablesCreated(migration.upgrade)].map(key));
+    // Upgrade renames by `table key\0new name\0old name`, to look a downgrade's rename back up.
+    const renames = new Set<string>();
+    for (const u of up) {
+      if (u.kind !== 'alter_column') continue;
+      const t = key(u.table);
+      const to = normalizeName(u.newName ?? null);
+      const from = normalizeName(u.column);
+      if (t !== null && to !== null && from !== null) renames.add(`${t}\0${to}\0${from}`);
+    }
     forEachRename(body, (op) => {
       // Renaming back what the upgrade renamed, or touching a table the upgrade created, undoes the upgrade.
-      const renamesBack = up.some(
-        (u) => u.kind === 'alter_column' && same(u.table, op.table) && sameName(u.newName, op.column) && sameName(u.column, op.newName),
-      );
-      if (renamesBack || createdByUpgrade.some((t) => same(t, op.table))) return;
+      const t = key(op.table);
+      const from = normalizeName(op.column);
+      const to = normalizeName(op.newName ?? null);
+      const renamesBack = t !== null && from !== null && to !== null && renames.has(`${t}\0${from}\0${to}`);
+      if (renamesBack || (t !== null && createdByUpgrade.has(t))) return;
       report(op);
     });
   },
@@ -91,22 +101,9 @@ def downgrade():
 function forEachRename(body: Body, fn: (op: AlterColumnOp) => void): void {
   body.operations.forEach((op, i) => {
     if (op.kind !== 'alter_column' || !op.newName || sameName(op.newName, op.column)) return;
-    const before = body.operations.slice(0, i);
     if (createdBefore(body, i, op.table)) return;
-    if (addedBefore(before, op.table, op.column)) return;
+    // Added (or renamed into being from an added column) earlier in this body.
+    if (columnAddedBefore(body, i, op.table, op.column)) return;
     fn(op);
   });
-}
-
-/** Was `table.column` added (or renamed into being from an added column) by one of `ops`? */
-function addedBefore(ops: Operation[], table: string | null, column: string | null): boolean {
-  if (!table || !column) return false;
-  const added = new Set<string>();
-  for (const op of ops) {
-    if (op.kind === 'add_column' && sameName(op.table, table) && op.column.name) added.add(normalizeName(op.column.name)!);
-    if (op.kind === 'alter_column' && sameName(op.table, table) && op.newName && op.column && added.has(normalizeName(op.column)!)) {
-      added.add(normalizeName(op.newName)!);
-    }
-  }
-  return added.has(normalizeName(column)!);
 }

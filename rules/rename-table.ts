@@ -1,4 +1,4 @@
-import { createdBefore, sameName, tableAliases, tablesCreated } from '../src/model/index.js';
+import { createdBefore, normalizeName, sameName, tableAliasKey, tablesCreated } from '../src/model/index.js';
 import type { Body, Operation, RenameTableOp } from '../src/model/index.js';
 import { defineRule, DOWNGRADE_NOTE } from '../src/rule-api/index.js';
 
@@ -71,11 +71,21 @@ def downgrade():
       return;
     }
 
-    const same = tableAliases([...up, ...down]);
-    const createdByUpgrade = [...tablesCreated(migration.upgrade)];
+    const key = tableAliasKey([...up, ...down]);
+    const createdByUpgrade = new Set([...tablesCreated(migration.upgrade)].map(key));
+    // Upgrade renames by `new name\0old name`, to look a downgrade's rename back up.
+    const renames = new Set<string>();
+    for (const u of up) {
+      if (u.kind !== 'rename_table') continue;
+      const to = normalizeName(u.newName);
+      const from = normalizeName(u.table);
+      if (to !== null && from !== null) renames.add(`${to}\0${from}`);
+    }
     forEachRename(body, (op) => {
-      const renamesBack = up.some((u) => u.kind === 'rename_table' && sameName(u.newName, op.table) && sameName(u.table, op.newName));
-      if (renamesBack || createdByUpgrade.some((t) => same(t, op.table))) return;
+      const from = normalizeName(op.table);
+      const to = normalizeName(op.newName);
+      const renamesBack = from !== null && to !== null && renames.has(`${from}\0${to}`);
+      if (renamesBack || (op.table !== null && createdByUpgrade.has(key(op.table)))) return;
       report(op);
     });
   },
@@ -83,26 +93,32 @@ def downgrade():
 
 /** Calls `fn` for each rename in `body` of a table that existed before the migration and keeps no view under its old name. */
 function forEachRename(body: Body, fn: (op: RenameTableOp) => void): void {
+  // The last operation creating a view of each name, to tell a rename that keeps a view behind.
+  const lastView = new Map<string, number>();
+  body.operations.forEach((op, i) => {
+    for (const name of viewsCreated(op)) {
+      const key = normalizeName(name);
+      if (key !== null) lastView.set(key, i);
+    }
+  });
   body.operations.forEach((op, i) => {
     if (op.kind !== 'rename_table' || sameName(op.table, op.newName)) return;
     if (createdBefore(body, i, op.table)) return;
-    if (body.operations.slice(i + 1).some((later) => createsView(later, op.table))) return;
+    const key = normalizeName(op.table);
+    if (key !== null && (lastView.get(key) ?? -1) > i) return;
     fn(op);
   });
 }
 
 const CREATE_VIEW = /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?(?:RECURSIVE\s+)?VIEW\s+((?:"[^"]+"|[\w$]+)(?:\s*\.\s*(?:"[^"]+"|[\w$]+))*)/i;
 
-/** Does `op` create a view named `name` (SQL in op.execute(), or a parsed CREATE VIEW)? */
-function createsView(op: Operation, name: string | null): boolean {
-  if (!name) return false;
+/** The names of the views `op` creates (SQL in op.execute(), or a parsed CREATE VIEW). */
+function viewsCreated(op: Operation): string[] {
   const named = (text: string) => {
     const m = CREATE_VIEW.exec(text);
-    if (!m) return false;
-    const last = m[1]!.split('.').pop()!.trim();
-    return sameName(last, name);
+    return m ? [m[1]!.split('.').pop()!.trim()] : [];
   };
-  if (op.kind === 'execute_sql') return op.statements.some((st) => named(st.text));
-  if (op.kind === 'sql' && op.keyword === 'CREATE VIEW') return sameName(op.table, name) || (op.fromSql ? named(op.fromSql.statement) : false);
-  return false;
+  if (op.kind === 'execute_sql') return op.statements.flatMap((st) => named(st.text));
+  if (op.kind === 'sql' && op.keyword === 'CREATE VIEW') return [...(op.table ? [op.table] : []), ...(op.fromSql ? named(op.fromSql.statement) : [])];
+  return [];
 }

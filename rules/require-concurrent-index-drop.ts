@@ -1,4 +1,4 @@
-import { newTableAt, sameName } from '../src/model/index.js';
+import { indexCreatedBefore, newTableAt } from '../src/model/index.js';
 import { defineRule, DOWNGRADE_NOTE } from '../src/rule-api/index.js';
 
 export type MessageIds = 'notConcurrent';
@@ -61,9 +61,8 @@ def downgrade():
   check(ctx, body, migration) {
     body.operations.forEach((op, index) => {
       if (op.kind !== 'drop_index' || op.concurrently) return;
-      const before = body.operations.slice(0, index);
       // An index built earlier in this migration has not been in use yet.
-      if (before.some((b) => b.kind === 'create_index' && sameName(b.name, op.name))) return;
+      if (indexCreatedBefore(body, index, op.name)) return;
       const table = op.table ?? ctx.catalog.index(op.name)?.table ?? null;
       if (newTableAt(migration, body, index, table)) return;
       ctx.report({

@@ -1,4 +1,4 @@
-import { newTableAt, sameName } from '../src/model/index.js';
+import { columnAddBefore, newTableAt, normalizeName, sameName } from '../src/model/index.js';
 import type { AlterColumnOp, Operation } from '../src/model/index.js';
 import { defineRule, DOWNGRADE_NOTE } from '../src/rule-api/index.js';
 
@@ -100,14 +100,24 @@ def downgrade():
   },
   check(ctx, body, migration) {
     const ops = body.operations;
+    // What the operations so far did, kept up to date in one pass (not searched for again from
+    // every alter_column): each column's last nullability change (`table\0column`), and each
+    // table's constraint adds, validations and drops.
+    const nullableSoFar = new Map<string, boolean>();
+    const constraintsSoFar = new Map<string, Operation[]>();
     ops.forEach((op, index) => {
+      const key = op.kind === 'alter_column' ? columnKey(op.table, op.column) : null;
+      const lastNullable = key === null ? undefined : nullableSoFar.get(key);
+      record(op, nullableSoFar, constraintsSoFar);
       if (op.kind !== 'alter_column' || op.nullable !== false) return;
-      const before = ops.slice(0, index);
       if (newTableAt(migration, body, index, op.table)) return;
       // A column added by this migration is add-not-null-column's.
-      if (before.some((b) => b.kind === 'add_column' && sameName(b.table, op.table) && sameName(b.column.name, op.column))) return;
+      if (columnAddBefore(body, index, op.table, op.column)) return;
       // Already NOT NULL: PostgreSQL does nothing.
-      if (op.existingNullable === false || alreadyNotNull(ctx.catalog.column(op.table, op.column)?.nullable, before, op)) return;
+      const catalogNullable = ctx.catalog.column(op.table, op.column)?.nullable;
+      if (op.existingNullable === false || (lastNullable !== undefined ? !lastNullable : catalogNullable === false)) return;
+      const table = normalizeName(op.table);
+      const before = table === null ? [] : (constraintsSoFar.get(table) ?? []);
       const data = { column: op.column ?? '(unknown column)', table: op.table ?? '(unknown table)' };
       if (ctx.settings.postgresVersion < 12) {
         ctx.report({ messageId: 'beforePg12', at: op, data: { ...data, version: ctx.settings.postgresVersion } });
@@ -125,14 +135,23 @@ def downgrade():
   },
 });
 
-function alreadyNotNull(catalogNullable: boolean | null | undefined, before: Operation[], op: AlterColumnOp): boolean {
-  let notNull = catalogNullable === false;
-  for (const b of before) {
-    if (b.kind === 'alter_column' && b.nullable !== undefined && sameName(b.table, op.table) && sameName(b.column, op.column)) {
-      notNull = !b.nullable;
-    }
+function columnKey(table: string | null, column: string | null): string | null {
+  const t = normalizeName(table);
+  const c = normalizeName(column);
+  return t === null || c === null ? null : `${t}\0${c}`;
+}
+
+function record(op: Operation, nullable: Map<string, boolean>, constraints: Map<string, Operation[]>): void {
+  if (op.kind === 'alter_column' && op.nullable !== undefined) {
+    const key = columnKey(op.table, op.column);
+    if (key !== null) nullable.set(key, op.nullable);
+  } else if (op.kind === 'add_constraint' || op.kind === 'validate_constraint' || op.kind === 'drop_constraint') {
+    const table = normalizeName(op.table);
+    if (table === null) return;
+    const list = constraints.get(table);
+    if (list) list.push(op);
+    else constraints.set(table, [op]);
   }
-  return notNull;
 }
 
 /** `col IS NOT NULL`, optionally in parentheses and with the column quoted. */

@@ -1,5 +1,4 @@
-import { newTableAt, normalizeName, sameName, tablesCreated } from '../src/model/index.js';
-import type { Body, CreateIndexOp } from '../src/model/index.js';
+import { indexCreatedBefore, newTableAt, tableCreatedBefore } from '../src/model/index.js';
 import { defineRule, DOWNGRADE_NOTE } from '../src/rule-api/index.js';
 
 export type MessageIds = 'noIndex' | 'indexNotConcurrent' | 'inlineColumn';
@@ -68,7 +67,6 @@ def downgrade():
   },
   check(ctx, body, migration) {
     body.operations.forEach((op, index) => {
-      const earlier: Body = { ...body, operations: body.operations.slice(0, index) };
       if (op.kind === 'add_column') {
         // Alembic's add_column() leaves out the PRIMARY KEY of a primary_key=True column (it only
         // makes it NOT NULL) but does add UNIQUE; SQL `ADD COLUMN ... PRIMARY KEY` adds both.
@@ -97,21 +95,9 @@ def downgrade():
       // An index built earlier in this migration must have been built concurrently (on a table
       // that existed). One from an earlier migration, or one we do not know, is taken as it is:
       // attaching it takes the lock only for an instant.
-      const built = lastCreateIndex(earlier, op.usingIndex);
-      if (!built || built.concurrently || createdIn(earlier, built.table)) return;
+      const built = indexCreatedBefore(body, index, op.usingIndex);
+      if (!built || built.concurrently || tableCreatedBefore(body, index, built.table)) return;
       ctx.report({ messageId: 'indexNotConcurrent', at: op, data: { ...data, index: op.usingIndex } });
     });
   },
 });
-
-function createdIn(body: Body, table: string | null): boolean {
-  return table !== null && tablesCreated(body).has(normalizeName(table)!);
-}
-
-function lastCreateIndex(body: Body, name: string): CreateIndexOp | null {
-  for (let i = body.operations.length - 1; i >= 0; i--) {
-    const op = body.operations[i]!;
-    if (op.kind === 'create_index' && sameName(op.name, name)) return op;
-  }
-  return null;
-}

@@ -26,6 +26,7 @@ export const CONFIG_KEYS = [
   'lockfile',
   'dialect',
   'postgresVersion',
+  'maxFileSize',
   'runner',
   'downgrades',
   'foreignIgnores',
@@ -77,6 +78,9 @@ const DESCRIPTIONS = {
   lockfile: 'Lock file recording applied migrations, relative to the config file\'s directory. Default: "migralint.lock".',
   dialect: 'SQL dialect the migrations target, unless "directories" or "overrides" say otherwise. Default: "postgresql".',
   postgresVersion: 'Major PostgreSQL version the migrations target. Default: 14.',
+  maxFileSize:
+    'Largest migration file, in megabytes, that migralint parses; a larger file is reported (parse-error) ' +
+    'instead of read, so that one huge file cannot exhaust memory or stall the run. 0: no limit. Default: 5.',
   runner:
     'Settings the migration runner\'s connection already has before any migration runs (for example set ' +
     'by the deploy tooling), such as {"lockTimeout": "5s", "statementTimeout": "15min"}. Rules such as ' +
@@ -162,6 +166,7 @@ export function buildConfigSchema(rules: readonly RuleForSchema[], opts: BuildSc
       lockfile: { description: DESCRIPTIONS.lockfile, type: 'string' },
       dialect: dialect(DESCRIPTIONS.dialect),
       postgresVersion: { description: DESCRIPTIONS.postgresVersion, type: 'integer', minimum: 9, maximum: 99 },
+      maxFileSize: { description: DESCRIPTIONS.maxFileSize, type: 'number', minimum: 0 },
       runner: {
         description: DESCRIPTIONS.runner,
         type: 'object',

@@ -60,6 +60,54 @@ function ioError(file: string, framework: string, dialect: Dialect, error: Error
   return m;
 }
 
+/**
+ * Set MIGRALINT_DEBUG=1 to let what a front end or a rule throws stop the run with its stack
+ * (as before the guards below), to debug migralint itself.
+ */
+export function debugging(): boolean {
+  const v = process.env.MIGRALINT_DEBUG;
+  return v !== undefined && v !== '' && v !== '0';
+}
+
+/** What was thrown, in one line for a finding: input nested too deeply to walk is said as such. */
+export function describeFailure(err: unknown): string {
+  if (err instanceof RangeError && /call stack/i.test(err.message)) return `it is nested too deeply to read (${err.message})`;
+  const what = err instanceof Error ? `${err.name}: ${err.message}`.replace(/\s+/g, ' ') : String(err);
+  return `${what}; this is a bug in migralint, please report it`;
+}
+
+const LENIENT = new TextDecoder('utf-8', { fatal: false });
+
+/** A file its front end threw on: reported as a parse error of its own, so the run goes on. */
+function internalError(input: FrontendInput, framework: string, err: unknown): Migration {
+  if (debugging()) throw err;
+  const m = emptyMigration(input.file, framework, input.dialect);
+  // Input nested deeper than the stack is a limit of the reader, not a bug in it.
+  const kind = err instanceof RangeError && /call stack/i.test(err.message) ? 'limit' : 'internal';
+  m.parseError = { kind, message: describeFailure(err), loc: { line: 1, column: 1, endLine: 1, endColumn: 1 } };
+  // The text as it is, for the code frame and for inline ignores.
+  m.source = LENIENT.decode(input.bytes).replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  return m;
+}
+
+/**
+ * A file over the size budget (config `maxFileSize`), reported instead of parsed: parsing cost
+ * grows with the file (a 50 MB Alembic file needed 3.5 GB and minutes), and one file must not
+ * stall the run or exhaust memory. 0 means no limit.
+ */
+export function overSizeLimit(input: FrontendInput, limit: number): Migration | null {
+  if (limit <= 0 || input.bytes.length <= limit) return null;
+  const framework = frameworkOf(input.file) ?? (isTsCandidate(input.file) ? 'ts' : 'sql');
+  const m = emptyMigration(input.file, framework, input.dialect);
+  const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
+  m.parseError = {
+    kind: 'limit',
+    message: `it is ${mb(input.bytes.length)}, over the ${mb(limit)} limit; set \`maxFileSize\` (megabytes) in the config to read it`,
+    loc: { line: 1, column: 1, endLine: 1, endColumn: 1 },
+  };
+  return m;
+}
+
 /** Which set-level front ends a directory's files need (so that they can be loaded first). */
 export function setFrontendsFor(items: readonly SetItem[], opts: SetOptions): string[] {
   const out: string[] = [];
@@ -97,8 +145,34 @@ function readWith(get: FrontendGetter, name: string, framework: string, dir: str
   }
   if (inputs.length === 0) return out;
   const frontend = get(name);
-  if (!frontend.parseSet) return out;
-  return [...frontend.parseSet(inputs, dir, { framework: opts.framework, dialect: opts.dialect, named: opts.named, generic: opts.generic }), ...out];
+  const parseSet = frontend.parseSet?.bind(frontend);
+  if (!parseSet) return out;
+  const setOpts = { framework: opts.framework, dialect: opts.dialect, named: opts.named, generic: opts.generic };
+  try {
+    return [...parseSet(inputs, dir, setOpts), ...out];
+  } catch (err) {
+    if (debugging()) throw err;
+    // One file must not cost the others: find the files the front end fails on when read alone,
+    // report each of them, and read the rest of the directory together again (pairs, order).
+    const failing = new Map<string, unknown>();
+    for (const input of inputs) {
+      try {
+        parseSet([input], dir, setOpts);
+      } catch (e) {
+        failing.set(input.file, e);
+      }
+    }
+    // Nothing fails alone: the directory as a whole did; every file is reported rather than dropped.
+    if (failing.size === 0) for (const input of inputs) failing.set(input.file, err);
+    for (const input of inputs) if (failing.has(input.file)) out.push(internalError(input, framework, failing.get(input.file)));
+    const rest = inputs.filter((i) => !failing.has(i.file));
+    if (rest.length === 0) return out;
+    try {
+      return [...parseSet(rest, dir, setOpts), ...out];
+    } catch (e) {
+      return [...rest.map((i) => internalError(i, framework, e)), ...out];
+    }
+  }
 }
 
 /** One file through its per-file front end (Alembic), which must be loaded already. */
@@ -106,7 +180,12 @@ export function parseFileWith(get: FrontendGetter, input: FrontendInput, readErr
   const framework = frameworkOf(input.file);
   if (!framework) return null;
   if (readError) return ioError(input.file, framework, input.dialect, readError);
-  return get(framework).parse(input);
+  const frontend = get(framework);
+  try {
+    return frontend.parse(input);
+  } catch (err) {
+    return internalError(input, framework, err);
+  }
 }
 
 const ready = new Map<string, Frontend>();

@@ -15,14 +15,14 @@ import {
   type Severity,
   type Settings,
 } from '../rule-api/index.js';
-import { dialectForFile, isIgnored, rulesForFile, type ResolvedConfig, type RuleSetting } from '../config/index.js';
+import { DEFAULT_MAX_FILE_SIZE, dialectForFile, isIgnored, rulesForFile, type ResolvedConfig, type RuleSetting } from '../config/index.js';
 import { isRuleId, loadRule, ruleIds } from './registry.js';
 import { discoverMigrationDirs, genericFrameworkOf, migrationLikeFiles, projectRootOf, selectFiles, type Notice } from './files.js';
 import { finishPython } from './generic.js';
 import { classifyPath, popxDialect } from '../frontends/sqlfiles/layout.js';
 import { fingerprint, readLock } from './lockfile.js';
 import { applySuppressions, parseSuppressions, type SuppressedFinding } from './suppressions.js';
-import { frameworkForDir, isSetFile, parseFile, parseSetFiles, SQL_FRAMEWORKS } from './frontends.js';
+import { debugging, describeFailure, frameworkForDir, isSetFile, overSizeLimit, parseFile, parseSetFiles, SQL_FRAMEWORKS } from './frontends.js';
 import type { FrontendInput } from '../frontends/types.js';
 import { dialectFromPath, splitIndependentChains } from './chains.js';
 import { Catalog, historyOrder } from './catalog.js';
@@ -154,6 +154,11 @@ export async function loadMigrations(opts: { cwd: string; paths: string[]; confi
     for (const c of contents) {
       const fileDialect = dialectForFile(opts.config, c.file);
       const input = { file: c.file, bytes: c.bytes ?? new Uint8Array(), projectRoot, dialect: fileDialect };
+      const tooLarge = overSizeLimit(input, opts.config.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
+      if (tooLarge) {
+        migrations.push(tooLarge);
+        continue;
+      }
       if (isSetFile(c.file)) {
         setItems.push({ input, error: c.error });
         continue;
@@ -341,6 +346,33 @@ export function lintLoaded(
     };
   };
 
+  /**
+   * A rule that throws on one migration (a bug in migralint) costs only its own findings there:
+   * the run goes on, and the file gets an error naming the rule, so that nobody reads the silence
+   * as a pass. MIGRALINT_DEBUG=1 lets it throw instead, with its stack.
+   */
+  const guarded = (rule: Rule<string, unknown>, file: string, migration: Migration | null, run: () => void): void => {
+    try {
+      run();
+    } catch (err) {
+      if (debugging()) throw err;
+      push({
+        ruleId: rule.id,
+        messageId: 'internal-error',
+        severity: 'error',
+        file,
+        line: 1,
+        column: 1,
+        endLine: 1,
+        endColumn: 1,
+        message:
+          `The ${rule.id} rule failed on this file, so its findings here are missing: ${describeFailure(err)} ` +
+          '(MIGRALINT_DEBUG=1 shows the stack).',
+        migration: migration?.revision?.value ?? null,
+      });
+    }
+  };
+
   const targetMigrations = sets.flatMap((s) => s.migrations).filter((m) => targets.has(m.file));
   // Released history before `startAfter` is only graph- and lock-checked (project rules).
   const exempt = exemptByStartAfter(sets, config, opts.cwd);
@@ -388,7 +420,7 @@ export function lintLoaded(
           if (f) push(f);
         },
       };
-      rule.check(ctx, m, withDefaults(rule, setting.options));
+      guarded(rule, m.file, m, () => rule.check(ctx, m, withDefaults(rule, setting.options)));
     }
     runBodyRules(m, 'upgrade', catalog);
   }
@@ -410,7 +442,7 @@ export function lintLoaded(
           if (f) push(f);
         },
       };
-      rule.check(ctx, body, m, withDefaults(rule, setting.options));
+      guarded(rule, m.file, m, () => rule.check(ctx, body, m, withDefaults(rule, setting.options)));
     }
   }
 
@@ -424,7 +456,9 @@ export function lintLoaded(
     if (rule.scope !== 'project') return;
     const top = config.rules[rule.id];
     const options = withDefaults(rule, top?.options);
-    rule.check(
+    // A project rule has no one file: its failure is reported on the first linted migration.
+    const first = targetMigrations.find(linted) ?? null;
+    const run = () => rule.check(
       {
         settings: { dialect: config.dialect, postgresVersion: config.postgresVersion },
         report: (d) => {
@@ -437,6 +471,8 @@ export function lintLoaded(
       view,
       options,
     );
+    if (first) guarded(rule, first.file, first, run);
+    else run();
   };
   for (const rule of rules.values()) if (!WAIVER_RULES.has(rule.id)) runProjectRule(rule, project);
 
@@ -467,16 +503,18 @@ export function lintLoaded(
       if (rule.scope !== 'suppressions') continue;
       const setting = settings[rule.id];
       if (!setting || setting.severity === 'off') continue;
-      rule.check(
-        {
-          report: (d) => {
-            const f = make(rule, setting.severity, m.file, m, d);
-            if (f) push(f);
+      guarded(rule, m.file, m, () =>
+        rule.check(
+          {
+            report: (d) => {
+              const f = make(rule, setting.severity, m.file, m, d);
+              if (f) push(f);
+            },
           },
-        },
-        m,
-        suppressions,
-        withDefaults(rule, setting.options),
+          m,
+          suppressions,
+          withDefaults(rule, setting.options),
+        ),
       );
     }
   }

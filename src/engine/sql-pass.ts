@@ -83,10 +83,14 @@ export function expandBody(body: Body, source: string, parser: SqlParser): void 
       fallback: literalLoc(map, source) ?? op.loc,
     });
     // Remember the call: an ignore comment above a multi-line `op.execute(...)` covers its statements.
-    for (const o of ops) if (o.fromSql) o.fromSql.host = op.loc;
-    out.push(...ops);
+    // A loop, not push(...ops): spreading a string of 100k statements overflows the call stack.
+    for (const o of ops) {
+      if (o.fromSql) o.fromSql.host = op.loc;
+      out.push(o);
+    }
   }
-  body.operations.splice(0, body.operations.length, ...out);
+  body.operations.length = 0;
+  for (const o of out) body.operations.push(o);
 }
 
 /**

@@ -14,10 +14,10 @@ import type { Dialect, Migration, MigrationSet } from '../model/index.js';
 import type { Finding, Rule } from '../rule-api/index.js';
 import type { Frontend, FrontendInput } from '../frontends/types.js';
 import type { SqlParser } from '../frontends/sql/api.js';
-import { dialectForFile, isIgnored, type ResolvedConfig } from '../config/index.js';
+import { DEFAULT_MAX_FILE_SIZE, dialectForFile, isIgnored, type ResolvedConfig } from '../config/index.js';
 import { loadAllRules } from './registry.js';
 import { listCandidates, migrationDirOf, projectRootOf } from './files.js';
-import { frameworkForDir, frameworkOf, isSetFile, load, parseFileWith, parseSetFilesWith } from './frontends.js';
+import { frameworkForDir, frameworkOf, isSetFile, load, overSizeLimit, parseFileWith, parseSetFilesWith } from './frontends.js';
 import { dialectFromPath, splitIndependentChains } from './chains.js';
 import { applyRunContextWith } from './run-context.js';
 import { addEmbeddedSqlComments, expandBody, wantsSql } from './sql-pass.js';
@@ -164,6 +164,11 @@ function loadDirSync(opts: {
       }
     }
     const input = { file, bytes: bytes ?? new Uint8Array(), projectRoot, dialect: dialectForFile(config, file) };
+    const tooLarge = overSizeLimit(input, config.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
+    if (tooLarge) {
+      migrations.push(tooLarge);
+      continue;
+    }
     if (isSetFile(file)) {
       setItems.push({ input, error });
       continue;

@@ -1,7 +1,9 @@
 // Questions rules ask about migrations, answered once here so rules stay small and agree
 // with each other. Framework-neutral: only the model's shapes are read.
 import type {
+  AddColumnOp,
   Body,
+  CreateIndexOp,
   Migration,
   Operation,
   SqlStatement,
@@ -63,15 +65,35 @@ export function createdBefore(body: Body, index: number, table: string | null): 
   return at !== undefined && at < index;
 }
 
+/**
+ * Per-body indexes, each built once on first use (rules ask for each operation "did an earlier
+ * operation of this body ...?"; answering from a copied prefix made a body of n operations cost
+ * n^2). Rebuilt when the operations array changed length (the SQL pass rewrites bodies in place).
+ */
+function memo<T>(cache: WeakMap<Operation[], { length: number; value: T }>, ops: Operation[], build: (ops: Operation[]) => T): T {
+  const cached = cache.get(ops);
+  if (cached && cached.length === ops.length) return cached.value;
+  const value = build(ops);
+  cache.set(ops, { length: ops.length, value });
+  return value;
+}
+
 const VIEW_CREATION = new Set(['CREATE VIEW', 'CREATE OR REPLACE VIEW', 'CREATE MATERIALIZED VIEW']);
 
-const creationCache = new WeakMap<Operation[], { length: number; at: Map<string, number> }>();
+const creationCache = new WeakMap<Operation[], { length: number; value: Map<string, number> }>();
+const tableCreationCache = new WeakMap<Operation[], { length: number; value: Map<string, number> }>();
 
-/** For each table the body creates, the index of the operation that creates it (or renames a new one to it). */
+/** For each table (or view) the body creates, the index of the operation that creates it (or renames a new one to it). */
 function creationIndex(body: Body): Map<string, number> {
-  const ops = body.operations;
-  const cached = creationCache.get(ops);
-  if (cached && cached.length === ops.length) return cached.at;
+  return memo(creationCache, body.operations, (ops) => creations(ops, true));
+}
+
+/** The same, for tables only: exactly the names `tablesCreated` lists. */
+function tableCreationIndex(body: Body): Map<string, number> {
+  return memo(tableCreationCache, body.operations, (ops) => creations(ops, false));
+}
+
+function creations(ops: Operation[], views: boolean): Map<string, number> {
   const at = new Map<string, number>();
   const add = (name: string | null, i: number) => {
     if (name && !at.has(normalizeName(name)!)) at.set(normalizeName(name)!, i);
@@ -81,10 +103,130 @@ function creationIndex(body: Body): Map<string, number> {
     if (op.kind === 'rename_table' && op.newName && op.table && at.has(normalizeName(op.table)!)) add(op.newName, i);
     if (op.kind === 'execute_sql') for (const st of op.statements) if (st.keyword === 'CREATE TABLE') add(st.table, i);
     // A view created here is as new as a table: dropping it again (in a downgrade) blocks no reader.
-    if (op.kind === 'sql' && VIEW_CREATION.has(op.keyword)) add(op.table, i);
+    if (views && op.kind === 'sql' && VIEW_CREATION.has(op.keyword)) add(op.table, i);
   });
-  creationCache.set(ops, { length: ops.length, at });
   return at;
+}
+
+/** `createdBefore` for tables only: the same answer as `tablesCreated` over the operations before `index`. */
+export function tableCreatedBefore(body: Body, index: number, table: string | null): boolean {
+  if (!table) return false;
+  const at = tableCreationIndex(body).get(normalizeName(table)!);
+  return at !== undefined && at < index;
+}
+
+/**
+ * For each table the body creates (normalised name, as in `tablesCreated`), the index of the
+ * operation that creates it: `createdBefore` for every index at once.
+ */
+export function creationIndices(body: Body): ReadonlyMap<string, number> {
+  return tableCreationIndex(body);
+}
+
+/** `table\0column`, normalised; null when either is unknown (sameName never matches null). */
+function columnKey(table: string | null | undefined, column: string | null | undefined): string | null {
+  const t = normalizeName(table);
+  const c = normalizeName(column);
+  return t === null || c === null ? null : `${t}\0${c}`;
+}
+
+/** The last element of ascending `list` below `index`, or -1. */
+function lastBelow(list: readonly number[] | undefined, index: number): number {
+  if (!list) return -1;
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]! < index) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 ? list[lo - 1]! : -1;
+}
+
+function push<K>(map: Map<K, number[]>, key: K | null, i: number): void {
+  if (key === null) return;
+  const list = map.get(key);
+  if (list) list.push(i);
+  else map.set(key, [i]);
+}
+
+const emptiedCache = new WeakMap<Operation[], { length: number; value: Map<string, number> }>();
+
+/** Was `table` emptied (DELETE without WHERE, TRUNCATE) by an operation before `index` of this body? */
+export function emptiedBefore(body: Body, index: number, table: string | null): boolean {
+  if (!table) return false;
+  const first = memo(emptiedCache, body.operations, (ops) => {
+    const at = new Map<string, number>();
+    ops.forEach((op, i) => {
+      for (const name of emptiedTables(op)) {
+        const key = normalizeName(name);
+        if (key !== null && !at.has(key)) at.set(key, i);
+      }
+    });
+    return at;
+  });
+  const at = first.get(normalizeName(table)!);
+  return at !== undefined && at < index;
+}
+
+const columnAddCache = new WeakMap<Operation[], { length: number; value: Map<string, number[]> }>();
+
+/** The last `add_column` of `table.column` before `index` of this body, with its index. */
+export function columnAddBefore(body: Body, index: number, table: string | null, column: string | null): { op: AddColumnOp; index: number } | null {
+  const key = columnKey(table, column);
+  if (key === null) return null;
+  const byKey = memo(columnAddCache, body.operations, (ops) => {
+    const map = new Map<string, number[]>();
+    ops.forEach((op, i) => {
+      if (op.kind === 'add_column') push(map, columnKey(op.table, op.column.name), i);
+    });
+    return map;
+  });
+  const at = lastBelow(byKey.get(key), index);
+  return at < 0 ? null : { op: body.operations[at] as AddColumnOp, index: at };
+}
+
+const columnCreationCache = new WeakMap<Operation[], { length: number; value: Map<string, number> }>();
+
+/**
+ * Was `table.column` added by an operation before `index` of this body, or renamed into being
+ * from a column added earlier (add_column, then alter_column renaming it)?
+ */
+export function columnAddedBefore(body: Body, index: number, table: string | null, column: string | null): boolean {
+  const key = columnKey(table, column);
+  if (key === null) return false;
+  const first = memo(columnCreationCache, body.operations, (ops) => {
+    const at = new Map<string, number>();
+    ops.forEach((op, i) => {
+      let k: string | null = null;
+      if (op.kind === 'add_column' && op.table && op.column.name) k = columnKey(op.table, op.column.name);
+      else if (op.kind === 'alter_column' && op.table && op.newName) {
+        const from = columnKey(op.table, op.column);
+        if (from !== null && at.has(from)) k = columnKey(op.table, op.newName);
+      }
+      if (k !== null && !at.has(k)) at.set(k, i);
+    });
+    return at;
+  });
+  const at = first.get(key);
+  return at !== undefined && at < index;
+}
+
+const indexCreationCache = new WeakMap<Operation[], { length: number; value: Map<string, number[]> }>();
+
+/** The last `create_index` named `name` before `index` of this body. */
+export function indexCreatedBefore(body: Body, index: number, name: string | null): CreateIndexOp | null {
+  const key = normalizeName(name);
+  if (key === null) return null;
+  const byName = memo(indexCreationCache, body.operations, (ops) => {
+    const map = new Map<string, number[]>();
+    ops.forEach((op, i) => {
+      if (op.kind === 'create_index') push(map, normalizeName(op.name), i);
+    });
+    return map;
+  });
+  const at = lastBelow(byName.get(key), index);
+  return at < 0 ? null : (body.operations[at] as CreateIndexOp);
 }
 
 /**
@@ -99,7 +241,8 @@ export function newTableAt(migration: Migration, body: Body, index: number, tabl
 
 export function createdInSameBody(body: Body, table: string | null): boolean {
   if (!table) return false;
-  return tablesCreated(body).has(normalizeName(table)!);
+  // The tables tableCreationIndex knows are exactly tablesCreated(body), without rebuilding the set.
+  return tableCreationIndex(body).has(normalizeName(table)!);
 }
 
 /** A statement that changes rows (not structure). */
@@ -240,19 +383,26 @@ export function emptyMigration(file: string, framework: string, dialect: Migrati
  */
 export function emptiesTable(op: Operation, table: string | null): boolean {
   if (!table) return false;
+  return emptiedTables(op).some((name) => sameName(name, table));
+}
+
+/** The tables whose every row `op` removes (DELETE without WHERE, TRUNCATE), as written. */
+export function emptiedTables(op: Operation): string[] {
   if (op.kind === 'data_change') {
-    return (op.action === 'truncate' || (op.action === 'delete' && op.hasWhere === false)) && sameName(op.table, table);
+    return (op.action === 'truncate' || (op.action === 'delete' && op.hasWhere === false)) && op.table ? [op.table] : [];
   }
-  if (op.kind !== 'execute_sql') return false;
-  return op.statements.some((st) => {
-    if (st.keyword === 'DELETE') return sameName(st.table, table) && !/\bWHERE\b/i.test(st.text);
-    if (st.keyword === 'TRUNCATE') {
+  if (op.kind !== 'execute_sql') return [];
+  const out: string[] = [];
+  for (const st of op.statements) {
+    if (st.keyword === 'DELETE') {
+      if (st.table && !/\bWHERE\b/i.test(st.text)) out.push(st.table);
+    } else if (st.keyword === 'TRUNCATE') {
       const m = /^\s*TRUNCATE\s+(?:TABLE\s+)?(?:ONLY\s+)?([^;]*)/i.exec(st.text);
       const names = (m?.[1] ?? '').split(/\s+(?:RESTART|CONTINUE|CASCADE|RESTRICT)\b/i)[0]!.split(',');
-      return names.some((n) => sameName(n.trim().split('.').pop()!.replace(/\*$/, '').trim(), table));
+      for (const n of names) out.push(n.trim().split('.').pop()!.replace(/\*$/, '').trim());
     }
-    return false;
-  });
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -516,10 +666,25 @@ function splitArgs(inner: string): { key: string | null; value: string }[] {
  * it back and alters `block`. Returns a comparison that also holds for equal names.
  */
 export function tableAliases(ops: Operation[]): (a: string | null, b: string | null) => boolean {
+  const key = tableAliasKey(ops);
+  return (a, b) => a !== null && b !== null && key(a) === key(b);
+}
+
+/**
+ * The same grouping as `tableAliases`, as a key: two names are aliases exactly when their keys
+ * are equal, so a rule can look names up in a set instead of comparing every pair. Null for null.
+ */
+export function tableAliasKey(ops: Operation[]): (name: string | null) => string | null {
   const parent = new Map<string, string>();
   const find = (x: string): string => {
     let r = x;
     while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
+    // Path compression: a long chain of renames is walked once, not once per name in it.
+    for (let n = x; n !== r; ) {
+      const next = parent.get(n)!;
+      parent.set(n, r);
+      n = next;
+    }
     return r;
   };
   for (const op of ops) {
@@ -528,7 +693,7 @@ export function tableAliases(ops: Operation[]): (a: string | null, b: string | n
     const b = find(normalizeName(op.newName)!);
     if (a !== b) parent.set(a, b);
   }
-  return (a, b) => a !== null && b !== null && find(normalizeName(a)!) === find(normalizeName(b)!);
+  return (name) => (name === null ? null : find(normalizeName(name)!));
 }
 
 /** A column type an operation declares: each column of a CREATE TABLE, an added column, or the new type of ALTER COLUMN TYPE. */
@@ -591,23 +756,30 @@ export function isUtcTimeZone(value: string | null | undefined): boolean {
  * LOCAL lasts until its transaction ends). A later SET to another zone, or RESET, undoes it.
  */
 export function sessionTimeZoneIsUtc(migration: Migration, body: Body, index: number): boolean {
-  const runner = migration.runnerSettings.filter((s) => s.name === 'timezone').pop();
-  let session = runner ? isUtcTimeZone(runner.value) : false;
-  let local: boolean | null = null;
-  const ops = body.operations;
-  for (let i = 0; i < index && i < ops.length; i++) {
-    const op = ops[i]!;
-    if (op.kind === 'transaction_control' && (op.action === 'commit' || op.action === 'rollback')) local = null;
-    if (op.kind !== 'set_setting' || (op.name !== 'timezone' && op.name !== 'all')) continue;
-    const utc = op.value === null ? (runner ? isUtcTimeZone(runner.value) : false) : isUtcTimeZone(op.value);
-    if (op.local) local = utc;
-    else {
-      session = utc;
-      local = null;
+  // The answer before every index, computed in one pass per body (not a prefix scan per question).
+  const states = memo(timeZoneCache, body.operations, (ops) => {
+    const runner = migration.runnerSettings.filter((s) => s.name === 'timezone').pop();
+    let session = runner ? isUtcTimeZone(runner.value) : false;
+    let local: boolean | null = null;
+    const out: boolean[] = [session];
+    for (const op of ops) {
+      if (op.kind === 'transaction_control' && (op.action === 'commit' || op.action === 'rollback')) local = null;
+      if (op.kind === 'set_setting' && (op.name === 'timezone' || op.name === 'all')) {
+        const utc = op.value === null ? (runner ? isUtcTimeZone(runner.value) : false) : isUtcTimeZone(op.value);
+        if (op.local) local = utc;
+        else {
+          session = utc;
+          local = null;
+        }
+      }
+      out.push(local ?? session);
     }
-  }
-  return local ?? session;
+    return out;
+  });
+  return states[Math.max(0, Math.min(index, states.length - 1))]!;
 }
+
+const timeZoneCache = new WeakMap<Operation[], { length: number; value: boolean[] }>();
 
 // The words that name a database: in a directory name, a URL scheme (`mysql+pymysql://`), or a
 // SQLAlchemy dialect name (`bind.dialect.name == "mariadb"`).

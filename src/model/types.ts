@@ -432,8 +432,11 @@ export interface Comment {
 }
 
 export interface ParseError {
-  /** limit: the file is beyond what migralint reads (too large, too deeply nested, over its time budget). */
-  kind: 'syntax' | 'encoding' | 'binary' | 'io' | 'limit';
+  /**
+   * limit: the file is beyond what migralint reads (over the size budget `maxFileSize`, too deeply
+   * nested, over its time budget); internal: migralint itself failed on the file (a bug).
+   */
+  kind: 'syntax' | 'encoding' | 'binary' | 'io' | 'limit' | 'internal';
   message: string;
   loc: Loc;
 }

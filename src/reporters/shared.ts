@@ -48,17 +48,33 @@ export function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+const lineStartsByInput = new WeakMap<ReportInput, Map<string, number[]>>();
+
+/** Where each line of a file's source starts, computed once per report and file. */
+function lineStarts(input: ReportInput, file: string, source: string): number[] {
+  let byFile = lineStartsByInput.get(input);
+  if (!byFile) {
+    byFile = new Map();
+    lineStartsByInput.set(input, byFile);
+  }
+  let starts = byFile.get(file);
+  if (!starts) {
+    starts = [0];
+    for (let nl = source.indexOf('\n'); nl >= 0; nl = source.indexOf('\n', nl + 1)) starts.push(nl + 1);
+    byFile.set(file, starts);
+  }
+  return starts;
+}
+
 /** The text of a finding's first line, trimmed, with runs of whitespace as one space; null when unknown. */
 export function lineTextOf(input: ReportInput, f: Finding): string | null {
   const source = input.sources.get(f.file);
   if (source === undefined || f.line < 1) return null;
-  // Split lazily: only up to the line needed.
-  let start = 0;
-  for (let n = 1; n < f.line; n++) {
-    const nl = source.indexOf('\n', start);
-    if (nl < 0) return null;
-    start = nl + 1;
-  }
+  // Line starts are indexed once per file: scanning from the top for each finding made a file
+  // with many findings cost findings x lines.
+  const starts = lineStarts(input, f.file, source);
+  if (f.line > starts.length) return null;
+  const start = starts[f.line - 1]!;
   const end = source.indexOf('\n', start);
   return source
     .slice(start, end < 0 ? undefined : end)

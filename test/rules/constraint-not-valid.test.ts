@@ -51,6 +51,17 @@ def downgrade():
   ],
   invalid: [
     {
+      name: 'a foreign key from a table to itself names the table once',
+      files: `revision = "b2"
+down_revision = "a1"
+def upgrade():
+    op.create_foreign_key("fk_challenges_next", "challenges", "challenges", ["next_id"], ["id"])
+def downgrade():
+    op.drop_constraint("fk_challenges_next", "challenges", type_="foreignkey")
+`,
+      errors: [{ messageId: 'foreignKeySelf', line: 4 }],
+    },
+    {
       name: 'the downgrade is judged too: re-creating a foreign key validates it under the lock',
       files: `revision = "b2"
 down_revision = "a1"

@@ -45,6 +45,18 @@ ruleTester(test, multipleHeads, {
         { messageId: 'multipleHeads', file: 'y1.py', line: 2 },
       ],
     },
+    {
+      name: 'twelve heads: each message names ten and counts the rest',
+      files: Object.fromEntries(
+        Array.from({ length: 12 }, (_, i) => [`h${String(i).padStart(2, '0')}.py`, `revision = "h${String(i).padStart(2, '0')}"\ndown_revision = None\ndef upgrade():\n    pass\n`]),
+      ),
+      errors: Array.from({ length: 12 }, (_, i) => ({
+        messageId: 'multipleHeads',
+        file: `h${String(i).padStart(2, '0')}.py`,
+        line: 2,
+        includes: 'one of 12 heads (h00, h01, h02, h03, h04, h05, h06, h07, h08, h09 and 2 more)',
+      })),
+    },
   ],
 });
 
@@ -75,6 +87,16 @@ ruleTester(test, duplicateRevision, {
         { messageId: 'duplicate', file: '2_b1.py', line: 2, includes: '2_b1_copy.py' },
         { messageId: 'duplicate', file: '2_b1_copy.py', line: 2, includes: '2_b1.py' },
       ],
+    },
+    {
+      name: 'twelve copies: each message names ten others and counts the rest',
+      files: Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`c${String(i).padStart(2, '0')}.py`, rev.b1])),
+      errors: Array.from({ length: 12 }, (_, i) => ({
+        messageId: 'duplicate',
+        file: `c${String(i).padStart(2, '0')}.py`,
+        line: 2,
+        includes: ' and 1 more.',
+      })),
     },
   ],
 });

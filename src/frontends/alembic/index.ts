@@ -34,9 +34,12 @@ export function parseAlembic(input: FrontendInput): Migration {
   } catch (err) {
     // A bug in the front end must not stop a lint run: report the file as unreadable.
     const loc: Loc = { line: 1, column: 1, endLine: 1, endColumn: 1 };
+    const tooDeep = err instanceof RangeError && /call stack/i.test(err.message);
     return failed(input, '', emptyHeader(), {
-      kind: 'syntax',
-      message: `migralint could not read this file: ${err instanceof Error ? err.message : String(err)}`,
+      kind: tooDeep ? 'limit' : 'internal',
+      message: tooDeep
+        ? 'it nests deeper than migralint can follow (the call stack ran out)'
+        : `migralint could not read this file: ${err instanceof Error ? err.message : String(err)}`,
       loc,
     });
   }
@@ -74,11 +77,16 @@ function parseChecked(input: FrontendInput): Migration {
         endColumn = ec;
       }
     }
+    // py-ast's recursive descent runs out of stack on deep nesting (CPython stops at 200 levels
+    // with "too many nested parentheses"): a limit of the reader, said as such.
+    const tooDeep = /Maximum call stack size exceeded/.test(e.message);
     return failed(
       input,
       decoded.text,
       readHeaderFromText(src),
-      { kind: 'syntax', message: e.message, loc: { line, column, endLine, endColumn } },
+      tooDeep
+        ? { kind: 'limit', message: 'it nests deeper than the Python parser can follow (the call stack ran out)', loc: { line: 1, column: 1, endLine: 1, endColumn: 1 } }
+        : { kind: 'syntax', message: e.message, loc: { line, column, endLine, endColumn } },
       src,
     );
   }

@@ -76,12 +76,15 @@ function toOperations(pg: PgFunctions, text: string, opts: SqlToOpsOptions): Ope
     let ops: Operation[];
     try {
       ops = convertStatement(ctx, node);
-    } catch {
-      // A tree shape the converter does not expect: keep the statement, classified by its words.
-      const c = classifySql(head.fromSql.statement);
-      ops = [{ ...head, kind: 'sql', keyword: c.keyword, category: c.category, table: c.table, lock: null, node: Object.keys(node)[0] ?? '' }];
+    } catch (err) {
+      // A tree the converter cannot walk (an unexpected shape, or nesting deeper than the stack):
+      // the statement is reported as not understood rather than passed as harmless.
+      const what = `a ${classifySql(head.fromSql.statement).keyword || 'SQL'} statement`;
+      const deep = err instanceof RangeError && /call stack/i.test(err.message);
+      const reason = deep ? `${what} nested too deeply to read` : `${what} migralint failed on: ${(err as Error)?.message ?? String(err)}`;
+      ops = [{ ...head, kind: 'unknown', reason }];
     }
-    out.push(...ops);
+    for (const op of ops) out.push(op);
   };
 
   let whole: ParseResult | null = null;

@@ -215,7 +215,7 @@ class Builder {
       m.parseError ??= { ...src.error, loc: { ...src.error.loc, file: src.file } };
       return;
     }
-    if (role === 'down') m.comments.push(...toComments(src.scan, src.lines, src.file));
+    if (role === 'down') for (const c of toComments(src.scan, src.lines, src.file)) m.comments.push(c);
   }
 
   add(m: Migration, key: bigint[], tie: string, stage = 0): void {
