@@ -2,6 +2,7 @@
 import path from 'node:path';
 import type { Classified } from './classify.js';
 import type { TracedStatement, TraceResult } from './run.js';
+import { lockStrength } from '../model/locks.js';
 import type { ObservedLock } from './tracer.js';
 
 export const TRACE_FORMATS = ['stylish', 'json', 'markdown'] as const;
@@ -56,9 +57,25 @@ function observedText(s: TracedStatement): string[] {
   const out: string[] = [];
   const o = s.observed;
   if (o) {
-    const locks = o.locks.filter((l) => l.mode !== 'ACCESS SHARE' || l.existed);
+    // The strongest mode per relation (PostgreSQL also lists the weaker ones it took on the way).
+    const strongest = new Map<string, ObservedLock>();
+    for (const l of o.locks) {
+      const had = strongest.get(l.relation);
+      if (!had || lockStrength(l.mode) > lockStrength(had.mode)) strongest.set(l.relation, l);
+    }
+    const kindOrder = { table: 0, view: 1, index: 2, sequence: 3, other: 4 };
+    const locks = [...strongest.values()]
+      .filter((l) => l.mode !== 'ACCESS SHARE' || l.existed)
+      .sort((a, b) => Number(b.existed) - Number(a.existed) || kindOrder[a.kind] - kindOrder[b.kind] || (a.relation < b.relation ? -1 : 1));
     const held = s.heldFor === undefined ? '' : s.heldFor === 0 ? ', released at commit' : `, held through ${s.heldFor} more statement${s.heldFor === 1 ? '' : 's'} until commit`;
-    out.push(locks.length > 0 ? `locks: ${locks.map(lockText).join(', ')}${held}` : 'locks: none on existing relations');
+    const already = o.held.filter((h) => lockStrength(h.mode) > lockStrength('ACCESS SHARE'));
+    out.push(
+      locks.length > 0
+        ? `locks: ${locks.map(lockText).join(', ')}${held}`
+        : already.length > 0
+          ? `locks: nothing new (the transaction already holds ${already.map(lockText).join(', ')})`
+          : 'locks: none on existing relations',
+    );
     if (o.rewritten.length > 0) out.push(`rewrote: ${o.rewritten.join(', ')}`);
     if (o.scanned.length > 0) out.push(`scanned: ${o.scanned.join(', ')}`);
     if (o.lockTimeout !== '0') out.push(`lock_timeout: ${o.lockTimeout}`);
@@ -84,7 +101,7 @@ export function renderTrace(r: TraceResult, format: TraceFormat, cwd: string): s
   lines.push(md ? `## migralint trace` : `migralint trace on ${db}`);
   if (md) lines.push('', `Database: ${db}.`);
   lines.push(
-    `${md ? '' : '  '}${r.history.migrations} earlier migration${r.history.migrations === 1 ? '' : 's'} (${r.history.statements} statements) ${tpl} in ${(r.setupMs / 1000).toFixed(2)} s` +
+    `${md ? '' : '  '}${r.history.migrations} earlier migration${r.history.migrations === 1 ? '' : 's'} (${r.history.statements} statement${r.history.statements === 1 ? '' : 's'}) ${tpl} in ${(r.setupMs / 1000).toFixed(2)} s` +
       (r.history.notRun > 0 ? `; ${r.history.notRun} statement${r.history.notRun === 1 ? '' : 's'} of the history could not run (the schema may lack what they make)` : ''),
   );
   for (const f of r.history.failures) lines.push(`${md ? '- ' : '  '}history: ${rel(f.file)}:${f.line}: ${f.message}`);
