@@ -90,6 +90,36 @@ function findingsOn(st: TraceStatement, findings: readonly Finding[]): Finding[]
   );
 }
 
+function sameSource(a: StatementTrace, b: StatementTrace): boolean {
+  const x = a.statement;
+  const y = b.statement;
+  return x.file === y.file && x.loc.line === y.loc.line && x.loc.column === y.loc.column && x.ops[0] !== undefined && (y.ops.length === 0 || y.ops[0] === x.ops[0]);
+}
+
+/** Several statements of one operation as one: every lock, rewrite and scan any of them showed. */
+function merged(group: StatementTrace[]): StatementTrace {
+  const ran = group.filter((t) => t.observed);
+  const failed = group.find((t) => t.status !== 'ran' && t.status !== 'ran-outside-transaction');
+  return {
+    statement: { ...group[0]!.statement, ops: group.flatMap((t) => t.statement.ops) },
+    status: failed ? failed.status : group[0]!.status,
+    ...(failed?.failure ? { failure: failed.failure } : {}),
+    ...(failed?.note ? { note: failed.note } : {}),
+    ...(ran.length > 0
+      ? {
+          observed: {
+            locks: ran.flatMap((t) => t.observed!.locks),
+            held: ran[0]!.observed!.held,
+            rewritten: [...new Set(ran.flatMap((t) => t.observed!.rewritten))],
+            scanned: [...new Set(ran.flatMap((t) => t.observed!.scanned))],
+            lockTimeout: ran[0]!.observed!.lockTimeout,
+            ms: ran.reduce((n, t) => n + t.observed!.ms, 0),
+          },
+        }
+      : {}),
+  };
+}
+
 /** Line and column of PostgreSQL's error position inside a statement read from a file. */
 function failureLoc(st: TraceStatement, failure: PgFailure): { line: number; column: number } {
   const text = st.sql ?? '';
@@ -236,24 +266,32 @@ async function traceMigration(
 ): Promise<TracedMigration> {
   const files = new Set([m.file, ...m.companions.map((c) => c.file)]);
   const findings = allFindings.filter((f) => files.has(f.file));
-  const judged = (direction: TracedBody['direction'], traces: StatementTrace[]): TracedBody => ({
-    direction,
-    statements: traces.map((t) => {
-      if (t.status === 'failed' && t.failure) {
-        const where = failureLoc(t.statement, t.failure);
-        traceFindings.push({
-          ruleId: 'migration-fails',
-          severity: 'error',
-          file: t.statement.file,
-          ...where,
-          message: `${direction === 'upgrade' ? 'The upgrade' : direction === 'downgrade' ? 'The downgrade' : 'The upgrade after the downgrade'} fails here on the replayed schema: ${describeFailure(t.failure)}`,
-          migration: m.revision?.value ?? null,
-        });
-      }
-      // Downgrade findings are judged too; the upgrade-again pass repeats the first one.
-      return { ...t, verdicts: direction === 'upgrade again' ? [] : classify(t, findingsOn(t.statement, findings)) };
-    }),
-  });
+  const judged = (direction: TracedBody['direction'], traces: StatementTrace[]): TracedBody => {
+    for (const t of traces) {
+      if (t.status !== 'failed' || !t.failure) continue;
+      const where = failureLoc(t.statement, t.failure);
+      traceFindings.push({
+        ruleId: 'migration-fails',
+        severity: 'error',
+        file: t.statement.file,
+        ...where,
+        message: `${direction === 'upgrade' ? 'The upgrade' : direction === 'downgrade' ? 'The downgrade' : 'The upgrade after the downgrade'} fails here on the replayed schema: ${describeFailure(t.failure)}`,
+        migration: m.revision?.value ?? null,
+      });
+    }
+    // One operation rendered to several statements (knex's .alter(): a TYPE and a SET NOT NULL)
+    // shares its findings: they are judged once, against what all of them did together.
+    const out: TracedStatement[] = traces.map((t) => ({ ...t, verdicts: [] }));
+    if (direction === 'upgrade again') return { direction, statements: out };
+    for (let i = 0; i < out.length; ) {
+      let j = i + 1;
+      while (j < out.length && sameSource(out[i]!, out[j]!)) j++;
+      const group = out.slice(i, j);
+      out[i]!.verdicts = classify(group.length === 1 ? group[0]! : merged(group), findingsOn(group[0]!.statement, findings));
+      i = j;
+    }
+    return { direction, statements: out };
+  };
   const up = bodyStatements(m, 'up');
   const traced: TracedMigration = { migration: m, bodies: [] };
   const before = opts.stairway ? await tracer.catalog() : null;
