@@ -67,6 +67,12 @@ test('Alembic operations are rendered and traced', async () => {
   assert.equal(s!.verdicts.map((v) => v.verdict), ['confirmed']);
 });
 
+test('directories of another database are said to be not traced, not dropped silently', async () => {
+  const r = await trace(fixture('sql/dialect-issue10'));
+  assert.equal(r.skipped.map((x) => [x.dialect, x.migrations]).sort(), [['h2', 1], ['mysql', 1]]);
+  assert.ok(r.migrations.length > 0, 'the PostgreSQL directory is traced');
+});
+
 test('--stairway: a downgrade that does not restore the schema is a finding, with what differs', async () => {
   const r = await trace(fixture('sql/stairway-not-restoring'), { stairway: true });
   assert.equal(r.findings.map((f) => [f.ruleId, path.basename(f.file)]), [['downgrade-not-restoring', '20240602090000_accounts_plan_check.sql']]);

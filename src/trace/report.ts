@@ -105,6 +105,7 @@ export function renderTrace(r: TraceResult, format: TraceFormat, cwd: string): s
       (r.history.notRun > 0 ? `; ${r.history.notRun} statement${r.history.notRun === 1 ? '' : 's'} of the history could not run (the schema may lack what they make)` : ''),
   );
   for (const f of r.history.failures) lines.push(`${md ? '- ' : '  '}history: ${rel(f.file)}:${f.line}: ${f.message}`);
+  for (const x of r.skipped) lines.push(`${md ? '- ' : '  '}not traced: ${rel(x.dir)} (${x.migrations} ${x.dialect} migration${x.migrations === 1 ? '' : 's'}): trace runs PostgreSQL migrations`);
   for (const f of r.rowsFilled) lines.push(`${md ? '- ' : '  '}rows: ${f.table}: ${f.error ? `not filled: ${f.error}` : `${f.rows} rows`}`);
   for (const m of r.migrations) {
     for (const b of m.bodies) {
@@ -151,6 +152,7 @@ function toJson(r: TraceResult, cwd: string) {
     template: r.template,
     history: { ...r.history, failures: r.history.failures.map((f) => ({ ...f, file: rel(f.file) })) },
     rowsFilled: r.rowsFilled,
+    skipped: r.skipped.map((x) => ({ ...x, dir: rel(x.dir) })),
     migrations: r.migrations.map((m) => ({
       file: rel(m.migration.file),
       revision: m.migration.revision?.value ?? null,

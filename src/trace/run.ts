@@ -63,6 +63,8 @@ export interface TraceResult {
   template: 'built' | 'cached' | 'none' | 'not cached';
   history: { migrations: number; statements: number; notRun: number; failures: { file: string; line: number; message: string }[] };
   rowsFilled: { table: string; rows: number; error?: string }[];
+  /** Migration directories of another database, not traced (said, never dropped silently). */
+  skipped: { dir: string; dialect: string; migrations: number }[];
   migrations: TracedMigration[];
   findings: TraceFinding[];
   /** Every finding of the lint run on the traced migrations. */
@@ -188,6 +190,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     template,
     history: { migrations: 0, statements: 0, notRun: 0, failures: [] },
     rowsFilled: [],
+    skipped: sets.filter((x) => !pgSets.includes(x)).map((x) => ({ dir: x.dir, dialect: x.dialect, migrations: x.migrations.filter((m) => targets.has(m.file)).length })),
     migrations: [],
     findings: [],
     staticFindings: result.findings.filter((f) => result.migrations.some((m) => m.file === f.file || m.companions.some((c) => c.file === f.file))),
