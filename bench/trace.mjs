@@ -4,7 +4,7 @@
 // Wall time and peak RSS of the whole process, alternating cold and warm round by round.
 // Usage: node bench/trace.mjs [--rounds 3]   (build first: npm run build)
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,6 +14,7 @@ const out = path.join(here, 'out');
 mkdirSync(out, { recursive: true });
 const roundsArg = process.argv.indexOf('--rounds');
 const rounds = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 3;
+const load = () => (existsSync('/proc/loadavg') ? readFileSync('/proc/loadavg', 'utf8').split(' ')[0] : '?');
 const COUNT = 300;
 
 const TABLES = ['accounts', 'orders', 'invoices', 'events', 'users', 'projects'];
@@ -98,11 +99,11 @@ for (let r = 0; r < rounds; r++) {
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const row = (name, runs) =>
-  `| ${name} | ${median(runs.map((x) => x.ms)).toFixed(0)} ms | ${median(runs.map((x) => x.json.setupMs))} ms | ${median(runs.map((x) => x.rss)).toFixed(0)} MB |`;
+  `| ${name} | ${median(runs.map((x) => x.ms)).toFixed(0)} ms | ${median(runs.map((x) => x.json.lintMs))} ms | ${median(runs.map((x) => x.json.databaseMs))} ms | ${median(runs.map((x) => x.rss)).toFixed(0)} MB |`;
 const templateFiles = existsSync(path.join(cache, 'migralint', 'trace')) ? readdirSync(path.join(cache, 'migralint', 'trace')) : [];
-console.log(`trace of the last 5 of ${COUNT} generated Alembic revisions (${last.history.migrations} replayed, ${last.history.statements} history statements, ${last.history.failures.length} failed; ${last.summary.statements} traced statements: ${last.summary.ran} ran, ${last.summary.failed} failed, ${last.summary.notRun} not run); ${rounds} rounds, median`);
-console.log('| run | wall | database ready (setupMs) | peak RSS |');
-console.log('|---|---|---|---|');
+console.log(`trace of the last 5 of ${COUNT} generated Alembic revisions (${last.history.migrations} replayed, ${last.history.statements} history statements, ${last.history.failures.length} failed; ${last.summary.statements} traced statements: ${last.summary.ran} ran, ${last.summary.failed} failed, ${last.summary.notRun} not run); ${rounds} rounds, median; load average ${load()}`);
+console.log('| run | wall | read + lint | database ready | peak RSS |');
+console.log('|---|---|---|---|---|');
 console.log(row('cold (replay history, build template)', cold));
 console.log(row('warm (cached template)', warm));
 console.log(`template cache: ${templateFiles.length} entr${templateFiles.length === 1 ? 'y' : 'ies'} in ${path.relative(root, path.join(cache, 'migralint', 'trace'))}`);

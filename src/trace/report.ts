@@ -182,6 +182,8 @@ function toJson(r: TraceResult, cwd: string) {
     findings: r.findings.map((f) => ({ ...f, file: rel(f.file) })),
     summary: countTrace(r),
     setupMs: r.setupMs,
+    lintMs: r.lintMs,
+    databaseMs: r.databaseMs,
     totalMs: r.totalMs,
   };
 }

@@ -71,6 +71,9 @@ export interface TraceResult {
   staticFindings: Finding[];
   /** Seconds spent starting the database and building the history. */
   setupMs: number;
+  /** Of setupMs: reading and linting the migrations, and starting the database (template loaded or history replayed). */
+  lintMs: number;
+  databaseMs: number;
   totalMs: number;
 }
 
@@ -141,6 +144,7 @@ function describeFailure(f: PgFailure): string {
 export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   const started = performance.now();
   const result = await lint({ cwd: opts.cwd, paths: opts.paths, config: opts.config, lockfile: null });
+  const lintMs = Math.round(performance.now() - started);
   const targets = new Set(result.migrations.map((m) => m.file));
   const sets = result.sets.filter((s) => s.migrations.some((m) => targets.has(m.file)));
   const pgSets = sets.filter((s) => s.dialect === 'postgresql' || s.dialect === 'unknown');
@@ -195,6 +199,8 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     findings: [],
     staticFindings: result.findings.filter((f) => result.migrations.some((m) => m.file === f.file || m.companions.some((c) => c.file === f.file))),
     setupMs: 0,
+    lintMs,
+    databaseMs: 0,
     totalMs: 0,
   };
   try {
@@ -207,7 +213,10 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
       out.history.statements += p.history.filter((s) => s.sql !== null && !s.control).length;
       out.history.notRun += p.history.filter((s) => s.sql === null && !s.control).length;
       out.history.failures.push(...failures.map((f) => ({ file: f.statement.file, line: f.statement.loc.line, message: describeFailure(f.failure) })));
-      if (i === 0) out.setupMs = Math.round(performance.now() - started);
+      if (i === 0) {
+        out.setupMs = Math.round(performance.now() - started);
+        out.databaseMs = out.setupMs - lintMs;
+      }
       for (const step of p.steps) {
         if (step.kind === 'history') {
           out.history.migrations += 1;
