@@ -22,10 +22,18 @@ const hasTime = existsSync('/usr/bin/time');
 
 const commands = [
   { name: 'node -e 0', cmd: process.execPath, args: ['-e', '0'] },
-  { name: 'migralint', cmd: process.execPath, args: [path.join(root, 'bin', 'migralint.js'), 'lint', '--no-lock', '--format', 'json', dir] },
+  // Cold: no cache (as every run was before the cache); warm: the cache the previous warm run left.
+  { name: 'migralint', cmd: process.execPath, args: [path.join(root, 'bin', 'migralint.js'), 'lint', '--no-lock', '--no-cache', '--format', 'json', dir] },
+  { name: 'migralint warm', cmd: process.execPath, args: [path.join(root, 'bin', 'migralint.js'), 'lint', '--no-lock', '--cache-location', path.join(out, 'cache-sql'), '--format', 'json', dir] },
   { name: 'squawk', cmd: bin('squawk'), args: ['--reporter', 'json', ...files] },
   { name: 'pgfence', cmd: bin('pgfence'), args: ['analyze', '--output', 'json', ...files] },
 ];
+// --base <dir>: the same run with another checkout's build (before/after in one session).
+const baseArg = process.argv.indexOf('--base');
+if (baseArg > 0) {
+  const old = path.join(process.argv[baseArg + 1], 'bin', 'migralint.js');
+  commands.push({ name: 'before (--base)', cmd: process.execPath, args: [old, 'lint', '--no-lock', '--format', 'json', dir] });
+}
 
 function runOnce(c) {
   const started = process.hrtime.bigint();
@@ -55,4 +63,4 @@ for (const c of commands) {
   med[c.name] = median(s.map((x) => x.ms));
   console.log(`| ${c.name} | ${med[c.name].toFixed(0)} | ${Math.max(...s.map((x) => x.rssMb)).toFixed(0)} | ${s[0].status} |`);
 }
-console.log(`\nmigralint / squawk: ${(med.migralint / med.squawk).toFixed(2)}x; migralint / pgfence: ${(med.migralint / med.pgfence).toFixed(2)}x`);
+console.log(`\nmigralint / squawk: ${(med.migralint / med.squawk).toFixed(2)}x; warm / squawk: ${(med['migralint warm'] / med.squawk).toFixed(2)}x; migralint / pgfence: ${(med.migralint / med.pgfence).toFixed(2)}x`);

@@ -21,9 +21,19 @@ const hasTime = existsSync('/usr/bin/time');
 
 const commands = [
   { name: 'node -e 0', args: ['-e', '0'] },
-  { name: 'migralint lint (1 file)', args: [cli, 'lint', '--no-lock', one] },
-  { name: 'migralint lint (1,000 files)', args: [cli, 'lint', '--no-lock', '--format', 'json', thousand] },
+  // No cache: what every run cost before the cache existed; warm: the cache the previous run left.
+  { name: 'migralint lint (1 file)', args: [cli, 'lint', '--no-lock', '--no-cache', one] },
+  { name: 'migralint lint (1 file, warm)', args: [cli, 'lint', '--no-lock', '--cache-location', path.join(out, 'cache-one'), one] },
+  { name: 'migralint lint (1,000 files)', args: [cli, 'lint', '--no-lock', '--no-cache', '--format', 'json', thousand] },
+  { name: 'migralint lint (1,000 files, warm)', args: [cli, 'lint', '--no-lock', '--cache-location', path.join(out, 'cache-thousand'), '--format', 'json', thousand] },
 ];
+// --base <dir>: the same runs with another checkout's build (before/after in one session).
+const baseArg = process.argv.indexOf('--base');
+if (baseArg > 0) {
+  const old = path.join(process.argv[baseArg + 1], 'bin', 'migralint.js');
+  commands.push({ name: 'before (--base): 1 file', args: [old, 'lint', '--no-lock', one] });
+  commands.push({ name: 'before (--base): 1,000 files', args: [old, 'lint', '--no-lock', '--format', 'json', thousand] });
+}
 
 function runOnce(args) {
   const started = process.hrtime.bigint();

@@ -28,6 +28,9 @@ Options:
   -c, --config <path>     Use this configuration file instead of searching for one
       --lockfile <path>   Lock file to read or write (default: migralint.lock beside the config)
       --no-lock           Do not read the lock file
+      --cache-location <dir>
+                          lint, verify: keep the cache here (default: node_modules/.cache/migralint, else .migralint-cache)
+      --no-cache          lint, verify: read every file afresh, neither using nor writing the cache
       --database-url <url>
                           verify, lock --from-database: postgres://... or pglite:<directory>
       --from-database <url>
@@ -89,6 +92,8 @@ export async function main(argv: string[]): Promise<number> {
         config: { type: 'string', short: 'c' },
         lockfile: { type: 'string' },
         'no-lock': { type: 'boolean' },
+        'cache-location': { type: 'string' },
+        'no-cache': { type: 'boolean' },
         'database-url': { type: 'string' },
         'from-database': { type: 'string' },
         policy: { type: 'string' },
@@ -148,10 +153,17 @@ export async function main(argv: string[]): Promise<number> {
   const { loadConfig } = await import('./config/index.js');
   const config = await loadConfig({ cwd, ...(values.config ? { configPath: path.resolve(cwd, values.config) } : {}) });
   const lockfile = values['no-lock'] ? null : values.lockfile ? path.resolve(cwd, values.lockfile) : config.lockfile;
+  // The persistent cache of what was read, for the commands that read every migration file.
+  const openCache = async () => {
+    if (values['no-cache'] || config.cache === false) return null;
+    const { ResultCache, cacheSalt, defaultCacheLocation } = await import('./cache/index.js');
+    const location = values['cache-location'] ? path.resolve(cwd, values['cache-location']) : defaultCacheLocation(config.rootDir);
+    return new ResultCache(location, cacheSalt(version()));
+  };
 
   switch (command) {
     case 'lint':
-      return runLint({ cwd, paths: rest, config, lockfile, format, outputFiles, quiet: Boolean(values.quiet), maxWarnings, scope });
+      return runLint({ cwd, paths: rest, config, lockfile, format, outputFiles, quiet: Boolean(values.quiet), maxWarnings, scope, cache: await openCache() });
     case 'lock': {
       if (!lockfile) throw new UsageError('lock needs a lock file; drop --no-lock');
       const fromDatabase = values['from-database'] ?? values['database-url'];
@@ -174,6 +186,7 @@ export async function main(argv: string[]): Promise<number> {
         policy: values.policy,
         attest: values.attest ?? [],
         versionTable: values['version-table'],
+        cache: await openCache(),
         write,
       });
     }
@@ -240,6 +253,7 @@ async function runLint(opts: {
   quiet: boolean;
   maxWarnings: number | null;
   scope: import('./engine/run.js').LintScope | undefined;
+  cache: import('./cache/index.js').ResultCache | null;
 }): Promise<number> {
   const { reporters, reporterNames } = await import('./reporters/index.js');
   const load = reporters[opts.format];
@@ -255,6 +269,7 @@ async function runLint(opts: {
     config: opts.config,
     lockfile: opts.lockfile,
     ...(opts.scope ? { scope: opts.scope } : {}),
+    cache: opts.cache,
   });
   const findings = opts.quiet ? result.findings.filter((f) => f.severity === 'error') : result.findings;
   // Every file read into a migration, context included (the rest of a named file's directory).

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadMigrations } from '../src/engine/run.js';
 import { selectRange } from '../src/commands/sql.js';
-import { RENDERERS, renderMigration, renderScript, type RenderedMigration } from '../src/render/index.js';
+import { RENDERERS, renderMigration, renderScript, runSteps, type RenderedMigration } from '../src/render/index.js';
 import { loadSqlParser } from '../src/frontends/sql/index.js';
 import { configFor } from './helpers/rule-tester.js';
 
@@ -320,9 +320,13 @@ const ALEMBIC_UP = {
     'ALTER TABLE badges ADD UNIQUE (label, code)',
     'DROP INDEX audit.ix_badges_label',
     "ALTER TABLE badges ADD CONSTRAINT ck_badges_code CHECK (code <> '')",
+    "COMMENT ON COLUMN members.note IS 'longer text'",
+    'ALTER TABLE members RENAME note TO remark',
   ],  // SQLAlchemy type names as its PostgreSQL compiler writes them.
   'd4_types.py': [
     'CREATE TABLE typed (\n    a INTEGER, \n    b INTEGER, \n    c SMALLINT, \n    d BIGINT, \n    e VARCHAR, \n    f VARCHAR(20), \n    g VARCHAR(30), \n    h TEXT, \n    i CHAR(3), \n    j VARCHAR(10), \n    k TIMESTAMP WITHOUT TIME ZONE, \n    l TIMESTAMP WITH TIME ZONE, \n    m TIMESTAMP WITH TIME ZONE, \n    n TIMESTAMP(3) WITHOUT TIME ZONE, \n    o DATE, \n    p TIME WITHOUT TIME ZONE, \n    q TIME WITH TIME ZONE, \n    r INTERVAL, \n    s FLOAT, \n    t FLOAT(53), \n    u REAL, \n    v DOUBLE PRECISION, \n    w NUMERIC, \n    x NUMERIC(10, 2), \n    y NUMERIC(10), \n    z DECIMAL(5, 1), \n    aa BYTEA, \n    ab JSON, \n    ac JSON, \n    ad UUID, \n    ae INET, \n    af CIDR, \n    ag MACADDR, \n    ah VARCHAR(20)[], \n    ai TEXT[][], \n    aj existing_kind, \n    ak TSVECTOR, \n    al HSTORE, \n    am MONEY, \n    an BIT(3), \n    ao DATERANGE, \n    ap BIGINT, \n    aq BOOLEAN, \n    ar BYTEA\n)',
+    "INSERT INTO typed (a, e, aq) VALUES (1, 'it''s', true)",
+    'INSERT INTO typed (a, aq) VALUES (-2, NULL)',
     'ALTER TABLE typed ALTER COLUMN a TYPE BIGINT',
   ],
 };
@@ -390,6 +394,64 @@ test('Alembic: the script has the transactions Alembic opens (per migration, aut
   assert.match(script, /-- migralint: the runner opens a transaction for this migration \(env\.py configures transaction_per_migration=True\)\nBEGIN;/);
 });
 
+test('runSteps: the runner statements with the migration they belong to, for a caller that executes them', async () => {
+  const rendered = await renderDir('test/render-fixtures/alembic/versions', { to: 'b2' });
+  const runner = runSteps(rendered)
+    .filter((s) => s.kind === 'runner' || (s.kind === 'item' && s.item.kind === 'sql' && !s.item.transactional))
+    .map((s) => (s.kind === 'runner' ? `${s.migration}:${s.sql}` : `${s.migration}:outside`));
+  assert.equal(runner, ['0:BEGIN', '0:COMMIT', '1:BEGIN', '1:COMMIT', '1:outside', '1:BEGIN', '1:COMMIT']);
+});
+
+/** The script cut into one piece per migration: the statements after each `-- Running` heading. */
+function perMigration(script: string): string[][] {
+  return script
+    .split(/^-- Running .*$/m)
+    .slice(1)
+    .map(scriptStatements);
+}
+
+test('SQL files: a transaction per migration, none, or the implicit one of a multi-statement query', async () => {
+  // dbmate: a transaction per migration, except for the file that says transaction:false.
+  const dbmate = perMigration(renderScript(await renderDir('fixtures/sql/layout-dbmate')));
+  assert.equal(dbmate[0]![0], 'BEGIN');
+  assert.equal(dbmate[0]!.at(-1), 'COMMIT');
+  assert.not.ok(dbmate[2]!.includes('BEGIN'), dbmate[2]!.join('; '));
+  // golang-migrate sends a file as one query: PostgreSQL's implicit transaction, no BEGIN sent.
+  const golang = renderScript(await renderDir('fixtures/sql/layout-golang-migrate'));
+  assert.not.match(golang, /^BEGIN;$/m);
+  assert.match(golang, /-- migralint: golang-migrate sends the file as one query: PostgreSQL runs its 3 statements in one implicit transaction \(no BEGIN is sent\)/);
+  // TypeORM's default: one transaction around the whole run, closed before a migration that opts out.
+  const typeorm = perMigration(renderScript(await renderDir('fixtures/typeorm/project')));
+  assert.is(typeorm[0]![0], 'BEGIN');
+  assert.not.ok(typeorm[1]!.includes('BEGIN') || typeorm[2]!.includes('BEGIN'));
+  assert.is(typeorm[3]![0], 'COMMIT');
+  assert.not.ok(typeorm[3]!.slice(1).includes('BEGIN'));
+});
+
+test('renderers: a column, default or name that is not a literal is not rendered', () => {
+  const at = { line: 3, column: 5, endLine: 3, endColumn: 40 };
+  const base = { loc: at, conditional: false, repeated: false, transactional: true, batch: false, via: null, callee: 't.unique' };
+  const ctx = { migration: null as never, direction: 'up' as const };
+  const unique = RENDERERS.add_constraint(
+    { ...base, kind: 'add_constraint', constraintType: 'unique', name: null, table: 'users', schema: null, columns: ['?'], referredTable: null, referredColumns: [], condition: null, notValid: false },
+    ctx,
+  );
+  assert.equal(unique, [{ notRendered: 'constraint (unnamed): a column name is not a literal' }]);
+  const column = { name: 'plan', type: 'text', nullable: null, serverDefault: { text: 'planFor(x)', sql: null, kind: 'unknown' as const }, clientDefault: false, primaryKey: false, unique: false, generated: false, loc: at };
+  assert.equal(RENDERERS.add_column({ ...base, kind: 'add_column', table: 'users', schema: null, column }, ctx), [
+    { notRendered: 'column plan: the default planFor(x) is known only at run time' },
+  ]);
+  assert.equal(RENDERERS.drop_table({ ...base, kind: 'drop_table', table: null, schema: null }, ctx), [{ notRendered: 'the table name is not a literal' }]);
+  assert.equal(RENDERERS.drop_table({ ...base, kind: 'drop_table', table: 'Order', schema: 'app', ifExists: true, cascade: true }, ctx), [
+    { sql: 'DROP TABLE IF EXISTS app."Order" CASCADE' },
+  ]);
+});
+
+test('--down names a downgrade kept in a file of its own', async () => {
+  const script = renderScript(await renderDir('fixtures/sql/layout-golang-migrate', { down: true }));
+  assert.match(script, /^-- Running downgrade 3 -> 2 \(\S+000003_index_users_last_login_at\.down\.sql\)/);
+});
+
 const python = '/usr/bin/python3';
 const haveAlembic = existsSync(python) && spawnSync(python, ['-c', 'import alembic'], { encoding: 'utf8' }).status === 0;
 
@@ -412,14 +474,15 @@ test('what cannot be told statically is a comment with the reason and the line, 
       'ALTER TABLE accounts ADD COLUMN score INTEGER',
       '-- migralint: not rendered: op.execute() runs in a loop, as many times as the data says',
       '-- migralint: not rendered: op.add_column() runs only when a condition in the code holds',
-      '-- migralint: not rendered: bulk_insert into accounts: the rows are Python values',
+      '-- migralint: not rendered: bulk_insert into accounts: the rows are known only at run time (not literal, or of a type migralint does not write literals for)',
       '-- migralint: not rendered: an ORM session writes rows known only at run time',
       '-- migralint: not rendered: the statement has parts filled in at run time (placeholders, f-string fields, parameters)',
       '-- migralint: not rendered: column kind: the type MyType() has no known PostgreSQL spelling',
+      '-- migralint: not rendered: op.create_index(): migralint does not read postgresql_include=, which changes its SQL',
       'ALTER TABLE accounts DROP COLUMN legacy',
     ],
   });
-  assert.is(rendered[0]!.notRendered, 6);
+  assert.is(rendered[0]!.notRendered, 7);
   const script = renderScript(rendered, { fileName: (f) => path.relative(root, f) });
   assert.match(script, /-- migralint: not rendered: op\.execute\(\) runs in a loop, as many times as the data says \(test\/render-fixtures\/alembic-unrenderable\/versions\/c3_data\.py:15\)/);
   // The default transaction mode of Alembic (no transaction_per_migration): one for the whole run.
@@ -483,6 +546,15 @@ test('migralint sql prints the script; --format json the statements with their p
   assert.equal(out.migrations.map((m) => [m.revision, m.direction]), [['b2', 'down']]);
   assert.equal(out.migrations[0]!.items[0], { ...out.migrations[0]!.items[0], kind: 'sql', sql: 'ALTER TABLE members RENAME TO accounts' });
   assert.is(out.migrations[0]!.items[0]!.loc.line, 35);
+});
+
+test('migralint sql: a file that cannot be read is a comment with its line, and the exit code is 1', () => {
+  const r = cli(['sql', 'fixtures/alembic/parse-error']);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /7b3f9e1c5a48_site_timezone\.py:15: Unexpected token in expression/);
+  assert.match(r.stdout, /-- migralint: not rendered: the file could not be read: Unexpected token in expression \(fixtures\/alembic\/parse-error\/migrations\/versions\/7b3f9e1c5a48_site_timezone\.py:15\)/);
+  // The other files are still rendered.
+  assert.match(r.stdout, /CREATE INDEX ix_sites_timezone ON sites \(timezone\);/);
 });
 
 test('migralint sql: usage errors exit 2', () => {

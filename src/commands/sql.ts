@@ -41,19 +41,26 @@ export async function runSql(opts: SqlOptions): Promise<number> {
       direction: r.direction,
       transaction: { mode: r.transaction.mode, implicit: r.transaction.implicit ?? false, reason: r.transaction.reason },
       notRendered: r.notRendered,
-      items: r.items.map((i) => ({ ...i, file: i.file === null ? null : rel(i.file) })),
+      items: r.items.map((i) => ({
+        ...i,
+        file: i.file === null ? null : rel(i.file),
+        loc: i.loc === null ? null : { ...i.loc, ...(i.loc.file !== undefined ? { file: rel(i.loc.file) } : {}) },
+      })),
     }));
     opts.write(JSON.stringify({ migrations: view }, null, 2) + '\n');
-    return 0;
+    return rendered.some((r) => r.migration.parseError) ? 1 : 0;
   }
+  let unread = 0;
   for (const m of rendered) {
     if (m.migration.parseError) {
       const e = m.migration.parseError;
       process.stderr.write(`migralint: ${rel(m.migration.file)}:${e.loc.line}: ${e.message}\n`);
+      unread++;
     }
   }
   opts.write(renderScript(rendered, { fileName: rel }));
-  return 0;
+  // The script misses what the unreadable files do: not a success.
+  return unread > 0 ? 1 : 0;
 }
 
 /**

@@ -64,6 +64,7 @@ export async function runVerify(opts: {
   policy: string | undefined;
   attest: string[];
   versionTable: string | undefined;
+  cache?: import('../cache/index.js').ResultCache | null;
   write: (s: string) => void;
 }): Promise<number> {
   const format = formatOf(opts.format);
@@ -78,6 +79,7 @@ export async function runVerify(opts: {
       attest,
       ...(opts.policy !== undefined ? { policy: opts.policy } : {}),
       ...(opts.versionTable !== undefined ? { versionTable: opts.versionTable } : {}),
+      cache: opts.cache ?? null,
     });
     opts.write(render(checklist, format));
     return checklist.ok ? 0 : 1;

@@ -78,6 +78,8 @@ export interface ResolvedConfig {
   downgrades: DowngradePolicy;
   /** Read other linters' ignore comments as inline ignores. */
   foreignIgnores: boolean;
+  /** Keep parsed files in the persistent cache between runs: false turns it off (absent: on). */
+  cache?: boolean;
   directories: DirectorySetting[];
   /** Every registry rule, after presets and extends, options merged over the rule's defaults. */
   rules: Record<string, RuleSetting>;
@@ -116,6 +118,7 @@ export interface UserConfig {
   runner?: { lockTimeout?: string; statementTimeout?: string; timeZone?: string };
   downgrades?: DowngradePolicy;
   foreignIgnores?: boolean;
+  cache?: boolean;
   directories?: Record<string, { framework?: string; dialect?: ConfigDialect; startAfter?: string }>;
   startAfter?: string;
   rules?: Record<string, RuleSettingInput>;
@@ -653,6 +656,7 @@ function resolveLayers(
   let runner: { lockTimeout?: string; statementTimeout?: string; timeZone?: string } = {};
   let downgrades: DowngradePolicy = 'judge';
   let foreignIgnores = true;
+  let cache: boolean | undefined;
   const directories = new Map<string, { framework?: string; dialect?: ConfigDialect; startAfter?: string }>();
   const overrides: OverrideSetting[] = [];
   let startAfter: string | undefined;
@@ -668,6 +672,7 @@ function resolveLayers(
     if (layer.runner !== undefined) runner = { ...runner, ...layer.runner };
     if (layer.downgrades !== undefined) downgrades = layer.downgrades;
     if (layer.foreignIgnores !== undefined) foreignIgnores = layer.foreignIgnores;
+    if (layer.cache !== undefined) cache = layer.cache;
     if (layer.startAfter !== undefined) startAfter = layer.startAfter;
     if (layer.waivers && layer.waivers.length > 0) {
       // Waivers add up across the configs: each stays located in the file that declares it.
@@ -727,6 +732,7 @@ function resolveLayers(
     runner,
     downgrades,
     foreignIgnores,
+    ...(cache !== undefined ? { cache } : {}),
     directories: directoryList,
     rules,
     overrides,

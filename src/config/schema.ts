@@ -30,6 +30,7 @@ export const CONFIG_KEYS = [
   'runner',
   'downgrades',
   'foreignIgnores',
+  'cache',
   'directories',
   'startAfter',
   'rules',
@@ -95,6 +96,10 @@ const DESCRIPTIONS = {
   foreignIgnores:
     'Honour other linters\' ignore comments (squawk-ignore, pgfence-ignore, eugene: ignore, diesel-guard\'s ' +
     'safety-assured blocks) as inline ignores of the migralint rules they map to. Default: true.',
+  cache:
+    'Keep what was read from each migration file in a cache between lint runs (node_modules/.cache/migralint, ' +
+    'else .migralint-cache), so that unchanged files are not parsed again. It never changes a finding. ' +
+    'false: read every file on every run (as --no-cache). Default: true.',
   directories:
     'Migration directories (relative to the config file\'s directory) with their framework and dialect. ' +
     'The longest matching directory decides a file\'s dialect.',
@@ -179,6 +184,7 @@ export function buildConfigSchema(rules: readonly RuleForSchema[], opts: BuildSc
       },
       downgrades: { description: DESCRIPTIONS.downgrades, enum: [...DOWNGRADE_POLICIES] },
       foreignIgnores: { description: DESCRIPTIONS.foreignIgnores, type: 'boolean' },
+      cache: { description: DESCRIPTIONS.cache, type: 'boolean' },
       directories: {
         description: DESCRIPTIONS.directories,
         type: 'object',

@@ -4,8 +4,11 @@ import path from 'node:path';
 import { emptyMigration } from '../model/index.js';
 import type { Migration } from '../model/index.js';
 import type { Dialect } from '../model/index.js';
-import type { Frontend, FrontendInput } from '../frontends/types.js';
+import type { Frontend, FrontendInput, FrontendSetOptions } from '../frontends/types.js';
 import { isSqlCandidate, isTsCandidate } from './files.js';
+import { hashOf, Pack, valueKey } from '../cache/index.js';
+import { workersFrom } from './sql-workers.js';
+import { alembicProjectKey, CachedSqlReader, cacheable, contentHash, inputKey } from './cached-read.js';
 
 const loaded = new Map<string, Promise<Frontend>>();
 
@@ -52,7 +55,13 @@ export const SQL_FRAMEWORKS = new Set(['sql', 'flyway', 'golang-migrate', 'diese
 export type FrontendGetter = (framework: string) => Frontend;
 
 type SetItem = { input: FrontendInput; error: Error | null };
-type SetOptions = { framework?: string | undefined; dialect: Dialect; named?: readonly string[]; generic?: boolean };
+type SetOptions = {
+  framework?: string | undefined;
+  dialect: Dialect;
+  named?: readonly string[];
+  generic?: boolean;
+  sqlReader?: FrontendSetOptions['sqlReader'];
+};
 
 function ioError(file: string, framework: string, dialect: Dialect, error: Error): Migration {
   const m = emptyMigration(file, framework, dialect);
@@ -147,7 +156,8 @@ function readWith(get: FrontendGetter, name: string, framework: string, dir: str
   const frontend = get(name);
   const parseSet = frontend.parseSet?.bind(frontend);
   if (!parseSet) return out;
-  const setOpts = { framework: opts.framework, dialect: opts.dialect, named: opts.named, generic: opts.generic };
+  const setOpts: FrontendSetOptions = { framework: opts.framework, dialect: opts.dialect, named: opts.named, generic: opts.generic };
+  if (opts.sqlReader) setOpts.sqlReader = opts.sqlReader;
   try {
     return [...parseSet(inputs, dir, setOpts), ...out];
   } catch (err) {
@@ -199,7 +209,13 @@ async function ensure(names: readonly string[]): Promise<void> {
   for (const name of names) if (!ready.has(name)) ready.set(name, await load(name));
 }
 
-export async function parseSetFiles(dir: string, items: SetItem[], opts: SetOptions): Promise<Migration[]> {
+export async function parseSetFiles(dir: string, items: SetItem[], opts: SetOptions, pack: Pack | null = null): Promise<Migration[]> {
+  // A directory with an unreadable file is read afresh each time (the error is this run's).
+  if (pack && !items.some((i) => i.error)) return parseSetFilesCached(dir, items, opts, pack);
+  // Without a cache, a big directory still goes through one in memory, for the worker threads.
+  if (!pack && items.length * 2 >= workersFrom() && !items.some((i) => i.error)) {
+    return parseSetFilesCached(dir, items, opts, new Pack('', new Map(), { hits: 0, findingHits: 0, misses: 0, packsRead: 0, packsWritten: 0 }));
+  }
   const names = setFrontendsFor(items, opts);
   await ensure(names);
   // SQL of another dialect is never read by PostgreSQL's parser: a MySQL-only run does not load it.
@@ -207,13 +223,79 @@ export async function parseSetFiles(dir: string, items: SetItem[], opts: SetOpti
   return parseSetFilesWith(loadedFrontend, dir, items, opts);
 }
 
-export async function parseFile(input: FrontendInput, readError: Error | null): Promise<Migration | null> {
+/**
+ * A directory of set files through the cache: the whole directory when no input changed, else
+ * read again with every SQL text already parsed taken from the cache (see cached-read.ts).
+ */
+async function parseSetFilesCached(dir: string, items: SetItem[], opts: SetOptions, pack: Pack): Promise<Migration[]> {
+  const { sqlReader: _r, ...keyed } = opts;
+  const key = hashOf('set', dir, valueKey({ opts: keyed, inputs: items.map((i) => inputKey(i.input)) }));
+  // The content hashes of the directory's files whose SQL the pack holds (from the last read).
+  const knownKey = hashOf('contents', dir, opts.framework ?? '', opts.dialect);
+  const hit = pack.get<{ migrations: Migration[]; sql: string[] }>(key);
+  if (hit) {
+    // The directory's parsed SQL texts stay in the pack for the day one of its files changes.
+    pack.keep([...hit.sql, knownKey]);
+    return hit.migrations;
+  }
+  const names = setFrontendsFor(items, opts);
+  await ensure(names);
+  const reader = new CachedSqlReader(pack);
+  const hashes = items.map((i) => contentHash(i.input.bytes));
+  const known = new Set(pack.get<string[]>(knownKey) ?? []);
+  const postgres = names.includes('sql') && (opts.dialect === 'postgresql' || opts.dialect === 'unknown');
+  // A file new to the cache needs PostgreSQL's reader: load it now rather than read the
+  // directory twice. Otherwise (another file named, a file removed) the cache answers everything.
+  const loadReal = async () => {
+    const { loadSqlParser } = await import('../frontends/sql/index.js');
+    reader.connect(await loadSqlParser());
+  };
+  const unknown = hashes.filter((h) => !known.has(h)).length;
+  if (postgres && unknown > 0 && unknown * 2 >= workersFrom()) {
+    // Many new files: a probe pass collects the texts to read, worker threads read them, and the
+    // pass below finds every one in the cache.
+    reader.collect = true;
+    parseSetFilesWith(loadedFrontend, dir, items, { ...opts, sqlReader: reader });
+    reader.collect = false;
+    const requests = [...reader.requests];
+    reader.restart();
+    if (requests.length >= workersFrom()) {
+      const { loadSqlParser } = await import('../frontends/sql/index.js');
+      const { readInWorkers } = await import('./sql-workers.js');
+      reader.fill(requests, await readInWorkers(requests, loadSqlParser));
+    }
+    await loadReal();
+  } else if (postgres && unknown > 0) await loadReal();
+  let out = parseSetFilesWith(loadedFrontend, dir, items, { ...opts, sqlReader: reader });
+  if (reader.missed) {
+    // Some SQL text is new after all: read the directory again with the reader behind the cache.
+    await loadReal();
+    reader.restart();
+    out = parseSetFilesWith(loadedFrontend, dir, items, { ...opts, sqlReader: reader });
+  }
+  if (cacheable(out)) {
+    pack.set(key, { migrations: out, sql: reader.keys() });
+    pack.set(knownKey, hashes);
+  }
+  return out;
+}
+
+export async function parseFile(input: FrontendInput, readError: Error | null, pack: Pack | null = null): Promise<Migration | null> {
   const framework = frameworkOf(input.file);
+  let key: string | null = null;
+  if (pack && framework && !readError) {
+    const project = framework === 'alembic' ? alembicProjectKey(input.projectRoot) : '';
+    key = hashOf('file', framework, project, valueKey(inputKey(input)));
+    const hit = pack.get<Migration>(key);
+    if (hit) return hit;
+  }
   if (framework && !readError) {
     await ensure([framework]);
     if (input.dialect === 'postgresql' || input.dialect === 'unknown') await ready.get(framework)!.prepare?.();
   }
-  return parseFileWith(loadedFrontend, input, readError);
+  const m = parseFileWith(loadedFrontend, input, readError);
+  if (key && m && cacheable([m])) pack!.set(key, m);
+  return m;
 }
 
 /** The framework the config names for a directory: the longest `directories` entry containing it. */

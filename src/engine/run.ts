@@ -28,6 +28,7 @@ import { dialectFromPath, splitIndependentChains } from './chains.js';
 import { Catalog, historyOrder } from './catalog.js';
 import { applyRunContext } from './run-context.js';
 import { addEmbeddedSqlComments, expandEmbeddedSql } from './sql-pass.js';
+import { hashOf, valueKey, type Pack, type ResultCache } from '../cache/index.js';
 import { applyWaivers, exemptByStartAfter, selectScope, today, WAIVER_RULES, waiverStates, type LintScope } from './scope.js';
 
 export type { LintScope } from './scope.js';
@@ -44,6 +45,11 @@ export interface LintOptions {
    * changed since the merge base), each with its whole directory as context. `paths` then narrow it.
    */
   scope?: LintScope;
+  /**
+   * The persistent cache of what the front ends read (src/cache); none by default. The CLI opens
+   * one unless told not to (--no-cache, `cache: false`).
+   */
+  cache?: ResultCache | null;
 }
 
 export interface LintResult {
@@ -109,7 +115,13 @@ export async function resolvePaths(opts: { cwd: string; paths: string[]; config:
 }
 
 /** Reads and parses every file of every selected directory. */
-export async function loadMigrations(opts: { cwd: string; paths: string[]; config: ResolvedConfig; scope?: LintScope }): Promise<{
+export async function loadMigrations(opts: {
+  cwd: string;
+  paths: string[];
+  config: ResolvedConfig;
+  scope?: LintScope;
+  cache?: ResultCache | null;
+}): Promise<{
   sets: MigrationSet[];
   targets: Set<string>;
   missing: string[];
@@ -130,12 +142,16 @@ export async function loadMigrations(opts: { cwd: string; paths: string[]; confi
     selection = await selectFiles(opts.cwd, paths, (f) => isIgnored(opts.config, f), { auto: isAutoDiscovery(opts) });
   }
   const sets: MigrationSet[] = [];
+  // The cache pack each migration was read through, for the embedded SQL it holds.
+  const packs = new Map<Migration, Pack>();
   const skippedWhy = new Map<string, string>();
   for (const f of selection.ignored ?? []) skippedWhy.set(f, 'ignored by config');
   for (const [dir, files] of [...selection.dirs].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const dialect: Dialect = dialectForFile(opts.config, path.join(dir, '_'));
     const projectRoot = projectRootOf(dir, opts.config.rootDir);
     const migrations: Migration[] = [];
+    const configured = frameworkForDir(opts.config.directories, dir);
+    const pack = opts.cache ? opts.cache.pack(`read\0${dir}\0${dialect}\0${configured ?? ''}`) : null;
     // Synchronous reads: migrations are many small files, and a thread-pool round trip per file
     // cost more than the read itself (1,000 SQL files: 40 ms of idle time and fstat/close calls).
     const contents = files.map((file) => {
@@ -149,7 +165,6 @@ export async function loadMigrations(opts: { cwd: string; paths: string[]; confi
     });
     // Raw SQL files are read a directory at a time (pairs of up/down files, order from names).
     const setItems: { input: FrontendInput; error: Error | null }[] = [];
-    const configured = frameworkForDir(opts.config.directories, dir);
     const python: Migration[] = [];
     for (const c of contents) {
       const fileDialect = dialectForFile(opts.config, c.file);
@@ -163,7 +178,7 @@ export async function loadMigrations(opts: { cwd: string; paths: string[]; confi
         setItems.push({ input, error: c.error });
         continue;
       }
-      const m = await parseFile(input, c.error);
+      const m = await parseFile(input, c.error, pack);
       if (m) python.push(m);
     }
     const py = finishPython(dir, python, configured);
@@ -175,7 +190,7 @@ export async function loadMigrations(opts: { cwd: string; paths: string[]; confi
       const setDialect = byName && dialect === opts.config.dialect ? byName : dialect;
       const named = files.filter((f) => selection.named.has(f));
       const generic = selection.generic?.has(dir) ?? false;
-      const read = await parseSetFiles(dir, setItems, { framework: configured, dialect: setDialect, named, generic });
+      const read = await parseSetFiles(dir, setItems, { framework: configured, dialect: setDialect, named, generic }, pack);
       for (const m of read) {
         migrations.push(m);
         // Naming a migration's down file (or metadata) on the command line selects the migration.
@@ -186,7 +201,7 @@ export async function loadMigrations(opts: { cwd: string; paths: string[]; confi
       const claimed = new Set(read.flatMap((m) => [m.file, ...m.companions.map((c) => c.file)]));
       const left = setItems.filter((i) => named.includes(i.input.file) && !claimed.has(i.input.file) && i.input.file.endsWith('.sql'));
       if (left.length > 0 && (configured === undefined || SQL_FRAMEWORKS.has(configured))) {
-        const alone = await parseSetFiles(dir, left, { framework: 'sql', dialect: setDialect, named: left.map((i) => i.input.file) });
+        const alone = await parseSetFiles(dir, left, { framework: 'sql', dialect: setDialect, named: left.map((i) => i.input.file) }, pack);
         if (alone.length > 0) extraSets.push({ dir, framework: 'sql', dialect: setDialect, migrations: alone });
       }
     }
@@ -202,11 +217,16 @@ export async function loadMigrations(opts: { cwd: string; paths: string[]; confi
       sets.push(chain);
     }
     sets.push(...extraSets);
+    if (pack) for (const s of [...sets, ...extraSets]) for (const m of s.migrations) if (!packs.has(m)) packs.set(m, pack);
   }
   await applyRunContext(sets, opts.config);
   for (const m of sets.flatMap((s) => s.migrations)) addEmbeddedSqlComments(m);
   // SQL strings in PostgreSQL migrations become the operations their statements amount to.
-  await expandEmbeddedSql(sets.flatMap((s) => s.migrations));
+  await expandEmbeddedSql(
+    sets.flatMap((s) => s.migrations),
+    opts.cache ? (m) => packs.get(m) ?? null : null,
+  );
+  opts.cache?.save();
 
   const read = new Set(sets.flatMap((s) => s.migrations.flatMap((m) => [m.file, ...m.companions.map((c) => c.file)])));
   const seen = new Set([...selection.dirs.values()].flat());
@@ -271,7 +291,9 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
   const lock = lockPath ? await readLock(lockPath) : null;
   // Load only the rules some file enables.
   const rules = await Promise.all(enabledRuleIds(opts.config).map(loadRule));
-  return lintLoaded(opts, { ...loaded, lock }, rules);
+  const result = lintLoaded(opts, { ...loaded, lock }, rules);
+  opts.cache?.save();
+  return result;
 }
 
 /** The rules some file enables (at the top level or in an override). */
@@ -307,7 +329,10 @@ export function lintLoaded(
   const ruleSettings = (file: string): Settings => ({ dialect: dialectForFile(config, file), postgresVersion: config.postgresVersion });
 
   const findingsByFile = new Map<string, Finding[]>();
+  // While a migration's rules run with the findings cache on: what they report, to store.
+  let recording: Finding[] | null = null;
   const push = (f: Finding) => {
+    recording?.push(f);
     const list = findingsByFile.get(f.file) ?? [];
     list.push(f);
     findingsByFile.set(f.file, list);
@@ -385,12 +410,58 @@ export function lintLoaded(
   // sees the schema as the earlier migrations left it.
   // The downgrade runs against the schema its upgrade left, so body rules judge it after the
   // catalog has applied the upgrade.
+  //
+  // With the cache, a migration's findings are taken from it when nothing they depend on changed:
+  // the migration as the rules see it, every migration before it in the chain (the schema the
+  // catalog replays), the rule settings of its file, and the rules that run (their code is in the
+  // cache's salt). A chain with few migrations to lint is not worth hashing (a pre-commit hook
+  // names one file): its rules just run.
+  const enabledKey = opts.cache ? valueKey([...rules.keys(), config.downgrades, config.postgresVersion]) : '';
+  // Files without overrides share one settings object: its key is computed once.
+  const settingKeys = new WeakMap<object, string>();
+  const fileKey = (file: string) => {
+    const settings = settingsFor(file);
+    let k = settingKeys.get(settings);
+    if (k === undefined) {
+      k = valueKey(settings);
+      settingKeys.set(settings, k);
+    }
+    return `${k}\0${valueKey(ruleSettings(file))}`;
+  };
+  const record = (run: () => void): Finding[] => {
+    const out: Finding[] = [];
+    recording = out;
+    try {
+      run();
+    } finally {
+      recording = null;
+    }
+    return out;
+  };
   for (const set of sets) {
     const catalog = new Catalog();
-    for (const m of historyOrder(set.migrations)) {
-      if (linted(m)) runMigrationRules(m, catalog);
+    const order = historyOrder(set.migrations);
+    const pack = opts.cache && order.filter(linted).length >= opts.cache.findingsFrom ? opts.cache.pack(`findings\0${set.dir}`) : null;
+    let prefix = hashOf('chain', enabledKey);
+    for (const m of order) {
+      const judged = linted(m);
+      const down = judged && config.downgrades !== 'ignore' && m.downgrade.operations.length > 0;
+      if (!pack) {
+        if (judged) runMigrationRules(m, catalog);
+        catalog.applyUpgrade(m);
+        if (down) runBodyRules(m, 'downgrade', catalog);
+        continue;
+      }
+      const model = hashOf(valueKey(m));
+      const key = hashOf(prefix, model, fileKey(m.file));
+      prefix = hashOf(prefix, model);
+      const hit = judged ? pack.get<{ up: Finding[]; down: Finding[] }>(key) : undefined;
+      if (hit) opts.cache!.stats.findingHits++;
+      const up = !judged ? [] : hit ? (hit.up.forEach(push), hit.up) : record(() => runMigrationRules(m, catalog));
       catalog.applyUpgrade(m);
-      if (linted(m) && config.downgrades !== 'ignore' && m.downgrade.operations.length > 0) runBodyRules(m, 'downgrade', catalog);
+      const after = !down ? [] : hit ? (hit.down.forEach(push), hit.down) : record(() => runBodyRules(m, 'downgrade', catalog));
+      // A rule's own failure may be this run's: never stored.
+      if (judged && !hit && ![...up, ...after].some((f) => f.messageId === 'internal-error')) pack.set(key, { up, down: after });
     }
   }
 

@@ -7,6 +7,8 @@ import type { Body, Loc, Migration, Operation } from '../model/index.js';
 import type { SqlParser } from '../frontends/sql/api.js';
 import { lineIndex } from '../frontends/sql/locate.js';
 import { scanSql } from '../frontends/sqlfiles/scan.js';
+import type { Pack } from '../cache/index.js';
+import { CachedSqlReader } from './cached-read.js';
 
 type ExecuteSql = Extract<Operation, { kind: 'execute_sql' }>;
 
@@ -54,13 +56,39 @@ export function addEmbeddedSqlComments(m: Migration): void {
   }
 }
 
-export async function expandEmbeddedSql(migrations: Migration[]): Promise<void> {
+export async function expandEmbeddedSql(migrations: Migration[], packOf: ((m: Migration) => Pack | null) | null = null): Promise<void> {
   const targets = migrations.filter((m) => wantsSql(m) && (m.upgrade.operations.some(readable) || m.downgrade.operations.some(readable)));
   if (targets.length === 0) return;
-  const { loadSqlParser } = await import('../frontends/sql/index.js');
-  const parser = await loadSqlParser();
+  let parser: SqlParser | null = null;
+  const real = async () => {
+    const { loadSqlParser } = await import('../frontends/sql/index.js');
+    parser ??= await loadSqlParser();
+    return parser;
+  };
+  // Through the cache, statements read before need no parser; a body with a new one is read again.
+  let cached: CachedSqlReader | null = null;
   for (const m of targets) {
-    for (const body of [m.upgrade, m.downgrade]) expandBody(body, m.source, parser);
+    const pack = packOf?.(m) ?? null;
+    for (const body of [m.upgrade, m.downgrade]) {
+      if (!pack) {
+        expandBody(body, m.source, parser ?? (await real()));
+        continue;
+      }
+      if (cached) cached.usePack(pack);
+      else {
+        cached = new CachedSqlReader(pack);
+        if (parser) cached.connect(parser);
+      }
+      const before = body.operations.slice();
+      cached.restart();
+      expandBody(body, m.source, cached);
+      if (cached.missed) {
+        body.operations.splice(0, body.operations.length, ...before);
+        cached.connect(await real());
+        cached.restart();
+        expandBody(body, m.source, cached);
+      }
+    }
   }
 }
 

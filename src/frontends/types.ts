@@ -1,5 +1,6 @@
 // The contract between the engine and a front end: bytes in, one Migration out.
 import type { Dialect, Migration } from '../model/index.js';
+import type { SqlParser } from './sql/api.js';
 
 export interface FrontendInput {
   /** Absolute path. */
@@ -24,6 +25,11 @@ export interface FrontendSetOptions {
    * read it with the generic reader rather than leave its files out.
    */
   generic?: boolean | undefined;
+  /**
+   * Reads PostgreSQL SQL with this reader instead of the front end's own: the engine's cache,
+   * which answers texts it has read before without the WASM parser.
+   */
+  sqlReader?: SqlParser | undefined;
 }
 
 export interface Frontend {

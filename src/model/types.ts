@@ -107,6 +107,11 @@ export interface OperationBase {
    * operation for a migration of another dialect before rules run.
    */
   dialectGuard?: DialectGuard;
+  /**
+   * Options of the call that change its SQL but that the model does not keep (Alembic's
+   * `postgresql_include=`, `referent_schema=`...): the operation cannot be rendered exactly.
+   */
+  unreadOptions?: string[];
 }
 
 /** The databases a branch on the dialect's name admits: `names` (SQLAlchemy dialect names, lower case), or all but them. */
@@ -229,6 +234,8 @@ export interface AlterColumnOp extends OperationBase {
   existingNullable: boolean | null;
   /** ALTER COLUMN ... TYPE ... USING <expr>. */
   using?: string | null;
+  /** The new comment (`comment=`): a string, null to remove it; undefined when untouched. */
+  comment?: string | null;
 }
 
 export interface CreateIndexOp extends OperationBase {
@@ -321,6 +328,12 @@ export interface DataChangeOp extends OperationBase {
   columns: string[];
   /** For update/delete: whether a WHERE clause restricts it; null when unknown. */
   hasWhere: boolean | null;
+  /**
+   * For a bulk insert of literal rows (`op.bulk_insert(t, [{...}])`): each row's columns, in the
+   * table's column order, and their values as SQL literals; null when a value or a column's type
+   * cannot be read (the rows are then known only at run time).
+   */
+  rows?: { columns: string[]; values: string[] }[] | null;
 }
 
 export interface TransactionControlOp extends OperationBase {

@@ -7,7 +7,7 @@ import type { Direction, Piece, RenderContext, RenderedItem, RenderedMigration, 
 
 export type * from './types.js';
 export { RENDERERS } from './ops.js';
-export { renderScript, formatItem, type ScriptOptions } from './script.js';
+export { renderScript, runSteps, formatItem, type ScriptOptions, type RunStep } from './script.js';
 
 export interface RenderOptions {
   direction: Direction;
@@ -19,6 +19,12 @@ export function renderMigration(migration: Migration, opts: RenderOptions): Rend
   const ctx: RenderContext = { migration, direction: opts.direction };
   const items: RenderedItem[] = [];
   let notRendered = 0;
+  // A file that could not be read has no (or only some) operations: say so, never print an empty migration as if it were one.
+  const e = migration.parseError;
+  if (e) {
+    items.push({ kind: 'comment', text: `migralint: not rendered: the file could not be read: ${e.message}`, loc: e.loc, file: e.loc.file ?? migration.file, opIndex: null, notRendered: true });
+    notRendered++;
+  }
   const ops = body.operations;
   // Statements held back until the operations of the same call are rendered (see Piece).
   let held: { items: RenderedItem[]; loc: Operation['loc'] } | null = null;
@@ -82,6 +88,10 @@ function sameCall(a: Operation['loc'], b: Operation['loc']): boolean {
 
 /** Why an operation's SQL cannot be told statically, whatever its kind; null when it can. */
 function whyNot(op: Operation): string | null {
+  if (op.unreadOptions?.length) {
+    const opts = op.unreadOptions.map((o) => (o === '**' ? '**kwargs' : `${o}=`)).join(', ');
+    return `${op.callee}(): migralint does not read ${opts}, which changes its SQL`;
+  }
   // A loop is a condition too (it may run no time at all): say the stronger.
   if (op.repeated) return `${op.callee}() runs in a loop, as many times as the data says`;
   if (op.conditional) return `${op.callee}() runs only when a condition in the code holds`;

@@ -43,6 +43,11 @@ function list(names: string[]): string {
   return names.map(columnOrExpression).join(', ');
 }
 
+/** Front ends write `?` (or nothing) for a column whose name is not a literal. */
+function unreadable(names: string[]): boolean {
+  return names.some((n) => n === '?' || n.trim() === '');
+}
+
 function fkActions(c: { onDelete?: string | null; onUpdate?: string | null }): string {
   return `${c.onDelete ? ` ON DELETE ${c.onDelete}` : ''}${c.onUpdate ? ` ON UPDATE ${c.onUpdate}` : ''}`;
 }
@@ -62,6 +67,7 @@ function columnComment(table: string, c: ColumnSpec): Piece[] {
 function tableConstraint(c: TableConstraintSpec, columnName: string | null): string | { why: string } {
   const named = c.name ? `CONSTRAINT ${ident(c.name)} ` : '';
   const cols = c.columns ?? (c.inline && columnName ? [columnName] : []);
+  if (unreadable(cols) || unreadable(c.referredColumns ?? [])) return { why: `constraint ${c.name ?? '(unnamed)'}: a column name is not a literal` };
   switch (c.type) {
     case 'primary_key':
       return cols.length > 0 ? `${named}PRIMARY KEY (${list(cols)})${deferral(c)}` : { why: 'a primary key whose columns are not literal' };
@@ -145,6 +151,8 @@ function alterColumn(op: AlterColumn): Piece[] {
     else if (op.serverDefault.sql === null) out.push({ notRendered: `the default ${op.serverDefault.text} is known only at run time` });
     else out.push({ sql: `ALTER TABLE ${t} ALTER COLUMN ${col} SET DEFAULT ${op.serverDefault.sql}` });
   }
+  // Alembic comments on the column before renaming it.
+  if (op.comment !== undefined) out.push({ sql: `COMMENT ON COLUMN ${t}.${col} IS ${op.comment === null ? 'NULL' : literal(op.comment)}` });
   if (op.newName !== undefined) {
     if (op.newName === null) out.push({ notRendered: 'the new column name is not a literal' });
     else out.push({ sql: `ALTER TABLE ${t} RENAME ${col} TO ${ident(op.newName)}` });
@@ -190,7 +198,7 @@ export const RENDERERS: RendererTable = {
   create_index: (op) => {
     const t = table(op);
     if (t === null || op.name === null) return no('the index or table name is not a literal');
-    if (op.columns.length === 0) return no(`index ${op.name}: the columns are not literals`);
+    if (op.columns.length === 0 || unreadable(op.columns)) return no(`index ${op.name}: the columns are not literals`);
     const head = `CREATE ${op.unique ? 'UNIQUE ' : ''}INDEX ${op.concurrently ? 'CONCURRENTLY ' : ''}${op.ifNotExists ? 'IF NOT EXISTS ' : ''}`;
     const using = op.method ? ` USING ${op.method}` : '';
     const where = op.where ? ` WHERE ${op.where}` : '';
@@ -250,12 +258,16 @@ export const RENDERERS: RendererTable = {
     return sql(...op.statements.map((s) => trimStatement(s.text)).filter((s) => s !== ''));
   },
 
-  data_change: (op) =>
-    op.action === 'orm'
-      ? no('an ORM session writes rows known only at run time')
-      : op.action === 'bulk_insert'
-        ? no(`bulk_insert into ${op.table ?? 'a table'}: the rows are Python values`)
-        : no(`${op.action} on ${op.table ?? 'a table'} built in code (a query builder or SQLAlchemy expression)`),
+  data_change: (op) => {
+    if (op.action === 'orm') return no('an ORM session writes rows known only at run time');
+    if (op.action === 'bulk_insert') {
+      const t = op.table === null ? null : qualified(null, op.table);
+      if (!op.rows || t === null) return no(`bulk_insert into ${op.table ?? 'a table'}: the rows are known only at run time (not literal, or of a type migralint does not write literals for)`);
+      // Alembic's offline mode writes one INSERT per row.
+      return sql(...op.rows.map((r) => `INSERT INTO ${t} (${r.columns.map(ident).join(', ')}) VALUES (${r.values.join(', ')})`));
+    }
+    return no(`${op.action} on ${op.table ?? 'a table'} built in code (a query builder or SQLAlchemy expression)`);
+  },
 
   transaction_control: (op) => {
     if (/session/i.test(op.callee)) return no(`${op.callee}(): an ORM session's transaction`);

@@ -32,44 +32,87 @@ export function formatItem(item: RenderedItem, fileName: (file: string) => strin
   return `-- ${item.text.replace(/\n/g, ' ')}${item.notRendered ? where : ''}`;
 }
 
-export function renderScript(rendered: RenderedMigration[], opts: ScriptOptions = {}): string {
-  const name = opts.fileName ?? ((f: string) => f);
-  const out: string[] = [];
+/**
+ * One step of a run as the runner executes it: a migration begins (`start`), the runner sends
+ * BEGIN or COMMIT (`runner`, with why), a note about how the runner sends the migration (`note`),
+ * or an item of the migration (a statement or a comment). `migration` indexes `rendered`.
+ */
+export type RunStep =
+  | { kind: 'start'; migration: number }
+  | { kind: 'runner'; sql: 'BEGIN' | 'COMMIT'; why: string; migration: number }
+  | { kind: 'note'; text: string; migration: number }
+  | { kind: 'item'; item: RenderedItem; migration: number };
+
+/**
+ * The steps of running `rendered` in order, with the runner's transactions: BEGIN/COMMIT per
+ * migration or around the run, COMMIT before and BEGIN after an autocommit block, nothing for a
+ * file the runner sends as one query (PostgreSQL's implicit transaction) or runs without one.
+ */
+export function runSteps(rendered: RenderedMigration[]): RunStep[] {
+  const out: RunStep[] = [];
   let open = false;
+  let at = 0;
   const begin = (why: string) => {
-    out.push(`-- migralint: ${why}`, 'BEGIN;', '');
+    out.push({ kind: 'runner', sql: 'BEGIN', why, migration: at });
     open = true;
   };
   const commit = (why: string) => {
-    out.push(`-- migralint: ${why}`, 'COMMIT;', '');
+    out.push({ kind: 'runner', sql: 'COMMIT', why, migration: at });
     open = false;
   };
-  for (const r of rendered) {
+  rendered.forEach((r, index) => {
+    at = index;
     const t = r.transaction;
-    out.push(heading(r, name(r.migration.file)), '');
-    if (t.mode === 'none' && open) commit('the previous transaction ends: this migration runs without one');
-    if (t.mode === 'single' && !open) begin(`the runner opens one transaction for the whole run (${t.reason})`);
-    if (t.mode === 'per-migration') begin(`the runner opens a transaction for this migration (${t.reason})`);
-    if (t.mode === 'none') {
-      const how = t.implicit
-        ? `the runner sends the file as one query: PostgreSQL runs it as one implicit transaction unless it says BEGIN (${t.reason})`
-        : `the runner opens no transaction: each statement commits on its own (${t.reason})`;
-      out.push(`-- migralint: ${how}`, '');
-    }
+    // The whole file goes to PostgreSQL as one query: no BEGIN is sent, PostgreSQL wraps the
+    // statements in an implicit transaction (unless the file says BEGIN itself).
+    const implicit = t.implicit === true;
+    out.push({ kind: 'start', migration: index });
+    if ((t.mode === 'none' || implicit) && open) commit('the previous transaction ends: this migration runs without one');
+    if (implicit) out.push({ kind: 'note', text: `${t.reason} (no BEGIN is sent)`, migration: index });
+    else if (t.mode === 'single' && !open) begin(`the runner opens one transaction for the whole run (${t.reason})`);
+    else if (t.mode === 'per-migration') begin(`the runner opens a transaction for this migration (${t.reason})`);
+    else if (t.mode === 'none') out.push({ kind: 'note', text: `the runner opens no transaction: each statement commits on its own (${t.reason})`, migration: index });
     let outside = false;
     for (const item of r.items) {
-      if (item.kind === 'sql' && !item.transactional && open && !outside) {
+      if (!implicit && item.kind === 'sql' && !item.transactional && open && !outside) {
         outside = true;
         commit('an autocommit block: the runner commits before it');
-      } else if (item.kind === 'sql' && item.transactional && outside) {
+      } else if (!implicit && item.kind === 'sql' && item.transactional && outside) {
         outside = false;
         begin('the autocommit block ends: the runner opens a new transaction');
       }
-      out.push(formatItem(item, name), '');
+      out.push({ kind: 'item', item, migration: index });
     }
-    if (outside && t.mode !== 'none') begin('the autocommit block ends: the runner opens a new transaction');
-    if (t.mode === 'per-migration' && open) commit('the runner commits the migration');
-  }
+    if (outside && t.mode !== 'none' && !implicit) begin('the autocommit block ends: the runner opens a new transaction');
+    if (t.mode === 'per-migration' && open && !implicit) commit('the runner commits the migration');
+  });
   if (open) commit('the runner commits the run');
+  return out;
+}
+
+/** The run as one SQL script: runSteps written out, each runner statement under a comment saying why. */
+export function renderScript(rendered: RenderedMigration[], opts: ScriptOptions = {}): string {
+  const name = opts.fileName ?? ((f: string) => f);
+  const out: string[] = [];
+  for (const step of runSteps(rendered)) {
+    switch (step.kind) {
+      case 'start': {
+        const r = rendered[step.migration]!;
+        // A downgrade kept in a file of its own (a .down.sql) is named by that file.
+        const down = r.direction === 'down' ? r.migration.companions.find((c) => c.role === 'down') : undefined;
+        out.push(heading(r, name(down?.file ?? r.migration.file)), '');
+        break;
+      }
+      case 'runner':
+        out.push(`-- migralint: ${step.why}`, `${step.sql};`, '');
+        break;
+      case 'note':
+        out.push(`-- migralint: ${step.text}`, '');
+        break;
+      case 'item':
+        out.push(formatItem(step.item, name), '');
+        break;
+    }
+  }
   return out.join('\n');
 }

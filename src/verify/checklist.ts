@@ -1,6 +1,7 @@
 // `migralint verify`: the pre-deploy checklist. Reads the migrations statically, reads the
 // database about to be migrated (its version table and its timeouts), and says, item by item
 // with the evidence, whether it is safe to run the pending migrations now.
+import type { ResultCache } from '../cache/index.js';
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/index.js';
 import { rulesForFile } from '../config/index.js';
@@ -75,6 +76,8 @@ export interface VerifyOptions {
   /** --attest key=value pairs, e.g. { backup: 'snap-2024-06-01' }. */
   attest: Record<string, string>;
   versionTable?: string;
+  /** The persistent cache of what was read (src/cache), for reading the chain and linting it. */
+  cache?: ResultCache | null;
 }
 
 export class VerifyUsageError extends Error {
@@ -87,7 +90,7 @@ const REVERSIBILITY = ['irreversible-downgrade', 'incomplete-downgrade', 'lossy-
 const COVERED_ELSEWHERE = ['multiple-heads'];
 
 /** The migration chain the database belongs to: exactly one. */
-export async function loadChain(opts: { cwd: string; paths: string[]; config: ResolvedConfig }): Promise<MigrationSet> {
+export async function loadChain(opts: { cwd: string; paths: string[]; config: ResolvedConfig; cache?: ResultCache | null }): Promise<MigrationSet> {
   const { sets, missing } = await loadMigrations(opts);
   if (missing.length > 0) throw new VerifyUsageError(`no such file or directory: ${missing.join(', ')}`);
   const chains = sets.filter((s) => s.migrations.length > 0);
@@ -230,7 +233,7 @@ export async function verify(opts: VerifyOptions): Promise<Checklist> {
     for (const id of COVERED_ELSEWHERE) if (rules[id]) rules[id] = { ...rules[id]!, severity: 'off' };
     const lintConfig: ResolvedConfig = { ...policy.config, rules };
     const files = new Set(pending.flatMap((m) => [m.file, ...m.companions.map((c) => c.file)]));
-    const result = await lint({ cwd, paths: pending.map((m) => m.file), config: lintConfig, lockfile: null });
+    const result = await lint({ cwd, paths: pending.map((m) => m.file), config: lintConfig, lockfile: null, cache: opts.cache ?? null });
     const mine = result.findings.filter((f) => files.has(f.file));
     const toItem = (f: Finding): ItemFinding => ({
       rule: f.ruleId,

@@ -835,9 +835,13 @@ class Walker {
       if (!kind) return false;
       switch (kind.k) {
         case 'op':
-        case 'batch':
+        case 'batch': {
+          const before = this.ops.length;
           this.opMethod(call, f.attr, kind, ctx, scope);
+          const unread = unreadOptions(f.attr, call);
+          if (unread.length > 0) for (const o of this.ops.slice(before)) if (o.kind !== 'unknown') o.unreadOptions = unread;
           return true;
+        }
         case 'conn':
           this.connMethod(call, f.attr, ctx, scope);
           return true;
@@ -1000,6 +1004,13 @@ class Walker {
           op.type = this.src.segment(type);
           op.sqlType = sqlTypeOf(type, (e) => this.deref(e, scope).e).sql;
         }
+        const comment = kwValue(call, 'comment');
+        if (comment) {
+          const c = this.deref(comment, scope).e;
+          if (isNone(c)) op.comment = null;
+          else if (isStringConst(c)) op.comment = c.value as string;
+          else op.unreadOptions = ['comment'];
+        }
         const using = kwValue(call, 'postgresql_using');
         if (using && !isNone(using)) op.using = this.conditionText(using, scope);
         const newName = kwValue(call, 'new_column_name');
@@ -1159,6 +1170,7 @@ class Walker {
           table: t ? (this.tableOf(t, scope) ?? null) : null,
           columns: rows ? this.rowKeys(rows, scope) : [],
           hasWhere: null,
+          rows: t && rows ? this.literalRows(t, rows, scope) : null,
         });
         return;
       }
@@ -1319,6 +1331,53 @@ class Walker {
       table = ref;
     }
     return table;
+  }
+
+  /**
+   * The rows of `op.bulk_insert(table, rows)` as SQL literals, as Alembic's offline mode writes
+   * them: per row, the keys given, in the table's column order, each value rendered for its
+   * column's type. Null when the table's columns, a key or a value cannot be read, or a value's
+   * rendering depends on a type migralint does not render literals for.
+   */
+  private literalRows(tableExpr: ExprNode, rowsExpr: ExprNode, scope: Scope): { columns: string[]; values: string[] }[] | null {
+    const t = this.deref(tableExpr, scope);
+    if (t.e.nodeType !== 'Call') return null;
+    const callee = calleeName(t.e.func);
+    if (callee !== 'table' && callee !== 'Table' && callee !== 'create_table') return null;
+    // The operation names the table without its schema: an INSERT into it would name another table.
+    if (kwValue(t.e, 'schema')) return null;
+    const types = new Map<string, string | null>();
+    for (const a of t.e.args.slice(1)) {
+      const c = this.deref(a, t.scope).e;
+      if (c.nodeType !== 'Call') continue;
+      const cn = calleeName(c.func);
+      if (cn !== 'column' && cn !== 'Column') continue;
+      const name = this.name(c.args[0], t.scope);
+      if (name === null) return null;
+      const typeNode = c.args[1] ?? kwValue(c, 'type_');
+      types.set(name, typeNode ? sqlTypeOf(typeNode, (e) => this.deref(e, t.scope).e).sql : null);
+    }
+    const order = [...types.keys()];
+    const r = this.deref(rowsExpr, scope);
+    if (r.e.nodeType !== 'List' && r.e.nodeType !== 'Tuple') return null;
+    const out: { columns: string[]; values: string[] }[] = [];
+    for (const el of r.e.elts) {
+      const row = this.deref(el, r.scope).e;
+      if (row.nodeType !== 'Dict') return null;
+      const given = new Map<string, string>();
+      for (let i = 0; i < row.keys.length; i++) {
+        const k = row.keys[i];
+        if (!isStringConst(k)) return null;
+        const key = k.value as string;
+        if (!types.has(key)) return null;
+        const v = literalFor(this.deref(row.values[i]!, r.scope).e, types.get(key) ?? null);
+        if (v === null) return null;
+        given.set(key, v);
+      }
+      const columns = order.filter((c) => given.has(c));
+      out.push({ columns, values: columns.map((c) => given.get(c)!) });
+    }
+    return out;
   }
 
   /** Column names in the rows of a bulk insert (string keys of dict literals). */
@@ -1678,6 +1737,57 @@ function exits(body: StmtNode[]): boolean {
 }
 
 /** `"accounts.id"` or `"public.accounts.id"` -> ["accounts", "id"]. */
+/**
+ * The keyword options of an `op.*` call that the model keeps, per method. Any other option that
+ * changes PostgreSQL's SQL (`postgresql_include=`, `referent_schema=`, `match=`...) is recorded on
+ * the operation as unread, so that `migralint sql` says it cannot render it instead of dropping it.
+ */
+const READ_OPTIONS: Record<string, string[]> = {
+  add_column: ['schema'],
+  drop_column: ['schema'],
+  alter_column: ['nullable', 'type_', 'new_column_name', 'server_default', 'schema', 'postgresql_using', 'comment'],
+  create_table: ['schema', 'comment', 'if_not_exists'],
+  drop_table: ['schema', 'if_exists'],
+  rename_table: ['schema'],
+  create_index: ['index_name', 'table_name', 'columns', 'unique', 'postgresql_concurrently', 'if_not_exists', 'postgresql_using', 'postgresql_where', 'schema'],
+  drop_index: ['index_name', 'table_name', 'schema', 'postgresql_concurrently', 'if_exists'],
+  create_unique_constraint: ['constraint_name', 'table_name', 'columns', 'schema'],
+  create_primary_key: ['constraint_name', 'table_name', 'columns', 'schema'],
+  create_foreign_key: ['constraint_name', 'source_table', 'referent_table', 'local_cols', 'remote_cols', 'source_schema', 'ondelete', 'onupdate', 'deferrable', 'initially', 'postgresql_not_valid'],
+  create_check_constraint: ['constraint_name', 'table_name', 'condition', 'schema', 'postgresql_not_valid'],
+  drop_constraint: ['constraint_name', 'table_name', 'type_', 'schema'],
+  execute: ['sqltext', 'execution_options'],
+  bulk_insert: ['table', 'rows', 'multiinsert'],
+};
+
+/** Options that never change PostgreSQL's SQL: other databases' options, what the column was, metadata. */
+const NO_SQL_OPTION = /^(existing_|info$|mssql_|mysql_|mariadb_|sqlite_|oracle_|recreate$|table_kwargs$|table_args$|reflect_|copy_from$|partial_reordering$|insert_before$|insert_after$|autoincrement$)/;
+
+function unreadOptions(method: string, call: Expr<'Call'>): string[] {
+  const read = READ_OPTIONS[method];
+  if (!read) return [];
+  const out: string[] = [];
+  for (const k of call.keywords) {
+    if (k.arg === null || k.arg === undefined) out.push('**');
+    else if (!read.includes(k.arg) && !NO_SQL_OPTION.test(k.arg)) out.push(k.arg);
+  }
+  return out;
+}
+
+/** A Python constant as a SQL literal for a column of the given (PostgreSQL) type; null when that is not certain. */
+function literalFor(v: ExprNode, type: string | null): string | null {
+  if (v.nodeType === 'UnaryOp' && v.op.nodeType === 'USub' && v.operand.nodeType === 'Constant' && typeof v.operand.value === 'number') {
+    const n = literalFor(v.operand, type);
+    return n === null ? null : `-${n}`;
+  }
+  if (type === null || v.nodeType !== 'Constant') return null;
+  if (v.value === null) return 'NULL';
+  if (typeof v.value === 'string' && isStringConst(v) && /^(VARCHAR|TEXT|CHAR)\b/.test(type)) return `'${v.value.replace(/'/g, "''")}'`;
+  if (typeof v.value === 'boolean' && type === 'BOOLEAN') return v.value ? 'true' : 'false';
+  if ((typeof v.value === 'number' || typeof v.value === 'bigint') && Number.isInteger(Number(v.value)) && /^(INTEGER|BIGINT|SMALLINT)$/.test(type)) return String(v.value);
+  return null;
+}
+
 function splitTarget(target: string): [string | null, string | null] {
   const parts = target.split('.');
   if (parts.length < 2) return [null, null];

@@ -645,7 +645,7 @@ export function createSqlFilesFrontend(loadParser: () => Promise<SqlParser>): Sq
     parseSet(inputs, dir, opts) {
       const dialect = opts?.dialect ?? inputs[0]?.dialect ?? 'postgresql';
       // The reader is asked for only when the directory's SQL is PostgreSQL's (prepare() first).
-      const lazy: SqlParser = { toOperations: (text, o) => ready().toOperations(text, o) };
+      const lazy: SqlParser = opts?.sqlReader ?? { toOperations: (text, o) => ready().toOperations(text, o) };
       return readSqlDirectory(lazy, inputs, dir, { ...opts, dialect });
     },
     parse(input) {

@@ -31,6 +31,7 @@ def upgrade():
     op.create_unique_constraint(None, "badges", ["label", "code"])
     op.drop_index("ix_badges_label", table_name="badges", schema="audit")
     op.create_check_constraint("ck_badges_code", "badges", sa.text("code <> ''"))
+    op.alter_column("members", "note", comment="longer text", existing_type=sa.Text(), new_column_name="remark")
 
 
 def downgrade():

@@ -8,7 +8,7 @@ down_revision = "c3"
 
 
 def upgrade():
-    op.create_table(
+    typed = op.create_table(
         "typed",
         sa.Column("a", sa.Integer),
         sa.Column("b", sa.INTEGER()),
@@ -55,6 +55,7 @@ def upgrade():
         sa.Column("aq", sa.types.Boolean),
         sa.Column("ar", sa.PickleType),
     )
+    op.bulk_insert(typed, [{"e": "it's", "a": 1, "aq": True}, {"aq": None, "a": -2}])
     op.alter_column("typed", "a", type_=sa.BigInteger, existing_type=sa.Integer)
 
 

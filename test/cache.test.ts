@@ -1,0 +1,304 @@
+// The persistent cache (src/cache, engine/cached-read.ts, the findings in engine/run.ts) never changes what a run reports: every
+// fixture project linted cold, warm, warm after one file changed, and over a corrupted cache gives
+// byte for byte the JSON report (and the same migration models) as a run without a cache. Also:
+// the store itself (corrupt and foreign packs, pruning), concurrent runs, and the CLI switches.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../src/config/index.js';
+import { lint } from '../src/engine/run.js';
+import { json } from '../src/reporters/json.js';
+import { summarize } from '../src/reporters/types.js';
+import { unknownOperations } from '../src/engine/unknown.js';
+import { hashOf, prune, ResultCache } from '../src/cache/index.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const fixtures = path.join(repo, 'fixtures');
+const bin = path.join(repo, 'bin', 'migralint.js');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'migralint-cache-'));
+
+function cases(): string[] {
+  const out: string[] = [];
+  for (const framework of readdirSync(fixtures)) {
+    for (const name of readdirSync(path.join(fixtures, framework))) {
+      if (existsSync(path.join(fixtures, framework, name, 'expected.json'))) out.push(path.join(fixtures, framework, name));
+    }
+  }
+  return out.sort();
+}
+
+/** The JSON report the CLI prints, plus every migration model the run read, as one string. */
+async function report(dir: string, cache: ResultCache | null): Promise<string> {
+  const config = await loadConfig({ cwd: dir });
+  const result = await lint({ cwd: dir, paths: [], config, cache });
+  const sources = new Map(result.sets.flatMap((s) => s.migrations).map((m) => [m.file, m.source] as const));
+  const input = {
+    findings: result.findings,
+    summary: { ...summarize(result.findings, result.files.linted, result.migrations.length), suppressed: result.suppressed.length },
+    sources,
+    unknown: unknownOperations(result.migrations),
+    files: result.files,
+    suppressed: result.suppressed,
+  };
+  const rulesMeta = new Map([...result.rules].map(([id, r]) => [id, r.meta]));
+  const models = JSON.stringify(result.sets, (_k, v: unknown) => (v instanceof Int32Array ? [...v] : v));
+  return json(input, { cwd: dir, rulesMeta, color: false }) + models;
+}
+
+/** A migration file of the project to change: the first one the run read. */
+async function someMigration(dir: string): Promise<string | null> {
+  const config = await loadConfig({ cwd: dir });
+  const result = await lint({ cwd: dir, paths: [], config });
+  return result.sets.flatMap((s) => s.migrations).find((m) => !m.parseError)?.file ?? null;
+}
+
+function corrupt(cacheDir: string): number {
+  let n = 0;
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const f = path.join(d, name);
+      if (statSync(f).isDirectory()) walk(f);
+      else if (name.endsWith('.pack')) {
+        const bytes = readFileSync(f);
+        // Alternately: cut in half, and bytes flipped in the middle.
+        if (n % 2 === 0) writeFileSync(f, bytes.subarray(0, bytes.length >> 1));
+        else {
+          for (let i = bytes.length >> 2; i < bytes.length >> 1; i++) bytes[i] = bytes[i]! ^ 0x5a;
+          writeFileSync(f, bytes);
+        }
+        n++;
+      }
+    }
+  };
+  if (existsSync(cacheDir)) walk(cacheDir);
+  return n;
+}
+
+let caseNo = 0;
+for (const source of cases()) {
+  const name = path.relative(fixtures, source);
+  test(`cache identity: ${name}`, async () => {
+    const dir = path.join(tmp, `case-${caseNo++}`);
+    cpSync(source, dir, { recursive: true });
+    const cacheDir = path.join(dir, '.test-cache');
+    const open = () => {
+      const c = new ResultCache(cacheDir, 'test salt');
+      // Findings of every chain through the cache, however short.
+      c.findingsFrom = 0;
+      return c;
+    };
+    const fresh = await report(dir, null);
+    const cold = open();
+    assert.fixture(await report(dir, cold), fresh, `${name}: cold`);
+    const warm = open();
+    assert.fixture(await report(dir, warm), fresh, `${name}: warm`);
+    // Something was read from the cache (an unreadable-only project stores nothing).
+    if (cold.stats.packsWritten > 0) assert.ok(warm.stats.hits > 0, `${name}: the warm run read nothing from the cache`);
+    const config = await loadConfig({ cwd: dir });
+    const judged = (await lint({ cwd: dir, paths: [], config })).migrations.length;
+    if (judged > 0) assert.ok(warm.stats.findingHits > 0, `${name}: no migration's findings came from the cache`);
+    assert.equal(warm.stats.packsWritten, 0, `${name}: a warm run rewrote the cache`);
+
+    const file = await someMigration(dir);
+    if (file) {
+      // Touched without a change (mtime only), then changed: a comment line at the end.
+      utimesSync(file, new Date(), new Date(Date.now() + 5000));
+      assert.fixture(await report(dir, open()), fresh, `${name}: touched`);
+      const text = readFileSync(file, 'utf8');
+      const comment = file.endsWith('.py') ? '# changed\n' : file.endsWith('.sql') ? '-- changed\n' : '// changed\n';
+      appendFileSync(file, (text.endsWith('\n') ? '' : '\n') + comment);
+      const changed = await report(dir, null);
+      assert.fixture(await report(dir, open()), changed, `${name}: warm after a change`);
+      assert.fixture(await report(dir, open()), changed, `${name}: warm again after a change`);
+    }
+    const expected = file ? await report(dir, null) : fresh;
+    corrupt(cacheDir);
+    assert.fixture(await report(dir, open()), expected, `${name}: corrupted cache`);
+    assert.fixture(await report(dir, open()), expected, `${name}: after the corrupted cache was rewritten`);
+    rmSync(dir, { recursive: true, force: true });
+  });
+}
+
+test('a warm cache follows a change of rule levels and options in the config', async () => {
+  const dir = path.join(tmp, 'config-change');
+  cpSync(path.join(fixtures, 'alembic', 'drop-column'), dir, { recursive: true });
+  const cacheDir = path.join(dir, '.test-cache');
+  const open = () => {
+    const c = new ResultCache(cacheDir, 'test salt');
+    c.findingsFrom = 0;
+    return c;
+  };
+  const first = await report(dir, open());
+  assert.match(first, /"rule": "drop-column"/);
+  writeFileSync(path.join(dir, 'migralint.config.json'), JSON.stringify({ rules: { 'drop-column': 'warn' } }));
+  const warned = await report(dir, open());
+  assert.is(warned, await report(dir, null));
+  assert.match(warned, /"severity": "warn"/);
+  writeFileSync(path.join(dir, 'migralint.config.json'), JSON.stringify({ rules: { 'drop-column': 'off' } }));
+  const off = await report(dir, open());
+  assert.is(off, await report(dir, null));
+  assert.not.match(off, /"rule": "drop-column"/);
+});
+
+test('worker threads read a big directory to the same report as one thread, with and without the cache', async () => {
+  const dir = path.join(tmp, 'workers');
+  const migrations = path.join(dir, 'migrations');
+  mkdirSync(migrations, { recursive: true });
+  for (let i = 0; i < 40; i++) {
+    const v = String(i + 1).padStart(4, '0');
+    writeFileSync(path.join(migrations, `${v}_m${i}.up.sql`), `ALTER TABLE t${i % 4} ADD COLUMN c${i} int NOT NULL;\nCREATE INDEX ix_${i} ON t${i % 4} (c${i});\n`);
+    writeFileSync(path.join(migrations, `${v}_m${i}.down.sql`), `DROP INDEX ix_${i};\nALTER TABLE t${i % 4} DROP COLUMN c${i};\n`);
+  }
+  const saved = process.env.MIGRALINT_WORKERS_FROM;
+  try {
+    process.env.MIGRALINT_WORKERS_FROM = '100000';
+    const single = await report(dir, null);
+    process.env.MIGRALINT_WORKERS_FROM = '4';
+    assert.fixture(await report(dir, null), single, 'workers, no cache');
+    const cache = new ResultCache(path.join(dir, '.test-cache'), 'test salt');
+    assert.fixture(await report(dir, cache), single, 'workers, cold cache');
+    assert.ok(cache.stats.packsWritten > 0);
+    assert.fixture(await report(dir, new ResultCache(path.join(dir, '.test-cache'), 'test salt')), single, 'warm cache');
+  } finally {
+    if (saved === undefined) delete process.env.MIGRALINT_WORKERS_FROM;
+    else process.env.MIGRALINT_WORKERS_FROM = saved;
+  }
+});
+
+test('a pack written by another version or build is ignored and replaced', () => {
+  const dir = path.join(tmp, 'foreign');
+  const a = new ResultCache(dir, 'version a');
+  a.pack('scope').set('k', { value: 1 });
+  a.save();
+  const b = new ResultCache(dir, 'version b');
+  assert.is(b.pack('scope').get('k'), undefined);
+  const a2 = new ResultCache(dir, 'version a');
+  assert.equal(a2.pack('scope').get('k'), { value: 1 });
+});
+
+test('values come back as fresh copies, typed arrays included', () => {
+  const dir = path.join(tmp, 'copies');
+  const c = new ResultCache(dir, 's');
+  const value = { offsets: new Int32Array([1, -1, 3]), list: [{ a: 1 }] };
+  c.pack('p').set('k', value);
+  value.list.push({ a: 2 });
+  c.save();
+  const got = new ResultCache(dir, 's').pack('p').get<typeof value>('k')!;
+  assert.ok(got.offsets instanceof Int32Array);
+  assert.equal([...got.offsets], [1, -1, 3]);
+  assert.equal(got.list, [{ a: 1 }]);
+  got.list.push({ a: 3 });
+  assert.equal(new ResultCache(dir, 's').pack('p').get<typeof value>('k')!.list, [{ a: 1 }]);
+});
+
+test('a pack keeps only what the last run used', () => {
+  const dir = path.join(tmp, 'used');
+  const c = new ResultCache(dir, 's');
+  const p = c.pack('p');
+  p.set('old', 1);
+  p.set('kept', 2);
+  c.save();
+  const c2 = new ResultCache(dir, 's');
+  assert.is(c2.pack('p').get('kept'), 2);
+  c2.save();
+  const c3 = new ResultCache(dir, 's');
+  assert.is(c3.pack('p').get('old'), undefined);
+  assert.is(c3.pack('p').get('kept'), 2);
+});
+
+test('pruning removes the oldest packs past the bound, down to half of it', () => {
+  const dir = path.join(tmp, 'prune');
+  const c = new ResultCache(dir, 's');
+  for (let i = 0; i < 8; i++) c.pack(`p${i}`).set('k', 'x'.repeat(1000));
+  c.save();
+  const files = readdirSync(dir)
+    .filter((d) => d.length === 2)
+    .flatMap((d) => readdirSync(path.join(dir, d)).map((f) => path.join(dir, d, f)));
+  assert.is(files.length, 8);
+  // Ages: the first file oldest.
+  files.forEach((f, i) => utimesSync(f, new Date(1_000_000 + i * 1000), new Date(1_000_000 + i * 1000)));
+  const size = statSync(files[0]!).size;
+  prune(dir, size * 6);
+  const left = files.filter((f) => existsSync(f));
+  assert.equal(left, files.slice(5), 'the five oldest go, leaving at most half of the bound');
+  prune(dir, size * 6);
+  assert.equal(files.filter((f) => existsSync(f)), left, 'under the bound nothing goes');
+});
+
+test('hashOf separates its parts', () => {
+  assert.is.not(hashOf('ab', 'c'), hashOf('a', 'bc'));
+  assert.is(hashOf('ab', 'c'), hashOf('ab', 'c'));
+});
+
+function cli(args: string[], cwd: string) {
+  return spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+}
+
+test('CLI: the cache goes to .migralint-cache (ignored by git) without node_modules; --no-cache and cache: false write none', () => {
+  const dir = path.join(tmp, 'cli');
+  cpSync(path.join(fixtures, 'alembic', 'drop-column'), dir, { recursive: true });
+  const fresh = cli(['lint', '--no-cache', '--format', 'json'], dir);
+  assert.ok(!existsSync(path.join(dir, '.migralint-cache')), '--no-cache wrote a cache');
+  const cold = cli(['lint', '--format', 'json'], dir);
+  assert.is(cold.stdout, fresh.stdout);
+  assert.is(cold.status, fresh.status);
+  assert.ok(existsSync(path.join(dir, '.migralint-cache')));
+  assert.match(readFileSync(path.join(dir, '.migralint-cache', '.gitignore'), 'utf8'), /^\*$/m);
+  assert.is(cli(['lint', '--format', 'json'], dir).stdout, fresh.stdout);
+
+  rmSync(path.join(dir, '.migralint-cache'), { recursive: true });
+  const config = path.join(dir, 'migralint.config.json');
+  const before = existsSync(config) ? JSON.parse(readFileSync(config, 'utf8')) : {};
+  writeFileSync(config, JSON.stringify({ ...before, cache: false }));
+  assert.is(cli(['lint', '--format', 'json'], dir).stdout, fresh.stdout);
+  assert.ok(!existsSync(path.join(dir, '.migralint-cache')), 'cache: false wrote a cache');
+
+  const elsewhere = path.join(tmp, 'cli-elsewhere');
+  writeFileSync(config, JSON.stringify(before));
+  assert.is(cli(['lint', '--format', 'json', '--cache-location', elsewhere], dir).stdout, fresh.stdout);
+  assert.ok(readdirSync(elsewhere).some((d) => d.length === 2), '--cache-location: no pack there');
+  assert.ok(!existsSync(path.join(dir, '.migralint-cache')));
+});
+
+test('CLI: with a node_modules above the project, the cache goes to node_modules/.cache/migralint', () => {
+  const top = path.join(tmp, 'with-node-modules');
+  mkdirSync(path.join(top, 'node_modules'), { recursive: true });
+  cpSync(path.join(fixtures, 'alembic', 'drop-column'), path.join(top, 'app'), { recursive: true });
+  cli(['lint', '--format', 'json'], path.join(top, 'app'));
+  assert.ok(existsSync(path.join(top, 'node_modules', '.cache', 'migralint')));
+  assert.ok(!existsSync(path.join(top, 'app', '.migralint-cache')));
+});
+
+test('CLI: runs at the same time over one cache all report the same and leave it readable', async () => {
+  const dir = path.join(tmp, 'concurrent');
+  mkdirSync(path.join(dir, 'migrations'), { recursive: true });
+  for (let i = 0; i < 60; i++) {
+    writeFileSync(
+      path.join(dir, 'migrations', `${String(20240101000000 + i)}_m${i}.up.sql`),
+      `ALTER TABLE t${i % 5} ADD COLUMN c${i} int NOT NULL;\nCREATE INDEX ix_${i} ON t${i % 5} (c${i});\n`,
+    );
+  }
+  const fresh = cli(['lint', '--no-cache', '--format', 'json'], dir).stdout;
+  const once = () =>
+    new Promise<string>((resolve) => {
+      const child = spawn(process.execPath, [bin, 'lint', '--format', 'json'], { cwd: dir });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.on('close', () => resolve(out));
+    });
+  for (let round = 0; round < 2; round++) {
+    const outs = await Promise.all([once(), once(), once()]);
+    for (const o of outs) assert.is(o, fresh);
+  }
+  const packs = readdirSync(path.join(dir, '.migralint-cache')).filter((d) => d.length === 2);
+  for (const d of packs) for (const f of readdirSync(path.join(dir, '.migralint-cache', d))) assert.ok(f.endsWith('.pack'), `left behind: ${f}`);
+  assert.is(cli(['lint', '--format', 'json'], dir).stdout, fresh);
+});
+
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
+
+test.run();
