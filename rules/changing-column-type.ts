@@ -83,6 +83,8 @@ def downgrade():
       additionalProperties: false,
     },
     dialects: ['postgresql'],
+    // A lock held for the time a table's size decides.
+    sizeAware: true,
     defaultOptions: { sessionTimeZoneUtc: false },
   },
   check(ctx, body, migration, options) {
@@ -104,7 +106,7 @@ def downgrade():
         to: toType ? render(toType) : op.type,
       };
       if (!fromType) {
-        ctx.report({ messageId: 'unknownOldType', at: op, data });
+        ctx.report({ messageId: 'unknownOldType', at: op, table: op.table, data });
         return;
       }
       const full = { ...data, from: render(fromType) };
@@ -116,11 +118,11 @@ def downgrade():
         const verdict = change(fromType, toType, () => ctx.settings.postgresVersion >= 12 && utc());
         if (verdict === 'safe') return;
         if (verdict === 'timezone') {
-          ctx.report({ messageId: 'timestampToTimestamptz', at: op, data: full });
+          ctx.report({ messageId: 'timestampToTimestamptz', at: op, table: op.table, data: full });
           return;
         }
       }
-      ctx.report({ messageId: 'typeChange', at: op, data: full });
+      ctx.report({ messageId: 'typeChange', at: op, table: op.table, data: full });
     });
   },
 });

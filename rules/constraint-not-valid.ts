@@ -67,6 +67,8 @@ def downgrade():
         'Constraint {{constraint}} is validated in the same transaction that added it NOT VALID, so the lock taken by the add is held during the whole validation.',
     },
     dialects: ['postgresql'],
+    // A lock held for the time a table's size decides.
+    sizeAware: true,
     defaultOptions: {},
   },
   check(ctx, body, migration) {
@@ -85,6 +87,7 @@ def downgrade():
                 ? 'foreignKeySelf'
                 : 'foreignKey',
           at: op,
+          table: op.table,
           data: {
             constraint: op.name ?? '(unnamed)',
             table: op.table ?? '(unknown table)',
@@ -98,7 +101,7 @@ def downgrade():
         if (segment === null) return;
         const added = findNotValidAdd(ops, index, op.table, op.name);
         if (!added || segments[added.index] !== segment) return;
-        ctx.report({ messageId: 'validatedInSameTransaction', at: op, data: { constraint: op.name ?? '(unnamed)' } });
+        ctx.report({ messageId: 'validatedInSameTransaction', at: op, table: op.table, data: { constraint: op.name ?? '(unnamed)' } });
       }
     });
   },

@@ -56,6 +56,8 @@ def downgrade():
         'Index {{index}} on {{table}} is dropped without CONCURRENTLY; the ACCESS EXCLUSIVE lock blocks reads and writes on {{table}}.',
     },
     dialects: ['postgresql'],
+    // A lock held for the time a table's size decides.
+    sizeAware: true,
     defaultOptions: {},
   },
   check(ctx, body, migration) {
@@ -68,6 +70,7 @@ def downgrade():
       ctx.report({
         messageId: 'notConcurrent',
         at: op,
+        table,
         data: { index: op.name ?? '(unnamed)', table: table ?? 'its table' },
       });
     });

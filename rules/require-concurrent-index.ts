@@ -56,6 +56,8 @@ def downgrade():
         'Index {{index}} is created on existing table {{table}} without CONCURRENTLY; writes to {{table}} are blocked until the build finishes.',
     },
     dialects: ['postgresql'],
+    // A lock held for the time a table's size decides.
+    sizeAware: true,
     defaultOptions: {},
   },
   check(ctx, body, migration) {
@@ -65,6 +67,7 @@ def downgrade():
       ctx.report({
         messageId: 'notConcurrent',
         at: op,
+        table: op.table,
         data: { index: op.name ?? '(unnamed)', table: op.table ?? '(unknown table)' },
       });
     });

@@ -81,6 +81,8 @@ def downgrade():
       },
       additionalProperties: false,
     },
+    // A lock held for the time a table's size decides.
+    sizeAware: true,
     defaultOptions: { minimumLock: 'SHARE ROW EXCLUSIVE' },
   },
   check(ctx, body, migration, options) {
@@ -91,8 +93,8 @@ def downgrade():
     const hit = firstUnprotected(body, migration, ctx.catalog, options.minimumLock);
     if (!hit) return;
     const data = { table: hit.table ?? '(unknown table)', lock: hit.mode, blocked: lockBlocks(hit.mode) };
-    if (hit.why) ctx.report({ messageId: 'localNotApplied', at: hit.op, data: { ...data, why: hit.why } });
-    else ctx.report({ messageId: 'missing', at: hit.op, data });
+    if (hit.why) ctx.report({ messageId: 'localNotApplied', at: hit.op, table: hit.table, data: { ...data, why: hit.why } });
+    else ctx.report({ messageId: 'missing', at: hit.op, table: hit.table, data });
   },
 });
 
@@ -159,7 +161,8 @@ function firstUnprotected(body: Body, migration: Migration, catalog: CatalogView
     if (covered) continue;
     for (const l of [lock, ...(lock.also ?? [])]) {
       if (!l || lockStrength(l.mode) < lockStrength(minimum)) continue;
-      if (newTableAt(migration, body, i, l.table)) continue;
+      // A table production does not have yet (created by a pending migration) has no traffic to stall.
+      if (newTableAt(migration, body, i, l.table) || catalog.isNewTable(l.table)) continue;
       return { op, mode: l.mode, table: l.table, why: lostLocal };
     }
   }

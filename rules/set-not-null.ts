@@ -96,6 +96,8 @@ def downgrade():
         'Column {{column}} of existing table {{table}} is made NOT NULL; before PostgreSQL 12 (target: {{version}}) this always scans the table under an ACCESS EXCLUSIVE lock, even with a CHECK constraint.',
     },
     dialects: ['postgresql'],
+    // A lock held for the time a table's size decides.
+    sizeAware: true,
     defaultOptions: {},
   },
   check(ctx, body, migration) {
@@ -120,17 +122,17 @@ def downgrade():
       const before = table === null ? [] : (constraintsSoFar.get(table) ?? []);
       const data = { column: op.column ?? '(unknown column)', table: op.table ?? '(unknown table)' };
       if (ctx.settings.postgresVersion < 12) {
-        ctx.report({ messageId: 'beforePg12', at: op, data: { ...data, version: ctx.settings.postgresVersion } });
+        ctx.report({ messageId: 'beforePg12', at: op, table: op.table, data: { ...data, version: ctx.settings.postgresVersion } });
         return;
       }
       const checks = notNullChecks(ctx.catalog.checks(op.table), before, op);
       if (checks.some((c) => c.validated)) return;
       const pending = checks[0];
       if (pending) {
-        ctx.report({ messageId: 'checkNotValidated', at: op, data: { ...data, constraint: pending.name ?? '(unnamed)' } });
+        ctx.report({ messageId: 'checkNotValidated', at: op, table: op.table, data: { ...data, constraint: pending.name ?? '(unnamed)' } });
         return;
       }
-      ctx.report({ messageId: 'setNotNull', at: op, data });
+      ctx.report({ messageId: 'setNotNull', at: op, table: op.table, data });
     });
   },
 });

@@ -63,6 +63,8 @@ def downgrade():
         'Column {{column}} is added to existing table {{table}} as {{kind}}; its index is built under an ACCESS EXCLUSIVE lock on {{table}}.',
     },
     dialects: ['postgresql'],
+    // A lock held for the time a table's size decides.
+    sizeAware: true,
     defaultOptions: {},
   },
   check(ctx, body, migration) {
@@ -76,6 +78,7 @@ def downgrade():
         ctx.report({
           messageId: 'inlineColumn',
           at: op,
+          table: op.table,
           data: { column: op.column.name ?? '(unnamed)', table: op.table ?? '(unknown table)', kind },
         });
         return;
@@ -89,7 +92,7 @@ def downgrade():
         table: op.table ?? '(unknown table)',
       };
       if (!op.usingIndex) {
-        ctx.report({ messageId: 'noIndex', at: op, data });
+        ctx.report({ messageId: 'noIndex', at: op, table: op.table, data });
         return;
       }
       // An index built earlier in this migration must have been built concurrently (on a table
@@ -97,7 +100,7 @@ def downgrade():
       // attaching it takes the lock only for an instant.
       const built = indexCreatedBefore(body, index, op.usingIndex);
       if (!built || built.concurrently || tableCreatedBefore(body, index, built.table)) return;
-      ctx.report({ messageId: 'indexNotConcurrent', at: op, data: { ...data, index: op.usingIndex } });
+      ctx.report({ messageId: 'indexNotConcurrent', at: op, table: op.table, data: { ...data, index: op.usingIndex } });
     });
   },
 });

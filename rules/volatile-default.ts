@@ -72,6 +72,8 @@ def downgrade():
         'Column {{column}} is added to existing table {{table}} as {{what}}; PostgreSQL fills every existing row, rewriting {{table}} under an ACCESS EXCLUSIVE lock.',
     },
     dialects: ['postgresql'],
+    // A lock held for the time a table's size decides.
+    sizeAware: true,
     defaultOptions: {},
   },
   check(ctx, body, migration) {
@@ -83,7 +85,7 @@ def downgrade():
       const col = op.column;
       const base = { column: col.name ?? '(unnamed)', table: op.table ?? '(unknown table)' };
       if (col.generated || (col.type !== null && SERIAL.test(col.type))) {
-        ctx.report({ messageId: 'generatedColumn', at: op, data: { ...base, what: generatedKind(col.type) } });
+        ctx.report({ messageId: 'generatedColumn', at: op, table: op.table, data: { ...base, what: generatedKind(col.type) } });
         return;
       }
       const d = col.serverDefault;
@@ -92,16 +94,16 @@ def downgrade():
       if (sql !== null && /^\s*\(?\s*null\s*\)?\s*(?:::[\w\s."[\]()]+)?$/i.test(sql)) return; // DEFAULT NULL
       const shown = sql ?? d.text;
       if (version < 11) {
-        ctx.report({ messageId: 'anyDefaultBeforePg11', at: op, data: { ...base, default: shown, version } });
+        ctx.report({ messageId: 'anyDefaultBeforePg11', at: op, table: op.table, data: { ...base, default: shown, version } });
         return;
       }
       // A default we cannot read (a variable, a helper's result) is left alone.
       if (sql === null) return;
       const v = volatility(sql);
       if (v.volatile.length > 0) {
-        ctx.report({ messageId: 'volatileDefault', at: op, data: { ...base, default: shown } });
+        ctx.report({ messageId: 'volatileDefault', at: op, table: op.table, data: { ...base, default: shown } });
       } else if (v.unknown.length > 0) {
-        ctx.report({ messageId: 'maybeVolatile', at: op, data: { ...base, default: shown, functions: v.unknown.map((f) => `${f}()`).join(', ') } });
+        ctx.report({ messageId: 'maybeVolatile', at: op, table: op.table, data: { ...base, default: shown, functions: v.unknown.map((f) => `${f}()`).join(', ') } });
       }
     });
   },

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import standaloneModule from 'ajv/dist/standalone/index.js';
 import { loadAllRules } from '../src/engine/registry.js';
+import { productionNote } from '../src/rule-api/index.js';
 import { foreignIgnoresTable } from '../src/engine/foreign-ignores.js';
 import { AJV_OPTIONS, buildConfigSchema } from '../src/config/schema.js';
 import { formatValidationErrors } from '../src/config/errors.js';
@@ -365,6 +366,8 @@ function rulePage(r: LoadedRule): string {
     r.meta.help,
     '',
   ];
+  const production = productionNote(r.meta);
+  if (production) lines.push('## Against production', '', production, '');
   const props = (r.meta.schema as { properties?: Record<string, { description?: string }> } | undefined)?.properties;
   lines.push('## Options', '');
   if (props) {

@@ -15,6 +15,7 @@ Commands:
   explain <rule>      Explain a rule: what it flags, why, an example, and the safer way
   graph [path]        Show the revision graph: heads, roots, branches and merges
   verify [paths]      Pre-deploy checklist against the database about to be migrated (--database-url)
+  snapshot            Write a database's tables, sizes and applied migrations to a file (--database-url)
   waivers             List the configured waivers: rule, migration, owner, expiry, days left, reason
   sql [paths]         Print the SQL the migrations send to PostgreSQL, in run order, without running them
                       (--from REV, --to REV, --down; -f json for the statements with their positions)
@@ -32,7 +33,12 @@ Options:
                           lint, verify: keep the cache here (default: node_modules/.cache/migralint, else .migralint-cache)
       --no-cache          lint, verify: read every file afresh, neither using nor writing the cache
       --database-url <url>
-                          verify, lock --from-database: postgres://... or pglite:<directory>
+                          verify, snapshot, lock --from-database: postgres://... or pglite:<directory>
+      --snapshot <file>   lint: judge pending migrations against this snapshot (sizes, existing tables)
+      --released-from lock
+                          lint: migrations the lock file records are released; tables created by others are new
+      --output <file>     snapshot: where to write (default migralint.snapshot.json; - for stdout)
+      --redact-names      snapshot: replace table, column and index names with hashes
       --from-database <url>
                           lock: record exactly the migrations this database has applied
       --policy <name|path>
@@ -99,6 +105,10 @@ export async function main(argv: string[]): Promise<number> {
         policy: { type: 'string' },
         attest: { type: 'string', multiple: true },
         'version-table': { type: 'string' },
+        snapshot: { type: 'string' },
+        'released-from': { type: 'string' },
+        output: { type: 'string' },
+        'redact-names': { type: 'boolean' },
         staged: { type: 'boolean' },
         'changed-since': { type: 'string' },
         'max-warnings': { type: 'string' },
@@ -125,7 +135,7 @@ export async function main(argv: string[]): Promise<number> {
     write(`${USAGE}\n`);
     return 0;
   }
-  const commands = ['lint', 'lock', 'rules', 'explain', 'graph', 'waivers', 'verify', 'sql', 'trace'];
+  const commands = ['lint', 'lock', 'rules', 'explain', 'graph', 'waivers', 'verify', 'sql', 'snapshot', 'trace'];
   const command = positionals[0] && commands.includes(positionals[0]) ? positionals[0] : 'lint';
   const rest = positionals[0] && commands.includes(positionals[0]) ? positionals.slice(1) : positionals;
   if (positionals[0] && !commands.includes(positionals[0]) && !/[./\\]/.test(positionals[0])) {
@@ -149,6 +159,22 @@ export async function main(argv: string[]): Promise<number> {
   }
   const outputFiles = (values['output-file'] ?? []).map(parseOutputFile);
   if (outputFiles.length > 0 && command !== 'lint') throw new UsageError('--output-file applies to lint only');
+  if (values.snapshot !== undefined && command !== 'lint') throw new UsageError('--snapshot applies to lint only');
+  const releasedFrom = values['released-from'];
+  if (releasedFrom !== undefined && releasedFrom !== 'lock') throw new UsageError(`--released-from takes "lock"; got "${releasedFrom}"`);
+  if (releasedFrom !== undefined && command !== 'lint') throw new UsageError('--released-from applies to lint only');
+  if (command === 'snapshot') {
+    // Needs no configuration: it reads a database, not migrations.
+    const { runSnapshot } = await import('./commands/snapshot.js');
+    return runSnapshot({
+      cwd,
+      databaseUrl: values['database-url'],
+      output: values.output,
+      redactNames: Boolean(values['redact-names']),
+      versionTable: values['version-table'],
+      write,
+    });
+  }
 
   const { loadConfig } = await import('./config/index.js');
   const config = await loadConfig({ cwd, ...(values.config ? { configPath: path.resolve(cwd, values.config) } : {}) });
@@ -163,7 +189,21 @@ export async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'lint':
-      return runLint({ cwd, paths: rest, config, lockfile, format, outputFiles, quiet: Boolean(values.quiet), maxWarnings, scope, cache: await openCache() });
+      if (releasedFrom === 'lock' && !lockfile) throw new UsageError('--released-from lock needs a lock file; drop --no-lock');
+      return runLint({
+        cwd,
+        paths: rest,
+        config,
+        lockfile,
+        format,
+        outputFiles,
+        quiet: Boolean(values.quiet),
+        maxWarnings,
+        scope,
+        snapshot: values.snapshot !== undefined ? path.resolve(cwd, values.snapshot) : undefined,
+        releasedFromLock: releasedFrom === 'lock',
+        cache: await openCache(),
+      });
     case 'lock': {
       if (!lockfile) throw new UsageError('lock needs a lock file; drop --no-lock');
       const fromDatabase = values['from-database'] ?? values['database-url'];
@@ -254,6 +294,8 @@ async function runLint(opts: {
   maxWarnings: number | null;
   scope: import('./engine/run.js').LintScope | undefined;
   cache: import('./cache/index.js').ResultCache | null;
+  snapshot: string | undefined;
+  releasedFromLock: boolean;
 }): Promise<number> {
   const { reporters, reporterNames } = await import('./reporters/index.js');
   const load = reporters[opts.format];
@@ -270,6 +312,8 @@ async function runLint(opts: {
     lockfile: opts.lockfile,
     ...(opts.scope ? { scope: opts.scope } : {}),
     cache: opts.cache,
+    ...(opts.snapshot !== undefined ? { snapshot: opts.snapshot } : {}),
+    ...(opts.releasedFromLock ? { releasedFrom: 'lock' as const } : {}),
   });
   const findings = opts.quiet ? result.findings.filter((f) => f.severity === 'error') : result.findings;
   // Every file read into a migration, context included (the rest of a named file's directory).
@@ -321,7 +365,11 @@ export async function run(argv: string[]): Promise<void> {
     process.exitCode = await main(argv);
   } catch (err) {
     const { ConfigError } = await import('./config/index.js').catch(() => ({ ConfigError: null }));
-    if (err instanceof Error && err.name === 'CoverageError') {
+    if (err instanceof Error && err.name === 'SnapshotFormatError') {
+      // A snapshot file that is not one, or of a newer format: the reason names the file.
+      process.stderr.write(`migralint: ${err.message}\n`);
+      process.exitCode = 2;
+    } else if (err instanceof Error && err.name === 'CoverageError') {
       // Files that should have been read and could not: each problem on one line, no usage hint.
       process.stderr.write(`${err.message.split('\n').map((l) => `migralint: ${l}`).join('\n')}\n`);
       process.exitCode = 2;

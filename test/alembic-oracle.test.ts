@@ -18,7 +18,7 @@ import { runGraph } from '../src/commands/graph.js';
 import { runVerify } from '../src/commands/verify.js';
 import { loadMigrations } from '../src/engine/run.js';
 import { buildGraph } from '../src/graph/index.js';
-import { startPostgres, type PostgresServer } from './helpers/postgres.js';
+import { sharedPostgres, type PostgresServer } from './helpers/postgres.js';
 import { hasAlembic, hasPsycopg2, PYTHON, requireClient } from './helpers/clients.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -87,7 +87,7 @@ let tmp = '';
 
 test.before(async () => {
   if (!present) return;
-  server = await startPostgres();
+  server = await sharedPostgres();
   tmp = mkdtempSync(path.join(os.tmpdir(), 'migralint-oracle-'));
   const admin = new pg.Client({ connectionString: server.url() });
   await admin.connect();
@@ -97,7 +97,7 @@ test.before(async () => {
 });
 
 test.after(async () => {
-  await server?.stop();
+  // The server is shared with the other test files (stopped when the process ends).
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 

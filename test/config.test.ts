@@ -261,6 +261,7 @@ test('no config: recommended, defaults, rootDir = cwd', async () => {
     postgresVersion: 14,
     runner: {},
     downgrades: 'judge',
+    sizes: { small: 10_000, large: 1_000_000, largeBytes: 1024 ** 3 },
     foreignIgnores: true,
     directories: [],
     rules: {
@@ -272,6 +273,22 @@ test('no config: recommended, defaults, rootDir = cwd', async () => {
     },
     overrides: [],
   });
+});
+
+test('snapshot is resolved from the config directory; sizes merge over the defaults and are checked', async () => {
+  const dir = project({ 'migralint.config.json': JSON.stringify({ snapshot: 'ci/prod.snapshot.json', sizes: { small: 500 } }) });
+  const c = await load(dir);
+  assert.is(c.snapshot, path.join(dir, 'ci', 'prod.snapshot.json'));
+  assert.equal(c.sizes, { small: 500, large: 1_000_000, largeBytes: 1024 ** 3 });
+  const bad = project({ 'migralint.config.json': JSON.stringify({ sizes: { small: -1, huge: 3 } }) });
+  try {
+    await load(bad);
+    assert.unreachable('invalid sizes were accepted');
+  } catch (err) {
+    const text = (err as { problems?: string[] }).problems?.join('\n') ?? String(err);
+    assert.match(text, /sizes/);
+    assert.match(text, /huge/);
+  }
 });
 
 test('JSON configs may have comments and trailing commas (the documented format)', async () => {

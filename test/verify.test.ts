@@ -16,7 +16,7 @@ import { lockEntryFor, parseLock, renderLock } from '../src/engine/lockfile.js';
 import { verify, type Checklist, type ItemId } from '../src/verify/checklist.js';
 import { openDatabase, pgliteDatabase, type Database, type PGliteLike } from '../src/verify/drivers.js';
 import { renderText } from '../src/verify/render.js';
-import { freePort, startPostgres, type PostgresServer } from './helpers/postgres.js';
+import { freePort, sharedPostgres, type PostgresServer } from './helpers/postgres.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'bin', 'migralint.js');
@@ -156,7 +156,7 @@ async function check(
   }
 }
 
-const ALL: ItemId[] = ['single-head', 'known-revision', 'lock', 'pending', 'policy', 'reversible', 'timeouts', 'backup'];
+const ALL: ItemId[] = ['single-head', 'known-revision', 'lock', 'pending', 'policy', 'reversible', 'timeouts', 'large-tables', 'backup'];
 
 /** Exactly the `failing` items do not hold (fail or skipped); every other item passes. */
 function expectOnly(c: Checklist, failing: ItemId[]): void {
@@ -164,7 +164,7 @@ function expectOnly(c: Checklist, failing: ItemId[]): void {
   assert.equal(
     c.items.map((i) => i.id),
     ALL,
-    'the eight items, in order',
+    'the nine items, in order',
   );
   for (const i of c.items) {
     if (failing.includes(i.id)) assert.is.not(i.status, 'pass', `${i.id} should not hold:\n${text}`);
@@ -181,7 +181,7 @@ test.before(async () => {
   v8.setFlagsFromString('--liftoff-only');
   const pglite = import('@electric-sql/pglite').then(({ PGlite }) => PGlite.create(liteDir));
   // The server starts in child processes while PGlite initialises here.
-  [server, lite] = await Promise.all([startPostgres(), pglite as Promise<PGliteLike & { exec(sql: string): Promise<unknown> }>]);
+  [server, lite] = await Promise.all([sharedPostgres(), pglite as Promise<PGliteLike & { exec(sql: string): Promise<unknown> }>]);
   const db = await openDatabase(server.url(), root);
   try {
     await db.query('CREATE ROLE migrator LOGIN SUPERUSER');
@@ -194,8 +194,34 @@ test.before(async () => {
 
 test.after(async () => {
   await lite?.close().catch(() => {});
-  await server?.stop();
+  // The server is shared with the other test files (stopped when the process ends).
   for (const dir of [...projects, liteDir]) rmSync(dir, { recursive: true, force: true });
+});
+
+test('postgres: a lock-heavy pending statement on a table the database says is large fails item 8', async () => {
+  const b = backends[0]!;
+  const p = project({ 'a1.py': A1, 'b2.py': B2, 'c3.py': C3 }, b.env);
+  lock(p, ['a1']);
+  await setAlembicVersion(b, ['a1']);
+  writeFileSync(path.join(p.dir, 'large.json'), JSON.stringify({ sizes: { large: 100 } }));
+  const db = await b.open('postgres');
+  try {
+    await db.query('CREATE TABLE accounts (id int PRIMARY KEY, email text NOT NULL)');
+    await db.query("INSERT INTO accounts SELECT g, 'u' || g FROM generate_series(1, 500) g");
+    await db.query('ANALYZE accounts');
+    const small = item(await check(b, p), 'large-tables');
+    assert.is(small.status, 'pass');
+    assert.is(small.summary, '2 lock-heavy statements, none on a large table');
+    const c = await check(b, p, { policy: 'large.json' });
+    const large = item(c, 'large-tables');
+    assert.is(large.status, 'fail');
+    assert.is(large.title, 'Lock-heavy statements on large tables');
+    assert.match(large.summary, /^2 of 2 lock-heavy statements on a large table \(100 rows/);
+    assert.match(large.evidence[0]!, /^b2 migrations\/versions\/b2\.py:\d+: ACCESS EXCLUSIVE on accounts \(~500 rows, \d+ kB\): large$/);
+  } finally {
+    await db.query('DROP TABLE accounts');
+    await db.close();
+  }
 });
 
 for (const b of backends) {
@@ -260,12 +286,12 @@ for (const b of backends) {
     await setAlembicVersion(b, ['deadbeef0001']);
     const c = await check(b, p);
     // Which migrations are applied or pending depends on that revision: those items are not checked.
-    expectOnly(c, ['known-revision', 'lock', 'pending', 'policy', 'reversible']);
+    expectOnly(c, ['known-revision', 'lock', 'pending', 'policy', 'reversible', 'large-tables']);
     const known = item(c, 'known-revision');
     assert.is(known.status, 'fail');
     assert.match(known.evidence.join('\n'), /Can't locate revision identified by 'deadbeef0001'/);
-    for (const id of ['lock', 'pending', 'policy', 'reversible'] as const) assert.is(item(c, id).status, 'skipped');
-    assert.match(renderText(c), /\n3 of 8 checks hold; not ready to migrate \(failed: 2; not checked: 3, 4, 5, 6\)\.\n$/);
+    for (const id of ['lock', 'pending', 'policy', 'reversible', 'large-tables'] as const) assert.is(item(c, id).status, 'skipped');
+    assert.match(renderText(c), /\n3 of 9 checks hold; not ready to migrate \(failed: 2; not checked: 3, 4, 5, 6, 8\)\.\n$/);
     assert.is(c.pending, null);
   });
 
@@ -587,7 +613,7 @@ test('cli: lock --from-database records exactly the applied migrations; verify -
   assert.equal(out.migrations, { directory: 'migrations/versions', framework: 'alembic', heads: ['c3'] });
   assert.equal(out.pending, [{ revision: 'c3', file: 'migrations/versions/c3.py', message: 'c3' }]);
   assert.equal(out.attestations, { backup: 'snap-7' });
-  assert.equal(out.summary, { passed: 8, failed: 0, skipped: 0 });
+  assert.equal(out.summary, { passed: 9, failed: 0, skipped: 0 });
   for (const i of out.items) {
     assert.equal(Object.keys(i).slice(0, 7), ['id', 'title', 'status', 'ok', 'required', 'summary', 'evidence']);
   }
@@ -596,14 +622,14 @@ test('cli: lock --from-database records exactly the applied migrations; verify -
   assert.is(md.code, 1, md.stderr);
   assert.match(md.stdout, /^## migralint verify\n\n- \*\*database\*\*: postgres:\/\/migrator@127\.0\.0\.1:\d+\/postgres \(PostgreSQL 15\.\d+/);
   assert.match(md.stdout, /\n- \[x\] \*\*1\. The revision graph has exactly one head\*\*: c3\n {2}- head: c3 \(migrations\/versions\/c3\.py\)\n/);
-  assert.match(md.stdout, /\n- \[ \] \*\*8\. A backup was taken\*\*: not attested\n/);
-  assert.match(md.stdout, /\n\*\*7 of 8 checks hold; not ready to migrate \(failed: 8\)\.\*\*\n$/);
+  assert.match(md.stdout, /\n- \[ \] \*\*9\. A backup was taken\*\*: not attested\n/);
+  assert.match(md.stdout, /\n\*\*8 of 9 checks hold; not ready to migrate \(failed: 9\)\.\*\*\n$/);
 
   const text = await cli(p.dir, ['verify', '--database-url', url, '--attest', 'backup=snap-7']);
   assert.is(text.code, 0, text.stdout + text.stderr);
   assert.match(text.stdout, /^migralint verify\n/);
   assert.match(text.stdout, /\n\[x\] 4\. The pending migrations are known, in order: 1 to run, from b2 to c3\n {6}1\. c3 migrations\/versions\/c3\.py \(c3\)\n/);
-  assert.match(text.stdout, /\nAll 8 checks hold: ready to migrate\.\n$/);
+  assert.match(text.stdout, /\nAll 9 checks hold: ready to migrate\.\n$/);
 });
 
 test('cli: PGlite directory, as in the README demo (lock --from-database, then verify)', async () => {

@@ -1,7 +1,7 @@
 // `migralint rules` and `migralint explain <rule>`: the rule documentation ships inside the tool.
 import type { ResolvedConfig } from '../config/index.js';
 import { loadAllRules, loadRule, isRuleId, ruleIds } from '../engine/registry.js';
-import { ruleDocUrl } from '../rule-api/index.js';
+import { productionNote, ruleDocUrl } from '../rule-api/index.js';
 import { closest } from '../util/closest.js';
 
 export async function runRules(opts: { config: ResolvedConfig; format: string; write: (s: string) => void }): Promise<number> {
@@ -48,6 +48,7 @@ export async function runExplain(opts: { id: string; config: ResolvedConfig; wri
     'Safer way',
     wrapText(m.help),
     '',
+    ...(productionNote(m, opts.config.sizes) ? ['Against production', wrapText(productionNote(m, opts.config.sizes)!), ''] : []),
     `Level in this configuration: ${setting?.severity ?? 'off'}`,
   ];
   if (m.schema) lines.push(`Options: ${JSON.stringify(setting?.options ?? m.defaultOptions)}`);

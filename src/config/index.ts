@@ -76,6 +76,10 @@ export interface ResolvedConfig {
   runner: { lockTimeout?: string; statementTimeout?: string; timeZone?: string };
   /** How the lock-safety rules judge downgrades. */
   downgrades: DowngradePolicy;
+  /** Absolute path of the snapshot file lint judges against; absent when none is configured. */
+  snapshot?: string;
+  /** Size thresholds for lock findings on tables of known size. */
+  sizes: SizeThresholds;
   /** Read other linters' ignore comments as inline ignores. */
   foreignIgnores: boolean;
   /** Keep parsed files in the persistent cache between runs: false turns it off (absent: on). */
@@ -89,6 +93,15 @@ export interface ResolvedConfig {
   /** Absent when the config has none. */
   waivers?: WaiverSetting[];
 }
+
+/** Rows and bytes that make a table small or large for lock findings (`sizes` in the config). */
+export interface SizeThresholds {
+  small: number;
+  large: number;
+  largeBytes: number;
+}
+
+export const DEFAULT_SIZES: SizeThresholds = { small: 10_000, large: 1_000_000, largeBytes: 1024 ** 3 };
 
 /** A waiver as written in a config file. */
 export interface WaiverInput {
@@ -117,6 +130,8 @@ export interface UserConfig {
   maxFileSize?: number;
   runner?: { lockTimeout?: string; statementTimeout?: string; timeZone?: string };
   downgrades?: DowngradePolicy;
+  snapshot?: string;
+  sizes?: Partial<SizeThresholds>;
   foreignIgnores?: boolean;
   cache?: boolean;
   directories?: Record<string, { framework?: string; dialect?: ConfigDialect; startAfter?: string }>;
@@ -655,6 +670,8 @@ function resolveLayers(
   let maxFileSize: number | undefined;
   let runner: { lockTimeout?: string; statementTimeout?: string; timeZone?: string } = {};
   let downgrades: DowngradePolicy = 'judge';
+  let snapshot: string | undefined;
+  let sizes: SizeThresholds = { ...DEFAULT_SIZES };
   let foreignIgnores = true;
   let cache: boolean | undefined;
   const directories = new Map<string, { framework?: string; dialect?: ConfigDialect; startAfter?: string }>();
@@ -671,6 +688,8 @@ function resolveLayers(
     if (layer.maxFileSize !== undefined) maxFileSize = Math.round(layer.maxFileSize * 1024 * 1024);
     if (layer.runner !== undefined) runner = { ...runner, ...layer.runner };
     if (layer.downgrades !== undefined) downgrades = layer.downgrades;
+    if (layer.snapshot !== undefined) snapshot = path.resolve(rootDir, layer.snapshot);
+    if (layer.sizes !== undefined) sizes = { ...sizes, ...layer.sizes };
     if (layer.foreignIgnores !== undefined) foreignIgnores = layer.foreignIgnores;
     if (layer.cache !== undefined) cache = layer.cache;
     if (layer.startAfter !== undefined) startAfter = layer.startAfter;
@@ -731,6 +750,8 @@ function resolveLayers(
     ...(maxFileSize !== undefined ? { maxFileSize } : {}),
     runner,
     downgrades,
+    ...(snapshot !== undefined ? { snapshot } : {}),
+    sizes,
     foreignIgnores,
     ...(cache !== undefined ? { cache } : {}),
     directories: directoryList,

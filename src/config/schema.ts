@@ -29,6 +29,8 @@ export const CONFIG_KEYS = [
   'maxFileSize',
   'runner',
   'downgrades',
+  'snapshot',
+  'sizes',
   'foreignIgnores',
   'cache',
   'directories',
@@ -93,6 +95,16 @@ const DESCRIPTIONS = {
     'warn, warn becomes info); "ignore": not at all, for teams that never roll back. A downgrade that ' +
     'undoes its own upgrade (drops what it created) is never reported. Default: "judge"; the recommended ' +
     'preset says "lower".',
+  snapshot:
+    'A snapshot file written by `migralint snapshot` (relative to the config file\'s directory): the ' +
+    'production tables with their sizes and the migrations already applied. Lint then judges the pending ' +
+    'migrations against it: lock findings carry the table\'s size, their level follows "sizes", and a table ' +
+    'created by a pending migration is new (no lock finding on it). `--snapshot <file>` overrides it.',
+  sizes:
+    'Size thresholds for lock findings on a table whose size a snapshot (or verify\'s database) knows: ' +
+    'below "small" rows the finding is info; at or above "large" rows or "largeBytes" bytes it is an error, ' +
+    'whatever the rule\'s level. A rule can opt out (its documentation says so). Default: ' +
+    '{"small": 10000, "large": 1000000, "largeBytes": 1073741824}.',
   foreignIgnores:
     'Honour other linters\' ignore comments (squawk-ignore, pgfence-ignore, eugene: ignore, diesel-guard\'s ' +
     'safety-assured blocks) as inline ignores of the migralint rules they map to. Default: true.',
@@ -183,6 +195,17 @@ export function buildConfigSchema(rules: readonly RuleForSchema[], opts: BuildSc
         additionalProperties: false,
       },
       downgrades: { description: DESCRIPTIONS.downgrades, enum: [...DOWNGRADE_POLICIES] },
+      snapshot: { description: DESCRIPTIONS.snapshot, type: 'string', minLength: 1 },
+      sizes: {
+        description: DESCRIPTIONS.sizes,
+        type: 'object',
+        properties: {
+          small: { description: 'Rows below which a lock finding is info. Default: 10000.', type: 'integer', minimum: 0 },
+          large: { description: 'Rows from which a lock finding is an error. Default: 1000000.', type: 'integer', minimum: 0 },
+          largeBytes: { description: 'Total bytes (table, indexes, TOAST) from which a lock finding is an error. Default: 1073741824 (1 GB).', type: 'integer', minimum: 0 },
+        },
+        additionalProperties: false,
+      },
       foreignIgnores: { description: DESCRIPTIONS.foreignIgnores, type: 'boolean' },
       cache: { description: DESCRIPTIONS.cache, type: 'boolean' },
       directories: {

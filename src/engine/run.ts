@@ -26,6 +26,8 @@ import { debugging, describeFailure, frameworkForDir, isSetFile, overSizeLimit, 
 import type { FrontendInput } from '../frontends/types.js';
 import { dialectFromPath, splitIndependentChains } from './chains.js';
 import { Catalog, historyOrder } from './catalog.js';
+import { chainProduction, describeSize, readSnapshotFile } from './production.js';
+import type { LazySnapshot } from '../snapshot/format.js';
 import { applyRunContext } from './run-context.js';
 import { addEmbeddedSqlComments, expandEmbeddedSql } from './sql-pass.js';
 import { hashOf, valueKey, type Pack, type ResultCache } from '../cache/index.js';
@@ -50,6 +52,10 @@ export interface LintOptions {
    * one unless told not to (--no-cache, `cache: false`).
    */
   cache?: ResultCache | null;
+  /** A snapshot file of production (overrides the config's `snapshot`). */
+  snapshot?: string;
+  /** `lock`: the migrations the lock file records are released, the others pending (without a snapshot). */
+  releasedFrom?: 'lock';
 }
 
 export interface LintResult {
@@ -289,9 +295,11 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
   }
   const lockPath = opts.lockfile === undefined ? opts.config.lockfile : opts.lockfile;
   const lock = lockPath ? await readLock(lockPath) : null;
+  const snapshotFile = opts.snapshot ?? opts.config.snapshot;
+  const snapshot = snapshotFile ? await readSnapshotFile(snapshotFile) : null;
   // Load only the rules some file enables.
   const rules = await Promise.all(enabledRuleIds(opts.config).map(loadRule));
-  const result = lintLoaded(opts, { ...loaded, lock }, rules);
+  const result = lintLoaded(opts, { ...loaded, lock, snapshot }, rules);
   opts.cache?.save();
   return result;
 }
@@ -309,7 +317,16 @@ export function enabledRuleIds(config: ResolvedConfig): string[] {
  */
 export function lintLoaded(
   opts: LintOptions,
-  loaded: { sets: MigrationSet[]; targets: Set<string>; missing: string[]; lock: LockState | null; files?: FileCounts; notices?: Notice[] },
+  loaded: {
+    sets: MigrationSet[];
+    targets: Set<string>;
+    missing: string[];
+    lock: LockState | null;
+    files?: FileCounts;
+    notices?: Notice[];
+    /** What production has (`migralint snapshot`); null or absent: unknown. */
+    snapshot?: LazySnapshot | null;
+  },
   enabledRules: readonly Rule<string, unknown>[],
 ): LintResult {
   const { config } = opts;
@@ -342,8 +359,35 @@ export function lintLoaded(
     severity: Severity,
     file: string,
     migration: Migration | null,
-    d: { messageId: string; at: Parameters<typeof toLoc>[0]; data?: Record<string, string | number> },
+    d: { messageId: string; at: Parameters<typeof toLoc>[0]; data?: Record<string, string | number>; table?: string | null },
+    catalog?: Catalog,
+    lower?: boolean,
   ): Finding | null => {
+    if (severity === 'off') return null;
+    // What production says about the table the finding is about.
+    let table: Finding['table'];
+    let template = (rule.meta.messages as Record<string, string>)[d.messageId];
+    if (d.table && catalog) {
+      if (catalog.isNewTable(d.table)) return null;
+      const size = catalog.tableSize(d.table);
+      if (size) {
+        table = { name: d.table, rows: size.rows, bytes: size.bytes };
+        if (rule.meta.sizeAware !== false) {
+          const { small, large, largeBytes } = config.sizes;
+          if (size.rows >= large || size.bytes >= largeBytes) severity = 'error';
+          else if (size.rows < small) severity = 'info';
+        }
+        const shown = ` (${describeSize(size.rows, size.bytes)})`;
+        if (template !== undefined) {
+          // After the first {{table}} that names the table itself (not `{{table}}.{{column}}`).
+          const slot = /\{\{\s*table\s*\}\}(?!\.)/;
+          template = slot.test(template) && d.data?.table === d.table
+            ? template.replace(slot, (m) => `${m}${shown}`)
+            : `${template} Table ${d.table}${shown}.`;
+        }
+      }
+    }
+    if (lower) severity = lowerSeverity(severity);
     if (severity === 'off') return null;
     const loc = toLoc(d.at);
     const fromSql = 'fromSql' in d.at
@@ -351,7 +395,6 @@ export function lintLoaded(
       : undefined;
     // An ignore above the statement (or above the op.execute call) covers a finding on one of its clauses.
     const anchors = [fromSql?.statementLoc?.line, fromSql?.host?.line].filter((l): l is number => l !== undefined && l !== loc.line);
-    const template = (rule.meta.messages as Record<string, string>)[d.messageId];
     if (template === undefined) throw new Error(`Rule ${rule.id} reported unknown messageId ${d.messageId}`);
     const cap = (rule.meta.messageLevels as Record<string, 'info' | 'warn'> | undefined)?.[d.messageId];
     return {
@@ -368,6 +411,7 @@ export function lintLoaded(
       message: formatMessage(template, d.data) + (fromSql?.hasHoles ? ' (The statement has interpolated parts, read as stand-ins.)' : ''),
       migration: migration?.revision?.value ?? null,
       ...(anchors.length > 0 ? { anchorLines: [...new Set(anchors)] } : {}),
+      ...(table ? { table } : {}),
     };
   };
 
@@ -406,6 +450,17 @@ export function lintLoaded(
   if (opts.scope && lock) for (const e of lock.entries) exempt.add(e.file);
   const linted = (m: Migration) => targets.has(m.file) && !exempt.has(m.file);
 
+  // Each chain's revision graph, built once for the snapshot's applied set and the project rules.
+  const graphs = new Map<MigrationSet, ReturnType<typeof buildGraph>>();
+  const graphOf = (set: MigrationSet) => {
+    let g = graphs.get(set);
+    if (!g) {
+      g = buildGraph(set.migrations);
+      graphs.set(set, g);
+    }
+    return g;
+  };
+
   // Migration rules run in history order while the catalog replays each chain, so every rule
   // sees the schema as the earlier migrations left it.
   // The downgrade runs against the schema its upgrade left, so body rules judge it after the
@@ -438,17 +493,30 @@ export function lintLoaded(
     }
     return out;
   };
+  // With a snapshot, a migration production has not run is judged against production's tables
+  // and the pending migrations before it; one it has run, against the replayed history as ever.
   for (const set of sets) {
-    const catalog = new Catalog();
+    const replay = new Catalog();
+    const production = chainProduction(set, () => graphOf(set), { snapshot: loaded.snapshot ?? null, lock: opts.releasedFrom === 'lock' ? lock : null });
     const order = historyOrder(set.migrations);
-    const pack = opts.cache && order.filter(linted).length >= opts.cache.findingsFrom ? opts.cache.pack(`findings\0${set.dir}`) : null;
+    // Findings judged against production depend on the snapshot or the lock file, which the cache's
+    // keys do not cover: only runs judged against the replayed history are cached.
+    const pack =
+      !production && opts.cache && order.filter(linted).length >= opts.cache.findingsFrom ? opts.cache.pack(`findings\0${set.dir}`) : null;
     let prefix = hashOf('chain', enabledKey);
     for (const m of order) {
       const judged = linted(m);
       const down = judged && config.downgrades !== 'ignore' && m.downgrade.operations.length > 0;
       if (!pack) {
+        const released = production ? production.released(m) : true;
+        const onProduction = production !== null && released !== true;
+        // The lock file says what is released, not what production holds: its catalog is the replay.
+        const catalog = onProduction && loaded.snapshot ? production.catalog : replay;
+        if (catalog !== replay) catalog.setMode({ pending: released === false ? true : null });
+        else replay.setMode({ pending: production !== null && released === false });
         if (judged) runMigrationRules(m, catalog);
         catalog.applyUpgrade(m);
+        if (catalog !== replay) replay.applyUpgrade(m);
         if (down) runBodyRules(m, 'downgrade', catalog);
         continue;
       }
@@ -457,15 +525,17 @@ export function lintLoaded(
       prefix = hashOf(prefix, model);
       const hit = judged ? pack.get<{ up: Finding[]; down: Finding[] }>(key) : undefined;
       if (hit) opts.cache!.stats.findingHits++;
-      const up = !judged ? [] : hit ? (hit.up.forEach(push), hit.up) : record(() => runMigrationRules(m, catalog));
-      catalog.applyUpgrade(m);
-      const after = !down ? [] : hit ? (hit.down.forEach(push), hit.down) : record(() => runBodyRules(m, 'downgrade', catalog));
+      const up = !judged ? [] : hit ? (hit.up.forEach(push), hit.up) : record(() => runMigrationRules(m, replay));
+      replay.applyUpgrade(m);
+      const after = !down ? [] : hit ? (hit.down.forEach(push), hit.down) : record(() => runBodyRules(m, 'downgrade', replay));
       // A rule's own failure may be this run's: never stored.
       if (judged && !hit && ![...up, ...after].some((f) => f.messageId === 'internal-error')) pack.set(key, { up, down: after });
     }
+    // A snapshot table a migration needed could not be read: no finding about it can be trusted.
+    if (production?.catalog.failure) throw production.catalog.failure;
   }
 
-  type Report = { messageId: string; at: Parameters<typeof toLoc>[0]; data?: Record<string, string | number> };
+  type Report = { messageId: string; at: Parameters<typeof toLoc>[0]; data?: Record<string, string | number>; table?: string | null };
 
   /** The rule's setting for the migration's file, when the rule should judge it at all. */
   function settingFor(rule: Rule<string, unknown>, m: Migration): RuleSetting | null {
@@ -487,7 +557,7 @@ export function lintLoaded(
         settings: context,
         catalog,
         report: (d: Report) => {
-          const f = make(rule, setting.severity, m.file, m, d);
+          const f = make(rule, setting.severity, m.file, m, d, catalog);
           if (f) push(f);
         },
       };
@@ -503,13 +573,13 @@ export function lintLoaded(
       if (rule.scope !== 'body') continue;
       const setting = settingFor(rule, m);
       if (!setting) continue;
-      const severity = direction === 'downgrade' && config.downgrades === 'lower' ? lowerSeverity(setting.severity) : setting.severity;
+      const lower = direction === 'downgrade' && config.downgrades === 'lower';
       const ctx = {
         settings: context,
         catalog,
         direction,
         report: (d: Report) => {
-          const f = make(rule, severity, m.file, m, d);
+          const f = make(rule, setting.severity, m.file, m, d, catalog, lower);
           if (f) push(f);
         },
       };
@@ -518,7 +588,7 @@ export function lintLoaded(
   }
 
   const project: ProjectView = {
-    sets: sets.map((set) => ({ set, graph: buildGraph(set.migrations) })),
+    sets: sets.map((set) => ({ set, graph: graphOf(set) })),
     completeDirs: sets.map((s) => s.dir),
     lock,
     fingerprint,

@@ -15,6 +15,8 @@ const finding = (f: Finding, ctx: ReportContext) => ({
   endColumn: f.endColumn,
   message: f.message,
   migration: f.migration,
+  // The table a lock finding is about, with its size in production (from a snapshot).
+  ...(f.table ? { table: { name: f.table.name, rows: f.table.rows, bytes: f.table.bytes } } : {}),
 });
 
 export const json: Reporter = (input, ctx) => {

@@ -39,6 +39,13 @@ export interface RuleMeta<MessageIds extends string, Options> {
    * a notice that belongs with the rule but should not fail a build.
    */
   messageLevels?: Partial<Record<MessageIds, 'info' | 'warn'>>;
+  /**
+   * For findings that name their table (`table` in report()): whether the engine sets their level
+   * from the table's size when a snapshot knows it (below `sizes.small` rows: info; from
+   * `sizes.large` rows or `sizes.largeBytes`: error). Default true; false for a rule whose finding
+   * is as serious on a small table (a statement that fails on any row).
+   */
+  sizeAware?: boolean;
   /** The dialects the rule applies to; omitted means every dialect. The engine skips the others. */
   dialects?: Dialect[];
   defaultOptions: Options;
@@ -49,6 +56,12 @@ export interface ReportDescriptor<MessageIds extends string> {
   /** Where: a Loc or anything that has one (an operation, a located value). */
   at: Loc | { loc: Loc };
   data?: Record<string, string | number>;
+  /**
+   * The existing table whose lock (or rewrite) the finding is about. The engine then leaves the
+   * finding out when production does not have the table yet (created by a migration not applied),
+   * shows the table's size when a snapshot knows it, and sets the level from it (see `sizeAware`).
+   */
+  table?: string | null;
 }
 
 export interface ProjectReportDescriptor<MessageIds extends string> extends ReportDescriptor<MessageIds> {
@@ -88,6 +101,13 @@ export interface CatalogIndex {
   concurrently: boolean;
 }
 
+/** A table's size as a snapshot of production estimated it. */
+export interface CatalogTableSize {
+  rows: number;
+  /** Heap, indexes and TOAST. */
+  bytes: number;
+}
+
 /**
  * The schema as the migrations before this one (in history order, in the same chain) left it,
  * replayed from the model. It knows only what migrations said: a table created outside the
@@ -99,6 +119,13 @@ export interface CatalogView {
   column(table: string | null, column: string | null): CatalogColumn | null;
   checks(table: string | null): CatalogCheck[];
   index(name: string | null): (CatalogIndex & { table: string | null }) | null;
+  /** The table's size in production, when a snapshot is loaded and has the table. */
+  tableSize(table: string | null): CatalogTableSize | null;
+  /**
+   * Created by an earlier migration that production has not run (known from a snapshot's applied
+   * set, or the lock file under `--released-from lock`): empty, and used by nobody yet.
+   */
+  isNewTable(table: string | null): boolean;
 }
 
 export interface RuleContext<MessageIds extends string> {
@@ -299,6 +326,8 @@ export interface Finding {
    * whose SQL string holds the statement (`op.execute(` above a multi-line string).
    */
   anchorLines?: number[];
+  /** The table a lock finding is about, with its size in production (when a snapshot knows it). */
+  table?: { name: string; rows: number; bytes: number };
 }
 
 /** The paragraph every body rule's documentation ends with: how downgrades are judged. */
@@ -307,6 +336,28 @@ export const DOWNGRADE_NOTE =
   'during an incident, and waits for the same locks. A downgrade step on a table its own upgrade created is ' +
   'not reported (only the release being rolled back used it). The recommended preset reports downgrade ' +
   'findings one level lower (`downgrades: "lower"` in the config); `"ignore"` leaves downgrades alone.';
+
+/**
+ * What a rule's findings become with a snapshot of production (`lint --snapshot`), for `explain`
+ * and the rule's page; null for a rule whose findings are not about a table's locks.
+ */
+export function productionNote(
+  meta: { sizeAware?: boolean },
+  sizes: { small: number; large: number; largeBytes: number } = { small: 10_000, large: 1_000_000, largeBytes: 1024 ** 3 },
+): string | null {
+  const common =
+    'With a snapshot of production (`migralint snapshot`, then `lint --snapshot` or `snapshot` in the config), ' +
+    "each finding names the table's estimated rows and size (`events (~210M rows, 48 GB)`; `table` in JSON), " +
+    'and a table created by a migration production has not run (not in the snapshot\'s applied set, or with ' +
+    '`--released-from lock` not in the lock file) is new: it is not reported.';
+  if (meta.sizeAware === true) {
+    const n = (v: number) => v.toLocaleString('en-US');
+    const bytes = sizes.largeBytes % 1024 ** 3 === 0 ? `${sizes.largeBytes / 1024 ** 3} GB` : `${n(sizes.largeBytes)} bytes`;
+    return `${common} The level follows the table's size (the config's \`sizes\`): info below ${n(sizes.small)} rows, error from ${n(sizes.large)} rows or ${bytes}, the rule's level between.`;
+  }
+  if (meta.sizeAware === false) return `${common} The level stays the rule's whatever the size: the statement is as wrong on a small table.`;
+  return null;
+}
 
 /** Fills {{placeholders}} in a message template. */
 export function formatMessage(template: string, data: Record<string, string | number> | undefined): string {

@@ -21,10 +21,8 @@ export interface AppliedSet {
   pending: Migration[] | null;
 }
 
-export function appliedSet(state: VersionState, migrations: Migration[], graph: RevisionGraph): AppliedSet {
-  const ordered = historyOrder(migrations);
-  const recorded = [...state.heads, ...state.listed];
-  const unknown = [...new Set(recorded.filter((r) => !graph.nodes.has(r)))];
+/** The revisions a version table's state says are applied: each head with everything below it, and each listed one. */
+export function appliedRevisions(state: Pick<VersionState, 'heads' | 'listed'>, graph: RevisionGraph): Set<string> {
   const applied = new Set<string>();
   // A head is applied with everything below it: parents and depends_on (a revision or a branch label).
   const todo = state.heads.filter((h) => graph.nodes.has(h));
@@ -40,7 +38,14 @@ export function appliedSet(state: VersionState, migrations: Migration[], graph: 
     }
   }
   for (const id of state.listed) if (graph.nodes.has(id)) applied.add(id);
+  return applied;
+}
 
+export function appliedSet(state: VersionState, migrations: Migration[], graph: RevisionGraph): AppliedSet {
+  const ordered = historyOrder(migrations);
+  const recorded = [...state.heads, ...state.listed];
+  const unknown = [...new Set(recorded.filter((r) => !graph.nodes.has(r)))];
+  const applied = appliedRevisions(state, graph);
   const appliedMigrations = ordered.filter((m) => m.revision && applied.has(m.revision.value));
   let current = state.heads;
   if (state.listed.length > 0) {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { ResolvedConfig } from '../config/index.js';
 import { rulesForFile } from '../config/index.js';
 import { buildGraph } from '../graph/index.js';
-import { lockOf, normalizeName } from '../model/index.js';
+import { lockBlocks, lockOf, normalizeName } from '../model/index.js';
 import type { Migration, MigrationSet, Operation } from '../model/index.js';
 import { formatMessage, type Finding, type LockState, type ProjectView } from '../rule-api/index.js';
 import { lint, loadMigrations } from '../engine/run.js';
@@ -17,7 +17,7 @@ import { readVersionTable, versionSpecFor, type VersionState } from './version-t
 import { appliedSet, type AppliedSet } from './applied.js';
 import { resolvePolicy } from './policy.js';
 
-export type ItemId = 'single-head' | 'known-revision' | 'lock' | 'pending' | 'policy' | 'reversible' | 'timeouts' | 'backup';
+export type ItemId = 'single-head' | 'known-revision' | 'lock' | 'pending' | 'policy' | 'reversible' | 'timeouts' | 'large-tables' | 'backup';
 export type ItemStatus = 'pass' | 'fail' | 'skipped';
 
 export interface ItemFinding {
@@ -279,7 +279,10 @@ export async function verify(opts: VerifyOptions): Promise<Checklist> {
   // 7. Timeouts on the connection the migrations will run on, or set by the migrations.
   items.push(timeoutItem(settings, chain, pending, rel));
 
-  // 8. A backup, attested by whoever took it.
+  // 8. Statements that block traffic, on tables the live database says are large.
+  items.push(await largeTablesItem(db, pending, policy.config.sizes, rel));
+
+  // 9. A backup, attested by whoever took it.
   {
     const backup = opts.attest.backup;
     item({
@@ -420,6 +423,72 @@ async function lockItem(
     summary = parts.join('; ');
   }
   return makeItem({ id: 'lock', title, status: unknownApplied ? 'skipped' : ok ? 'pass' : 'fail', summary, evidence, findings });
+}
+
+/**
+ * Each pending statement that blocks writes (or reads) on an existing table, with the table's size
+ * as the database estimates it; fails when one of them is on a large table (the policy's `sizes`).
+ * Tables the pending migrations create themselves are new: nobody waits on them.
+ */
+async function largeTablesItem(
+  db: Database,
+  pending: Migration[] | null,
+  sizes: ResolvedConfig['sizes'],
+  rel: (f: string) => string,
+): Promise<ChecklistItem> {
+  const title = 'Lock-heavy statements on large tables';
+  if (pending === null) {
+    return makeItem({ id: 'large-tables', title, status: 'skipped', summary: 'not checked: the pending migrations are unknown', evidence: [] });
+  }
+  const created = new Set<string>();
+  const heavy: { m: Migration; op: Operation; mode: string; table: string }[] = [];
+  for (const m of pending) {
+    for (const op of m.upgrade.operations) {
+      if (op.kind === 'create_table' && op.table) created.add(normalizeName(op.table)!);
+      const lock = lockOf(op);
+      if (!lock?.table || lockBlocks(lock.mode) === 'schema changes' || op.kind === 'create_table') continue;
+      if (created.has(normalizeName(lock.table)!)) continue;
+      heavy.push({ m, op, mode: lock.mode, table: lock.table });
+    }
+  }
+  const names = [...new Set(heavy.map((h) => normalizeName(h.table)!))];
+  const found = new Map<string, { rows: number; bytes: number }>();
+  if (names.length > 0) {
+    const rows = await db.query<{ name: string; reltuples: number; relpages: number; live: number; bytes: number }>(
+      `SELECT c.relname AS name, c.reltuples::float8 AS reltuples, c.relpages::float8 AS relpages,
+              COALESCE(s.n_live_tup, 0)::float8 AS live, pg_total_relation_size(c.oid)::float8 AS bytes
+       FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
+       WHERE c.relkind IN ('r', 'p') AND c.relname = ANY($1) AND pg_table_is_visible(c.oid)`,
+      [names],
+    );
+    for (const r of rows) {
+      const t = Number(r.reltuples);
+      const unknown = t < 0 || (t === 0 && Number(r.relpages) === 0);
+      found.set(r.name, { rows: Math.round(unknown ? Number(r.live) : t), bytes: Number(r.bytes) });
+    }
+  }
+  const { describeSize } = await import('../engine/production.js');
+  const evidence: string[] = [];
+  let large = 0;
+  for (const h of heavy) {
+    const size = found.get(normalizeName(h.table)!);
+    const where = `${label(h.m)} ${rel(h.op.loc.file ?? h.m.file)}:${h.op.loc.line}`;
+    if (!size) {
+      evidence.push(`${where}: ${h.mode} on ${h.table} (not in the database)`);
+      continue;
+    }
+    const isLarge = size.rows >= sizes.large || size.bytes >= sizes.largeBytes;
+    if (isLarge) large++;
+    evidence.push(`${where}: ${h.mode} on ${h.table} (${describeSize(size.rows, size.bytes)})${isLarge ? ': large' : ''}`);
+  }
+  const n = heavy.length;
+  const summary =
+    n === 0
+      ? 'no pending statement blocks traffic on an existing table'
+      : large > 0
+        ? `${large} of ${n} lock-heavy statement${n === 1 ? '' : 's'} on a large table (${sizes.large} rows or ${sizes.largeBytes} bytes)`
+        : `${n} lock-heavy statement${n === 1 ? '' : 's'}, none on a large table`;
+  return makeItem({ id: 'large-tables', title, status: large > 0 ? 'fail' : 'pass', summary, evidence });
 }
 
 interface ConnectionSettings {

@@ -1,7 +1,7 @@
 // `--policy <name|path>`: the rules the pending migrations must pass. A preset name is the preset
 // alone (every rule at its default options); a path is a config file, resolved as `--config`
-// would. Either way the policy contributes rules and overrides only: paths, dialect, directories
-// and runner settings stay those of the active configuration.
+// would. Either way the policy contributes rules, overrides and size thresholds only: paths,
+// dialect, directories and runner settings stay those of the active configuration.
 import fs from 'node:fs';
 import path from 'node:path';
 import { BUILTIN_PRESETS, getDefaultConfigEnv, loadConfig, type ResolvedConfig, type RuleSetting } from '../config/index.js';
@@ -43,5 +43,5 @@ export async function resolvePolicy(cwd: string, active: ResolvedConfig, name: s
     throw new PolicyUsageError(`--policy: "${name}" is neither a preset (${Object.keys(BUILTIN_PRESETS).join(', ')}) nor a config file`);
   }
   const loaded = await loadConfig({ cwd, configPath: file });
-  return { label: path.relative(cwd, file) || name, config: { ...active, rules: loaded.rules, overrides: loaded.overrides } };
+  return { label: path.relative(cwd, file) || name, config: { ...active, rules: loaded.rules, overrides: loaded.overrides, sizes: loaded.sizes } };
 }

@@ -131,3 +131,19 @@ export async function startPostgres(): Promise<PostgresServer> {
     },
   };
 }
+
+let shared: Promise<PostgresServer> | null = null;
+
+/**
+ * One server for every test file of the process that asks (uvu runs the files in one process):
+ * initdb and start-up cost seconds, so they are paid once. Stopped when the process is about to exit.
+ */
+export function sharedPostgres(): Promise<PostgresServer> {
+  if (!shared) {
+    shared = startPostgres();
+    process.once('beforeExit', () => {
+      void shared?.then((s) => s.stop());
+    });
+  }
+  return shared;
+}

@@ -6,7 +6,7 @@ import path from 'node:path';
 import * as assert from 'uvu/assert';
 import { lint } from '../../src/engine/run.js';
 import { ruleIds } from '../../src/engine/registry.js';
-import type { ResolvedConfig, RuleSetting } from '../../src/config/index.js';
+import { DEFAULT_SIZES, type ResolvedConfig, type RuleSetting } from '../../src/config/index.js';
 import type { Rule } from '../../src/rule-api/index.js';
 
 export interface Reported {
@@ -46,6 +46,7 @@ export function configFor(root: string, enabled: Record<string, RuleSetting>, op
     postgresVersion: 14,
     runner: {},
     downgrades: opts.downgrades ?? 'judge',
+    sizes: { ...DEFAULT_SIZES },
     foreignIgnores: true,
     directories: [],
     rules,

@@ -377,7 +377,7 @@ function withRunnerSetting(value: string): Migration {
 test('a lock_timeout from the config counts as set, unless it is 0', () => {
   const run = (m: Migration) => {
     const out: string[] = [];
-    const catalog = { hasTable: () => null, column: () => null, checks: () => [], index: () => null };
+    const catalog = { hasTable: () => null, column: () => null, checks: () => [], index: () => null, tableSize: () => null, isNewTable: () => false };
     const ctx = { settings: { dialect: 'postgresql' as const, postgresVersion: 14 }, catalog, direction: 'upgrade' as const, report: (d: { messageId: string; at: Parameters<typeof toLoc>[0] }) => out.push(`${d.messageId}@${toLoc(d.at).line}`) };
     rule.check(ctx, m.upgrade, m, rule.meta.defaultOptions);
     return out;
