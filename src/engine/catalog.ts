@@ -230,7 +230,14 @@ export class Catalog implements CatalogView {
           type: op.type ?? current.type,
           nullable: op.nullable ?? current.nullable,
         };
-        if (op.newName) t.columns.delete(this.key(op.column));
+        if (op.newName) {
+          t.columns.delete(this.key(op.column));
+          // An index keys the column, not its name: after the rename it lists the new name.
+          for (const ix of this.indexes.values()) {
+            if (!ix.table || this.key(ix.table) !== this.key(op.table)) continue;
+            ix.columns = ix.columns.map((c) => (this.key(c) === this.key(op.column) ? op.newName! : c));
+          }
+        }
         t.columns.set(this.key(op.newName ?? op.column), next);
         return;
       }
