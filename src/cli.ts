@@ -19,6 +19,8 @@ Commands:
   waivers             List the configured waivers: rule, migration, owner, expiry, days left, reason
   sql [paths]         Print the SQL the migrations send to PostgreSQL, in run order, without running them
                       (--from REV, --to REV, --down; -f json for the statements with their positions)
+  trace [paths]       Run the migrations on embedded PostgreSQL (PGlite) or --database-url (rolled back)
+                      and report the locks, rewrites and scans PostgreSQL shows, beside the findings
 
 Options:
   -f, --format <name>     Output format: stylish (default), json, sarif, github, junit, gitlab or markdown
@@ -49,6 +51,9 @@ Options:
       --changed-since <ref>
                           Lint migrations added or modified since the merge base with <ref>
       --max-warnings <n>  Exit 1 when there are more than n warnings
+      --rows <table=N>    trace: fill a table with N rows before tracing (repeatable)
+      --stairway          trace: upgrade, downgrade, upgrade each migration; check the downgrade restores the schema
+      --commit            trace: commit on the --database-url server (default: roll everything back)
       --from <rev>        sql: start after this revision (exclusive)
       --to <rev>          sql: stop at this revision (inclusive)
       --down              sql: render the downgrades of the selected migrations, newest first
@@ -57,7 +62,8 @@ Options:
   -h, --help              Print this help
 
 Exit codes: 0 no error-level findings, 1 error-level findings (or too many warnings), 2 usage or configuration error.
-verify: 0 every check holds, 1 a check fails or cannot be checked, 2 usage error or a database that cannot be reached.`;
+verify: 0 every check holds, 1 a check fails or cannot be checked, 2 usage error or a database that cannot be reached.
+trace: 0 no mismatch and no error, 1 a statement fails, a finding's claim is contradicted, or an unreported rewrite or scan, 2 usage or connection error.`;
 
 class UsageError extends Error {
   override name = 'UsageError';
@@ -106,6 +112,9 @@ export async function main(argv: string[]): Promise<number> {
         staged: { type: 'boolean' },
         'changed-since': { type: 'string' },
         'max-warnings': { type: 'string' },
+        rows: { type: 'string', multiple: true },
+        stairway: { type: 'boolean' },
+        commit: { type: 'boolean' },
         from: { type: 'string' },
         to: { type: 'string' },
         down: { type: 'boolean' },
@@ -126,7 +135,7 @@ export async function main(argv: string[]): Promise<number> {
     write(`${USAGE}\n`);
     return 0;
   }
-  const commands = ['lint', 'lock', 'rules', 'explain', 'graph', 'waivers', 'verify', 'sql', 'snapshot'];
+  const commands = ['lint', 'lock', 'rules', 'explain', 'graph', 'waivers', 'verify', 'sql', 'snapshot', 'trace'];
   const command = positionals[0] && commands.includes(positionals[0]) ? positionals[0] : 'lint';
   const rest = positionals[0] && commands.includes(positionals[0]) ? positionals.slice(1) : positionals;
   if (positionals[0] && !commands.includes(positionals[0]) && !/[./\\]/.test(positionals[0])) {
@@ -218,6 +227,20 @@ export async function main(argv: string[]): Promise<number> {
         attest: values.attest ?? [],
         versionTable: values['version-table'],
         cache: await openCache(),
+        write,
+      });
+    }
+    case 'trace': {
+      const { runTraceCommand } = await import('./commands/trace.js');
+      return runTraceCommand({
+        cwd,
+        paths: rest,
+        config,
+        format: values.format,
+        databaseUrl: values['database-url'],
+        rows: values.rows ?? [],
+        commit: Boolean(values.commit),
+        stairway: Boolean(values.stairway),
         write,
       });
     }

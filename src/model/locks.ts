@@ -166,3 +166,104 @@ export function lockOf(op: Operation, opts: LockOfOptions = {}): TableLock | nul
     }
   }
 }
+
+// Functions that make a column default volatile: every existing row gets its own value, so
+// ADD COLUMN ... DEFAULT f() rewrites the table (PostgreSQL 11+ stores constant and stable
+// defaults, now() included, in the catalog instead).
+const VOLATILE_DEFAULT = /\b(?:nextval|random|gen_random_uuid|uuid_generate_v[14]\w*|uuidv[47]|clock_timestamp|timeofday|txid_current|setseed)\s*\(/i;
+
+/**
+ * Whether PostgreSQL (11+) rewrites the operation's table: a new file for the table and its
+ * indexes, every row copied under ACCESS EXCLUSIVE. null when it cannot be told from the model
+ * (a type change to a type we cannot compare, a default we cannot read).
+ * - add_column: with a volatile default, a serial, identity or stored generated column.
+ * - alter_column with a new type: unless the change is binary-coercible with no check
+ *   (varchar(n) to a longer varchar or text, numeric(p,s) to a larger precision, the same type);
+ *   timestamp <-> timestamptz skips the rewrite only when the session time zone is UTC (null).
+ * - sql: VACUUM FULL and CLUSTER (node VacuumStmt / ClusterStmt) rewrite; ALTER TABLE SET
+ *   TABLESPACE / SET LOGGED / SET UNLOGGED / SET ACCESS METHOD too.
+ */
+export function rewritesTable(op: Operation): boolean | null {
+  switch (op.kind) {
+    case 'add_column': {
+      const c = op.column;
+      if (c.generated) return true;
+      const type = (c.type ?? '').toLowerCase();
+      if (/\bserial\b|serial[248]?\b|generated\s+always\s+as\s*\(/.test(type)) return true;
+      if (!c.serverDefault) return false;
+      if (c.serverDefault.kind === 'literal') return false;
+      const sql = c.serverDefault.sql ?? c.serverDefault.text;
+      if (VOLATILE_DEFAULT.test(sql)) return true;
+      return c.serverDefault.kind === 'unknown' ? null : false;
+    }
+    case 'alter_column': {
+      if (op.type === undefined) return false;
+      return typeChangeRewrites(op.existingType, op.type);
+    }
+    case 'sql':
+      if (op.node === 'ClusterStmt') return true;
+      if (op.node === 'VacuumStmt') return /\bFULL\b/i.test(op.fromSql?.statement ?? '') ? true : false;
+      if (/^AT_(SetTableSpace|SetLogged|SetUnLogged|SetAccessMethod)$/.test(op.node)) return true;
+      return false;
+    default:
+      return false;
+  }
+}
+
+function typeChangeRewrites(from: string | null, to: string): boolean | null {
+  const a = from ? parseType(from) : null;
+  const b = parseType(to);
+  if (!b) return null;
+  if (!a) return null;
+  if (a.array !== b.array) return true;
+  if (a.name === b.name) {
+    if (a.name === 'varchar' || a.name === 'char' || a.name === 'bit varying') {
+      if (b.params.length === 0) return a.name === 'char' && b.name === 'char' ? true : false;
+      return a.params.length === 0 || b.params[0]! < a.params[0]! ? null : false;
+    }
+    if (a.name === 'numeric') {
+      if (b.params.length === 0) return false;
+      if (a.params.length === 0) return true;
+      return (b.params[1] ?? 0) === (a.params[1] ?? 0) && b.params[0]! >= a.params[0]! ? false : true;
+    }
+    return a.params.join(',') === b.params.join(',') ? false : null;
+  }
+  if (a.name === 'varchar' && b.name === 'text') return false;
+  if (a.name === 'text' && b.name === 'varchar') return b.params.length === 0 ? false : null;
+  if ((a.name === 'timestamp' && b.name === 'timestamptz') || (a.name === 'timestamptz' && b.name === 'timestamp')) return null;
+  if (a.name === 'cidr' && b.name === 'inet') return false;
+  return true;
+}
+
+const TYPE_ALIASES: Record<string, string> = {
+  'character varying': 'varchar',
+  character: 'char',
+  bpchar: 'char',
+  int: 'integer',
+  int4: 'integer',
+  int8: 'bigint',
+  int2: 'smallint',
+  decimal: 'numeric',
+  'timestamp without time zone': 'timestamp',
+  'timestamp with time zone': 'timestamptz',
+  bool: 'boolean',
+  float8: 'double precision',
+  float4: 'real',
+};
+
+/** A SQL type name as PostgreSQL writes it; SQLAlchemy spellings (`sa.String(20)`) too. */
+function parseType(written: string): { name: string; params: number[]; array: boolean } | null {
+  let t = written.trim().toLowerCase().replace(/^(?:sa|sqlalchemy|postgresql|types)\./, '');
+  const array = /\[\]$|\barray\b/.test(t);
+  t = t.replace(/\[\]$/, '').trim();
+  const m = /^([a-z_][a-z0-9_ ]*?)\s*(?:\(([^)]*)\))?\s*$/.exec(t);
+  if (!m) return null;
+  const sa: Record<string, string> = { string: 'varchar', unicode: 'varchar', biginteger: 'bigint', smallinteger: 'smallint', datetime: 'timestamp', unicodetext: 'text' };
+  const name = TYPE_ALIASES[m[1]!.trim()] ?? sa[m[1]!.trim()] ?? m[1]!.trim();
+  const params = (m[2] ?? '')
+    .split(',')
+    .map((p) => p.replace(/^\s*\w+\s*=\s*/, '').trim())
+    .filter((p) => /^\d+$/.test(p))
+    .map(Number);
+  return { name, params, array };
+}
