@@ -13,6 +13,7 @@ import { classify, type Classified } from './classify.js';
 import { openPGliteTrace, openPostgresTrace, TraceConnectionError, type PgFailure, type TraceDb } from './db.js';
 import { bodyStatements, chainOrder, type TraceStatement } from './statements.js';
 import { Tracer, type StatementTrace } from './tracer.js';
+import { redactUrl } from '../verify/drivers.js';
 
 export interface TraceOptions {
   cwd: string;
@@ -159,9 +160,9 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   let firstHistoryDone = false;
   if (opts.databaseUrl) {
     if (!/^postgres(?:ql)?:\/\//i.test(opts.databaseUrl)) {
-      throw new TraceUsageError(`--database-url must be a postgres:// or postgresql:// URL; got "${redact(opts.databaseUrl)}"`);
+      throw new TraceUsageError(`--database-url must be a postgres:// or postgresql:// URL; got "${redactUrl(opts.databaseUrl)}"`);
     }
-    db = await openPostgresTrace(opts.databaseUrl, redact(opts.databaseUrl));
+    db = await openPostgresTrace(opts.databaseUrl, redactUrl(opts.databaseUrl));
   } else {
     // One set: its history is a template worth caching. Several: one database, reset between them.
     const history = plans.length === 1 ? plans[0]!.history : [];
@@ -236,16 +237,6 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   }
   out.totalMs = Math.round(performance.now() - started);
   return out;
-}
-
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url.replace(/:[^:@/]*@/, ':***@');
-  }
 }
 
 interface Plan {
