@@ -450,7 +450,7 @@ export function lintLoaded(
   if (opts.scope && lock) for (const e of lock.entries) exempt.add(e.file);
   const linted = (m: Migration) => targets.has(m.file) && !exempt.has(m.file);
 
-  // Each chain's revision graph, built once for the snapshot's applied set and the project rules.
+  // Each chain's revision graph, built once for the history order, the snapshot's applied set and the project rules.
   const graphs = new Map<MigrationSet, ReturnType<typeof buildGraph>>();
   const graphOf = (set: MigrationSet) => {
     let g = graphs.get(set);
@@ -498,7 +498,7 @@ export function lintLoaded(
   for (const set of sets) {
     const replay = new Catalog();
     const production = chainProduction(set, () => graphOf(set), { snapshot: loaded.snapshot ?? null, lock: opts.releasedFrom === 'lock' ? lock : null });
-    const order = historyOrder(set.migrations);
+    const order = historyOrder(set.migrations, graphOf(set));
     // Findings judged against production depend on the snapshot or the lock file, which the cache's
     // keys do not cover: only runs judged against the replayed history are cached.
     const pack =
@@ -507,29 +507,36 @@ export function lintLoaded(
     for (const m of order) {
       const judged = linted(m);
       const down = judged && config.downgrades !== 'ignore' && m.downgrade.operations.length > 0;
-      if (!pack) {
-        const released = production ? production.released(m) : true;
-        const onProduction = production !== null && released !== true;
-        // The lock file says what is released, not what production holds: its catalog is the replay.
-        const catalog = onProduction && loaded.snapshot ? production.catalog : replay;
-        if (catalog !== replay) catalog.setMode({ pending: released === false ? true : null });
-        else replay.setMode({ pending: production !== null && released === false });
-        if (judged) runMigrationRules(m, catalog);
-        catalog.applyUpgrade(m);
-        if (catalog !== replay) replay.applyUpgrade(m);
-        if (down) runBodyRules(m, 'downgrade', catalog);
-        continue;
+      const released = production ? production.released(m) : true;
+      // The lock file says what is released, not what production holds: its catalog is the replay.
+      const catalog = production !== null && released !== true && loaded.snapshot ? production.catalog : replay;
+      if (catalog !== replay) catalog.setMode({ pending: released === false ? true : null });
+      else replay.setMode({ pending: production !== null && released === false });
+      let key = '';
+      let hit: { up: Finding[]; down: Finding[] } | undefined;
+      if (pack) {
+        const model = hashOf(valueKey(m));
+        key = hashOf(prefix, model, fileKey(m.file));
+        prefix = hashOf(prefix, model);
+        hit = judged ? pack.get<{ up: Finding[]; down: Finding[] }>(key) : undefined;
+        if (hit) opts.cache!.stats.findingHits++;
       }
-      const model = hashOf(valueKey(m));
-      const key = hashOf(prefix, model, fileKey(m.file));
-      prefix = hashOf(prefix, model);
-      const hit = judged ? pack.get<{ up: Finding[]; down: Finding[] }>(key) : undefined;
-      if (hit) opts.cache!.stats.findingHits++;
-      const up = !judged ? [] : hit ? (hit.up.forEach(push), hit.up) : record(() => runMigrationRules(m, replay));
-      replay.applyUpgrade(m);
-      const after = !down ? [] : hit ? (hit.down.forEach(push), hit.down) : record(() => runBodyRules(m, 'downgrade', replay));
+      // Findings come from the cache, or from the rules (recorded only when the cache will keep them).
+      const judge = (cached: Finding[] | undefined, run: () => void): Finding[] => {
+        if (cached) {
+          cached.forEach(push);
+          return cached;
+        }
+        if (pack) return record(run);
+        run();
+        return [];
+      };
+      const up = judged ? judge(hit?.up, () => runMigrationRules(m, catalog)) : [];
+      catalog.applyUpgrade(m);
+      if (catalog !== replay) replay.applyUpgrade(m);
+      const after = down ? judge(hit?.down, () => runBodyRules(m, 'downgrade', catalog)) : [];
       // A rule's own failure may be this run's: never stored.
-      if (judged && !hit && ![...up, ...after].some((f) => f.messageId === 'internal-error')) pack.set(key, { up, down: after });
+      if (pack && judged && !hit && ![...up, ...after].some((f) => f.messageId === 'internal-error')) pack.set(key, { up, down: after });
     }
     // A snapshot table a migration needed could not be read: no finding about it can be trusted.
     if (production?.catalog.failure) throw production.catalog.failure;

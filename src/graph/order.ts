@@ -98,10 +98,10 @@ export function upgradeOrder(graph: RevisionGraph, applied: ReadonlySet<string> 
 /**
  * Migrations of one chain in the order Alembic applies them from an empty database. A file
  * that repeats a revision id follows the file that declares it first; migrations without an id,
- * on a cycle or above one come last, in file order.
+ * on a cycle or above one come last, in file order. `graph` is the chain's graph when the caller
+ * has built it already.
  */
-export function historyOrder(migrations: readonly Migration[]): Migration[] {
-  const graph = buildGraph(migrations);
+export function historyOrder(migrations: readonly Migration[], graph: RevisionGraph = buildGraph(migrations)): Migration[] {
   const out: Migration[] = [];
   for (const id of upgradeOrder(graph)) out.push(graph.nodes.get(id)!.migration, ...(graph.duplicates.get(id)?.slice(1) ?? []));
   const placed = new Set(out);
