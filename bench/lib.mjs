@@ -6,18 +6,21 @@ import os from 'node:os';
 
 const hasTime = existsSync('/usr/bin/time');
 
-/** Runs one command (after its `before` hook, untimed); wall ms, peak RSS MB and exit status. */
+/**
+ * Runs one command (after its `before` hook, untimed); wall ms, CPU ms (user + system, the steadier
+ * figure on a shared machine; 10 ms resolution), peak RSS MB and exit status.
+ */
 export function runOnce(c, cwd) {
   c.before?.();
   const started = process.hrtime.bigint();
   const res = hasTime
-    ? spawnSync('/usr/bin/time', ['-f', '%M', c.cmd, ...c.args], { encoding: 'utf8', cwd, maxBuffer: 1 << 28, env: c.env ?? process.env })
+    ? spawnSync('/usr/bin/time', ['-f', '%M %U %S', c.cmd, ...c.args], { encoding: 'utf8', cwd, maxBuffer: 1 << 28, env: c.env ?? process.env })
     : spawnSync(c.cmd, c.args, { encoding: 'utf8', cwd, maxBuffer: 1 << 28, env: c.env ?? process.env });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (res.error) throw res.error;
   if (res.status !== 0 && res.status !== 1) throw new Error(`${c.name}: exit ${res.status}: ${res.stderr.slice(0, 2000)}`);
-  const rssKb = hasTime ? Number(res.stderr.trim().split('\n').pop()) : NaN;
-  return { ms, rssMb: rssKb / 1024, status: res.status, stdout: res.stdout };
+  const [rssKb, user, sys] = hasTime ? res.stderr.trim().split('\n').pop().split(' ').map(Number) : [NaN, NaN, NaN];
+  return { ms, cpuMs: (user + sys) * 1000, rssMb: rssKb / 1024, status: res.status, stdout: res.stdout };
 }
 
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

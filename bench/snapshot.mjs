@@ -2,11 +2,11 @@
 // without and with a generated 2,000-table snapshot (half the revisions applied), as whole
 // processes, interleaved round by round, with a bare `node -e 0` as the baseline.
 // Usage: node bench/snapshot.mjs [--rounds 9] [--cache] (build first).
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSql } from './generate-sql.mjs';
+import { interleave, median } from './lib.mjs';
 import { renderSnapshot } from '../dist/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -67,7 +67,6 @@ function generateSnapshot(file) {
 }
 
 const snapshotFile = generateSnapshot(path.join(out, 'snapshot-2000.json'));
-const hasTime = existsSync('/usr/bin/time');
 // Without the result cache: a cached run skips the rules, while a run judged against a snapshot
 // never takes findings from the cache (the cache's keys do not cover production), so a cached
 // baseline would time the rules, not the reading of the snapshot. --cache compares the two
@@ -80,27 +79,8 @@ const commands = [
   { name: 'lint --snapshot', cmd: process.execPath, args: [...lint, '--snapshot', snapshotFile] },
 ];
 
-function runOnce(c) {
-  const started = process.hrtime.bigint();
-  const res = hasTime
-    ? spawnSync('/usr/bin/time', ['-f', '%M %U %S', c.cmd, ...c.args], { encoding: 'utf8', cwd: out, maxBuffer: 1 << 28 })
-    : spawnSync(c.cmd, c.args, { encoding: 'utf8', cwd: out, maxBuffer: 1 << 28 });
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (res.error) throw res.error;
-  // CPU time (user + system) as well as wall time: on a shared machine it is the steadier figure.
-  const [rssKb, user, sys] = hasTime ? res.stderr.trim().split('\n').pop().split(' ').map(Number) : [NaN, NaN, NaN];
-  const findings = res.stdout.startsWith('{') ? JSON.parse(res.stdout).findings.length : null;
-  return { ms, cpuMs: (user + sys) * 1000, rssMb: rssKb / 1024, status: res.status, findings };
-}
-
-const samples = new Map(commands.map((c) => [c.name, []]));
-for (let r = 0; r < rounds; r++) {
-  for (let i = 0; i < commands.length; i++) {
-    const c = commands[(i + r) % commands.length];
-    samples.get(c.name).push(runOnce(c));
-  }
-}
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const samples = interleave(commands, rounds, out);
+const findings = (x) => (x.stdout.startsWith('{') ? JSON.parse(x.stdout).findings.length : null);
 const kb = Math.round(statSync(snapshotFile).size / 1024);
 console.log(`node ${process.version}, ${rounds} interleaved rounds, ${REVISIONS} revisions, snapshot of ${TABLES} tables (${kb} kB, ${REVISIONS / 2} revisions applied)`);
 console.log('| run | median wall ms | min wall ms | median CPU ms | min CPU ms | peak RSS MB | findings | exit |');
@@ -114,7 +94,7 @@ for (const c of commands) {
   const min = Math.min(...s.map((x) => x.ms));
   const minCpu = Math.min(...s.map((x) => x.cpuMs));
   console.log(
-    `| ${c.name} | ${med[c.name].toFixed(0)} | ${min.toFixed(0)} | ${cpu[c.name].toFixed(0)} | ${minCpu.toFixed(0)} | ${Math.max(...s.map((x) => x.rssMb)).toFixed(0)} | ${s[0].findings ?? '-'} | ${s[0].status} |`,
+    `| ${c.name} | ${med[c.name].toFixed(0)} | ${min.toFixed(0)} | ${cpu[c.name].toFixed(0)} | ${minCpu.toFixed(0)} | ${Math.max(...s.map((x) => x.rssMb)).toFixed(0)} | ${findings(s[0]) ?? '-'} | ${s[0].status} |`,
   );
 }
 console.log(
