@@ -180,6 +180,26 @@ test('a pack written by another version or build is ignored and replaced', () =>
   assert.equal(a2.pack('scope').get('k'), { value: 1 });
 });
 
+test('a pack with any byte changed or cut short is ignored, not read as another value', () => {
+  const dir = path.join(tmp, 'checksum');
+  const c = new ResultCache(dir, 's');
+  c.pack('p').set('k', { table: 'accounts', columns: ['id', 'email'] });
+  c.save();
+  const file = readdirSync(dir)
+    .filter((d) => d.length === 2)
+    .flatMap((d) => readdirSync(path.join(dir, d)).map((f) => path.join(dir, d, f)))[0]!;
+  const good = readFileSync(file);
+  // A changed letter inside a stored string still deserialises (as 'bccounts'): only a checksum tells.
+  const at = good.indexOf('accounts');
+  assert.ok(at > 0);
+  for (const bytes of [Buffer.concat([good.subarray(0, at), Buffer.from('b'), good.subarray(at + 1)]), good.subarray(0, good.length - 1), Buffer.concat([good, Buffer.from([0])])]) {
+    writeFileSync(file, bytes);
+    assert.is(new ResultCache(dir, 's').pack('p').get('k'), undefined);
+  }
+  writeFileSync(file, good);
+  assert.equal(new ResultCache(dir, 's').pack('p').get('k'), { table: 'accounts', columns: ['id', 'email'] });
+});
+
 test('values come back as fresh copies, typed arrays included', () => {
   const dir = path.join(tmp, 'copies');
   const c = new ResultCache(dir, 's');
