@@ -14,7 +14,8 @@ import { lint } from '../src/engine/run.js';
 import { json } from '../src/reporters/json.js';
 import { summarize } from '../src/reporters/types.js';
 import { unknownOperations } from '../src/engine/unknown.js';
-import { hashOf, prune, ResultCache } from '../src/cache/index.js';
+import { hashOf, prune, ResultCache, valueKey } from '../src/cache/index.js';
+import { optionsKey } from '../src/engine/cached-read.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const fixtures = path.join(repo, 'fixtures');
@@ -247,6 +248,21 @@ test('pruning removes the oldest packs past the bound, down to half of it', () =
   assert.equal(left, files.slice(5), 'the five oldest go, leaving at most half of the bound');
   prune(dir, size * 6);
   assert.equal(files.filter((f) => existsSync(f)), left, 'under the bound nothing goes');
+});
+
+test('the SQL reader keys its options as valueKey does (entries written before stay valid, distinct options stay distinct)', () => {
+  const base = { conditional: false, repeated: true, transactional: true, batch: false, via: null, callee: 'op.execute', dialectGuard: undefined };
+  const fallback = { line: 3, column: 5, endLine: 4, endColumn: 9 };
+  const variants = [
+    { offsets: null, source: 's', holes: [], base, fallback },
+    { offsets: new Int32Array([4, 5, -1]), source: 's', holes: [], base, fallback },
+    { offsets: new Int32Array([4, 5, 6]), source: 's', holes: [], base, fallback },
+    { offsets: null, source: 's', holes: [[1, 3]] as [number, number][], base, fallback },
+    { offsets: null, source: 's', holes: [], base: { ...base, transactional: false }, fallback },
+    { offsets: null, source: 's', holes: [], base, fallback: { ...fallback, file: '/p/down.sql' } },
+  ];
+  for (const o of variants) assert.is(optionsKey(o), valueKey([o.offsets, o.holes, o.base, o.fallback]));
+  assert.is(new Set(variants.map(optionsKey)).size, variants.length);
 });
 
 test('hashOf separates its parts', () => {
