@@ -229,6 +229,12 @@ export class Pack {
     this.dirty = true;
   }
 
+  /** Stores a value already serialised with v8.serialize (by a worker thread). */
+  setBytes(key: string, bytes: Uint8Array): void {
+    this.used.set(key, bytes);
+    this.dirty = true;
+  }
+
   /** Whether the pack on disk should be replaced: something was added, or some entry went unused. */
   changed(): boolean {
     if (this.dirty) return true;
