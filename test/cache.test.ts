@@ -265,6 +265,20 @@ test('the SQL reader keys its options as valueKey does (entries written before s
   assert.is(new Set(variants.map(optionsKey)).size, variants.length);
 });
 
+test('valueKey: typed arrays by the hash of their bytes wherever they sit, other values as their JSON', () => {
+  const plain = { table: 't', columns: ['a', 'b'], loc: { line: 1 }, note: 'a {"0": 1} in text' };
+  assert.is(valueKey(plain), JSON.stringify(plain));
+  const withBytes = { ops: [{ offsets: new Int32Array([4, 5, 6]) }], n: 1 };
+  const key = valueKey(withBytes);
+  assert.ok(!key.includes('"0"'), key);
+  assert.match(key, /"offsets":"Int32Array:[0-9a-f]{40}"/);
+  assert.is.not(valueKey({ ops: [{ offsets: new Int32Array([4, 5, 7]) }], n: 1 }), key);
+  assert.is(valueKey({ ops: [{ offsets: new Int32Array([4, 5, 6]) }], n: 1 }), key);
+  assert.match(valueKey(new Int32Array([1])), /^"Int32Array:[0-9a-f]{40}"$/);
+  // An object whose first key is "0" is keyed as it is.
+  assert.is(valueKey({ 0: 'x', a: 1 }), JSON.stringify({ 0: 'x', a: 1 }));
+});
+
 test('hashOf separates its parts', () => {
   assert.is.not(hashOf('ab', 'c'), hashOf('a', 'bc'));
   assert.is(hashOf('ab', 'c'), hashOf('ab', 'c'));
