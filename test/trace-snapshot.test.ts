@@ -176,9 +176,13 @@ const EVENTS: SnapshotTable = {
     { name: 'id', type: 'bigint', nullable: false, default: "nextval('events_id_seq'::regclass)" },
     { name: 'kind', type: 'text', nullable: false, default: null },
     { name: 'payload', type: 'jsonb', nullable: true, default: null },
+    { name: 'parent_id', type: 'bigint', nullable: false, default: null },
   ],
   indexes: [{ name: 'events_pkey', columns: ['id'], unique: true, valid: true, partial: false, method: 'btree' }],
-  constraints: [{ name: 'events_pkey', kind: 'primary_key', validated: true, columns: ['id'], definition: 'PRIMARY KEY (id)' }],
+  constraints: [
+    { name: 'events_pkey', kind: 'primary_key', validated: true, columns: ['id'], definition: 'PRIMARY KEY (id)' },
+    { name: 'events_parent_id_fkey', kind: 'foreign_key', validated: true, columns: ['parent_id'], definition: 'FOREIGN KEY (parent_id) REFERENCES events(id)' },
+  ],
 };
 
 /** golang-migrate: 1 created events (applied in production), 2 changes it. */
@@ -186,7 +190,7 @@ function eventsProject(second: string): { dir: string; snapshot: string } {
   const dir = tmp('migralint-trace-snapshot-rows-');
   mkdirSync(path.join(dir, 'migrations'));
   const write = (name: string, text: string) => writeFileSync(path.join(dir, 'migrations', name), text);
-  write('000001_events.up.sql', 'CREATE TABLE events (id bigserial PRIMARY KEY, kind text NOT NULL, payload jsonb);\n');
+  write('000001_events.up.sql', 'CREATE TABLE events (id bigserial PRIMARY KEY, kind text NOT NULL, payload jsonb, parent_id bigint NOT NULL REFERENCES events (id));\n');
   write('000001_events.down.sql', 'DROP TABLE events;\n');
   write('000002_change.up.sql', second);
   write('000002_change.down.sql', 'SELECT 1;\n');
@@ -195,9 +199,9 @@ function eventsProject(second: string): { dir: string; snapshot: string } {
   return { dir, snapshot };
 }
 
-test('a table of 200M estimated rows is filled, bounded at 1,000: the rewrite and the validating scan show; --rows overrides', async () => {
+test('a table of 200M estimated rows is filled, bounded at 1,000: the rewrite and the validating scan show; a self-reference and a serial id work; --rows overrides', async () => {
   const { dir, snapshot } = eventsProject(
-    "SET lock_timeout = '5s';\nALTER TABLE events ALTER COLUMN kind TYPE varchar(40);\nALTER TABLE events ADD CONSTRAINT events_kind_set CHECK (kind <> '');\nALTER TABLE events ADD COLUMN source text NOT NULL;\n",
+    "SET lock_timeout = '5s';\nALTER TABLE events ALTER COLUMN kind TYPE varchar(40);\nALTER TABLE events ADD CONSTRAINT events_kind_set CHECK (kind <> '');\nINSERT INTO events (kind, parent_id) VALUES ('new', 1);\nALTER TABLE events ADD COLUMN source text NOT NULL;\n",
   );
   const config = await loadConfig({ cwd: dir });
   const r = await runTrace({ cwd: dir, paths: [dir], config, snapshot, cacheDir: null });
@@ -207,8 +211,10 @@ test('a table of 200M estimated rows is filled, bounded at 1,000: the rewrite an
   const at = (line: number) => statements.find((s) => s.statement.loc.line === line)!;
   assert.ok(at(2).observed!.rewritten.includes('events'), 'the type change rewrote events (new relfilenode)');
   assert.equal(at(3).observed!.scanned, ['events'], 'the CHECK validated events by a full scan');
+  // Filled rows point at themselves (a NOT NULL self-reference), and the serial id's sequence goes on after them.
+  assert.is(at(4).status, 'ran', at(4).failure?.message);
   // The rows are there: a NOT NULL column without a default fails as it would in production.
-  assert.equal(r.findings.map((f) => [f.ruleId, f.line]), [['migration-fails', 4]]);
+  assert.equal(r.findings.map((f) => [f.ruleId, f.line]), [['migration-fails', 5]]);
   assert.match(r.findings[0]!.message, 'fails here on the schema built from the snapshot: column "source" of relation "events" contains null values');
   assert.match(renderTrace(r, 'stylish', dir), "rows: 1 table filled to the snapshot's estimates (at most 1,000 rows each; --rows table=N for more): 1000 rows");
 

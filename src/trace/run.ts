@@ -451,6 +451,7 @@ async function resetPGlite(db: TraceDb): Promise<void> {
 
 interface ColumnInfo {
   name: string;
+  selfref?: boolean;
   type: string;
   notnull: boolean;
   hasdefault: boolean;
@@ -484,6 +485,7 @@ async function fillTable(tracer: Tracer, table: string, sqlName: string, n: numb
             (a.attidentity <> '' OR a.attgenerated <> '') AS generated, t.typcategory,
             (SELECT e.enumlabel FROM pg_enum e WHERE e.enumtypid = a.atttypid ORDER BY e.enumsortorder LIMIT 1) AS enumlabel,
             (SELECT co.confrelid::regclass::text FROM pg_constraint co WHERE co.conrelid = a.attrelid AND co.contype = 'f' AND a.attnum = ANY (co.conkey) LIMIT 1) AS reftable,
+            COALESCE((SELECT co.confrelid = co.conrelid FROM pg_constraint co WHERE co.conrelid = a.attrelid AND co.contype = 'f' AND a.attnum = ANY (co.conkey) LIMIT 1), false) AS selfref,
             (SELECT fa.attname FROM pg_constraint co JOIN pg_attribute fa ON fa.attrelid = co.confrelid AND fa.attnum = co.confkey[array_position(co.conkey, a.attnum)]
                WHERE co.conrelid = a.attrelid AND co.contype = 'f' AND a.attnum = ANY (co.conkey) LIMIT 1) AS refcol
        FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
@@ -494,7 +496,10 @@ async function fillTable(tracer: Tracer, table: string, sqlName: string, n: numb
   const values: string[] = [];
   for (const c of cols) {
     if (c.generated) continue;
-    const v = valueFor(c);
+    // A row referencing its own table points at itself (the key's value for the same g): the
+    // table is empty before the fill, so there is no other row to point at.
+    const ref = c.selfref ? cols.find((x) => x.name === c.refcol) : undefined;
+    const v = ref ? valueFor({ ...ref, reftable: null, refcol: null }) : valueFor(c);
     if (v === null) continue;
     names.push(`"${c.name.replace(/"/g, '""')}"`);
     values.push(v);
@@ -502,7 +507,14 @@ async function fillTable(tracer: Tracer, table: string, sqlName: string, n: numb
   const sql = `INSERT INTO ${sqlName} (${names.join(', ')}) SELECT ${values.join(', ')} FROM generate_series(1, ${n}) AS g`;
   // Through the tracer: on a server, a failed fill must not abort the transaction the trace runs in.
   const failure = await runOne(tracer, names.length > 0 ? sql : `INSERT INTO ${sqlName} SELECT FROM generate_series(1, ${n})`, '');
-  return failure ? { table, rows: 0, error: failure.message } : { table, rows: n };
+  if (failure) return { table, rows: 0, error: failure.message };
+  // Serial columns were given 1..n: their sequences go on after n, so the migrations' own inserts do not collide.
+  await tracer.db.rows(
+    `SELECT setval(pg_get_serial_sequence($1, a.attname), $2) FROM pg_attribute a
+      WHERE a.attrelid = $3 AND a.attnum > 0 AND NOT a.attisdropped AND a.attidentity = '' AND pg_get_serial_sequence($1, a.attname) IS NOT NULL`,
+    [sqlName, n, oid],
+  );
+  return { table, rows: n };
 }
 
 /** One statement of the snapshot's schema, through the tracer (a savepoint inside a server's rolled-back transaction). */
