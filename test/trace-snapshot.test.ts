@@ -216,7 +216,7 @@ test('a table of 200M estimated rows is filled, bounded at 1,000: the rewrite an
   // The rows are there: a NOT NULL column without a default fails as it would in production.
   assert.equal(r.findings.map((f) => [f.ruleId, f.line]), [['migration-fails', 5]]);
   assert.match(r.findings[0]!.message, 'fails here on the schema built from the snapshot: column "source" of relation "events" contains null values');
-  assert.match(renderTrace(r, 'stylish', dir), "rows: 1 table filled to the snapshot's estimates (at most 1,000 rows each; --rows table=N for more): 1000 rows");
+  assert.match(renderTrace(r, 'stylish', dir), "rows: 1 table the pending migrations meet filled to the snapshot's estimates, at most 1,000 rows each (1000 rows; --rows table=N for others)");
 
   const given = await runTrace({ cwd: dir, paths: [dir], config, snapshot, cacheDir: null, rows: new Map([['events', 5]]) });
   assert.equal(given.rowsFilled, [{ table: 'events', rows: 5 }]);
@@ -340,22 +340,37 @@ test('what cannot be rebuilt is said: an unknown type, a missing function in a d
   }
 });
 
-test('the trace report carries the notes as migralint comments; json has the snapshot block', async () => {
+/** A table of the snapshot with an id and what else is given. */
+function plainTable(name: string, rows: number, extra: Partial<SnapshotTable> = {}): SnapshotTable {
+  return {
+    name,
+    rows,
+    bytes: 8192,
+    columns: [{ name: 'id', type: 'bigint', nullable: false, default: null }, ...(extra.columns ?? [])],
+    indexes: [{ name: `${name}_pkey`, columns: ['id'], unique: true, valid: true, partial: false, method: 'btree' }],
+    constraints: [{ name: `${name}_pkey`, kind: 'primary_key', validated: true, columns: ['id'], definition: 'PRIMARY KEY (id)' }, ...(extra.constraints ?? [])],
+  };
+}
+
+test('only the tables the pending migrations meet are filled (and those they reference); the report carries the notes; json has the snapshot block', async () => {
   const { dir, snapshot } = eventsProject("SET lock_timeout = '5s';\nALTER TABLE events ADD COLUMN region text;\n");
-  const text = JSON.parse(
-    JSON.stringify(
-      snapshotOf(
-        [{ ...EVENTS, columns: [...EVENTS.columns, { name: 'state', type: 'event_state', nullable: true, default: null }] }],
-        [{ kind: 'golang-migrate', table: 'schema_migrations', heads: ['1'], listed: [], failed: [] }],
-      ),
-    ),
-  ) as Snapshot;
+  const events: SnapshotTable = {
+    ...EVENTS,
+    columns: [...EVENTS.columns, { name: 'state', type: 'event_state', nullable: true, default: null }, { name: 'tenant_id', type: 'bigint', nullable: false, default: null }],
+    constraints: [...EVENTS.constraints, { name: 'events_tenant_fkey', kind: 'foreign_key', validated: true, columns: ['tenant_id'], definition: 'FOREIGN KEY (tenant_id) REFERENCES tenants(id)' }],
+  };
+  const text = snapshotOf([events, plainTable('tenants', 20), plainTable('audit_log', 5000)], [{ kind: 'golang-migrate', table: 'schema_migrations', heads: ['1'], listed: [], failed: [] }]);
   writeFileSync(snapshot, renderSnapshot(text));
   const config = await loadConfig({ cwd: dir });
   const r = await runTrace({ cwd: dir, paths: [dir], config, snapshot, cacheDir: null, rows: new Map([['events', 3]]) });
+  // events is named by the migration (its rows given by --rows), tenants is referenced by events, audit_log by nothing.
+  assert.equal(r.rowsFilled, [
+    { table: 'tenants', rows: 20, fromSnapshot: true },
+    { table: 'events', rows: 3 },
+  ]);
   const out = renderTrace(r, 'stylish', dir);
   assert.match(out, '-- migralint: not created: column events.state: type event_state does not exist here');
-  assert.match(out, 'schema from snapshot prod.snapshot.json (PostgreSQL 16.4): 1 table, applied up to 1;');
+  assert.match(out, 'schema from snapshot prod.snapshot.json (PostgreSQL 16.4): 3 tables, applied up to 1;');
   const json = JSON.parse(renderTrace(r, 'json', dir)) as { snapshot: { file: string; notes: unknown[]; applied: { dir: string }[] } };
   assert.is(json.snapshot.file, 'prod.snapshot.json');
   assert.is(json.snapshot.notes.length, 1);

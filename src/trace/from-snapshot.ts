@@ -4,6 +4,8 @@
 // indexes. Types, defaults and definitions are emitted as the server printed them. What the
 // snapshot does not describe well enough to rebuild exactly is said, never silently dropped: an
 // object that cannot be created is a note, and so is one created differently from production.
+import type { Operation } from '../model/index.js';
+import { normalizeName, operationTable } from '../model/queries.js';
 import type { Snapshot, SnapshotConstraint, SnapshotTable } from '../snapshot/format.js';
 import type { PgFailure } from './db.js';
 
@@ -155,15 +157,19 @@ export function snapshotDdl(snapshot: Pick<Snapshot, 'tables'>, unknownTypes: Re
   return out;
 }
 
+/** The tables a foreign key of this table references, as the snapshot names tables. */
+function references(t: SnapshotTable): string[] {
+  return t.constraints
+    .filter((k) => k.kind === 'foreign_key')
+    .map((k) => /REFERENCES\s+((?:"(?:[^"]|"")+"|[^\s(]+)(?:\.(?:"(?:[^"]|"")+"|[^\s(]+))?)\s*\(/i.exec(k.definition)?.[1])
+    .filter((r): r is string => r !== undefined)
+    .map((r) => r.replace(/"((?:[^"]|"")+)"/g, (_, n: string) => n.replace(/""/g, '"')).replace(/^public\./, ''));
+}
+
 /** Referenced tables before the tables that reference them (a filled foreign key points at a row). */
 function fillOrder(tables: readonly SnapshotTable[]): string[] {
   const byName = new Map(tables.map((t) => [t.name, t]));
-  const refs = (t: SnapshotTable): string[] =>
-    t.constraints
-      .filter((k) => k.kind === 'foreign_key')
-      .map((k) => /REFERENCES\s+((?:"(?:[^"]|"")+"|[^\s(]+)(?:\.(?:"(?:[^"]|"")+"|[^\s(]+))?)\s*\(/i.exec(k.definition)?.[1])
-      .filter((r): r is string => r !== undefined)
-      .map((r) => r.replace(/"((?:[^"]|"")+)"/g, (_, n: string) => n.replace(/""/g, '"')).replace(/^public\./, ''));
+  const refs = references;
   const done = new Set<string>();
   const out: string[] = [];
   const visit = (t: SnapshotTable, stack: Set<string>) => {
@@ -231,4 +237,43 @@ export async function buildSnapshotSchema(
   }
   for (const s of [...ddl.constraints, ...ddl.indexes]) await step(s);
   return { tables: ddl.tables.length, created, notes, fillOrder: ddl.fillOrder };
+}
+
+/** `public.Orders`, `"Orders"`, `audit.events` -> the snapshot's spelling: `orders`, `Orders`, `audit.events`. */
+function snapshotName(name: string, schema?: string | null): string {
+  const parts = name.split('.').map((p) => normalizeName(p)!);
+  if (schema && parts.length === 1) parts.unshift(normalizeName(schema)!);
+  if (parts.length === 2 && parts[0] === 'public') parts.shift();
+  return parts.join('.');
+}
+
+/** The tables operations name: the table they act on, the table a foreign key references, the tables of SQL statements. */
+export function namedTables(ops: readonly Operation[]): Set<string> {
+  const out = new Set<string>();
+  for (const op of ops) {
+    const t = operationTable(op);
+    if (t) out.add(snapshotName(t, 'schema' in op ? (op.schema as string | null) : null));
+    if (op.kind === 'add_constraint' && op.referredTable) out.add(snapshotName(op.referredTable));
+    if (op.kind === 'execute_sql') for (const st of op.statements) if (st.table) out.add(snapshotName(st.table));
+  }
+  return out;
+}
+
+/**
+ * The tables to fill: those the pending migrations name, and every table their foreign keys
+ * reference (a filled row points at a referenced row). Rewrites and scans show on empty tables
+ * too; rows matter where a migration meets them (a NOT NULL column, a validation), so the other
+ * tables of a 2,000-table snapshot stay empty rather than cost minutes.
+ */
+export function tablesToFill(tables: readonly SnapshotTable[], named: ReadonlySet<string>): Set<string> {
+  const byName = new Map(tables.map((t) => [t.name, t]));
+  const out = new Set<string>();
+  const todo = [...named].filter((n) => byName.has(n));
+  while (todo.length > 0) {
+    const n = todo.pop()!;
+    if (out.has(n)) continue;
+    out.add(n);
+    for (const r of references(byName.get(n)!)) if (byName.has(r)) todo.push(r);
+  }
+  return out;
 }

@@ -126,7 +126,9 @@ export function renderTrace(r: TraceResult, format: TraceFormat, cwd: string): s
   // Thousands of snapshot tables filled to their estimates: one line, and each one that failed.
   const estimated = r.rowsFilled.filter((f) => f.fromSnapshot && !f.error);
   if (estimated.length > 0) {
-    lines.push(`${md ? '- ' : '  '}rows: ${plural(estimated.length, 'table')} filled to the snapshot's estimates (at most ${SNAPSHOT_ROWS_CAP.toLocaleString('en-US')} rows each; --rows table=N for more): ${estimated.reduce((n, f) => n + f.rows, 0)} rows`);
+    lines.push(
+      `${md ? '- ' : '  '}rows: ${plural(estimated.length, 'table')} the pending migrations meet filled to the snapshot's estimates, at most ${SNAPSHOT_ROWS_CAP.toLocaleString('en-US')} rows each (${estimated.reduce((n, f) => n + f.rows, 0)} rows; --rows table=N for others)`,
+    );
   }
   for (const f of r.rowsFilled) {
     if (f.fromSnapshot && !f.error) continue;

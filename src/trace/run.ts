@@ -11,7 +11,7 @@ import { lint } from '../engine/run.js';
 import { chainProduction } from '../engine/production.js';
 import { buildGraph } from '../graph/index.js';
 import { openSnapshot, parseSnapshot, SnapshotFormatError, type LazySnapshot, type Snapshot } from '../snapshot/format.js';
-import { buildSnapshotSchema, tableSql, type SnapshotNote } from './from-snapshot.js';
+import { buildSnapshotSchema, namedTables, tableSql, tablesToFill, type SnapshotNote } from './from-snapshot.js';
 import type { Migration, MigrationSet } from '../model/index.js';
 import type { Finding } from '../rule-api/index.js';
 import { classify, type Classified } from './classify.js';
@@ -104,6 +104,8 @@ export interface SnapshotSource {
   applied: { dir: string; framework: string; upTo: string[] | null }[];
   /** Migrations named that the snapshot records as applied: not traced. */
   alreadyApplied: string[];
+  /** Tables to fill from their estimates: those the pending migrations name, and the tables they reference. */
+  filledOf: number;
   notes: SnapshotNote[];
 }
 
@@ -216,6 +218,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
       created: 0,
       applied: [],
       alreadyApplied: [],
+      filledOf: 0,
       notes: [],
     };
     const s = source;
@@ -283,11 +286,19 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
       const built = await buildSnapshotSchema(fromSnapshot.snapshot, (sql) => runOne(tracer, sql, fromSnapshot.shown), (types) => existingTypes(db, tracer, types));
       source.created = built.created;
       source.notes.push(...built.notes);
-      // Production's tables hold rows: each gets its estimate, bounded, before any pending migration runs.
+      // Production's tables hold rows: those the pending migrations meet get their estimate,
+      // bounded, before any pending migration runs.
       const estimates = new Map(fromSnapshot.snapshot.tables.map((t) => [t.name, t.rows]));
+      const pendingOps = plans.flatMap((p) => [
+        ...p.history.flatMap((st) => st.ops),
+        ...p.steps.flatMap((step) => (step.kind === 'trace' ? step.migration.upgrade.operations : step.statements.flatMap((st) => st.ops))),
+      ]);
+      const fill = tablesToFill(fromSnapshot.snapshot.tables, namedTables(pendingOps));
+      source.filledOf = fill.size;
       for (const name of built.fillOrder) {
         const given = pendingRows.get(name);
         pendingRows.delete(name);
+        if (given === undefined && !fill.has(name)) continue;
         const n = given ?? Math.min(estimates.get(name) ?? 0, SNAPSHOT_ROWS_CAP);
         if (n <= 0) continue;
         const filled = await fillTable(tracer, name, tableSql(name), n);
