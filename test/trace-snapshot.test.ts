@@ -377,6 +377,35 @@ test('only the tables the pending migrations meet are filled (and those they ref
   assert.equal(json.snapshot.applied.map((a) => a.dir), ['migrations']);
 });
 
+test('the schema built from a snapshot is cached as a template: the second run loads it, with the same notes, rows and trace', async () => {
+  const { dir, snapshot } = eventsProject("SET lock_timeout = '5s';\nALTER TABLE events ALTER COLUMN kind TYPE varchar(40);\n");
+  writeFileSync(
+    snapshot,
+    renderSnapshot(
+      snapshotOf(
+        [{ ...EVENTS, columns: [...EVENTS.columns, { name: 'state', type: 'event_state', nullable: true, default: null }] }],
+        [{ kind: 'golang-migrate', table: 'schema_migrations', heads: ['1'], listed: [], failed: [] }],
+      ),
+    ),
+  );
+  const cacheDir = tmp('migralint-trace-snapshot-cache-');
+  const config = await loadConfig({ cwd: dir });
+  const first = await runTrace({ cwd: dir, paths: [dir], config, snapshot, cacheDir });
+  assert.is(first.template, 'built');
+  const second = await runTrace({ cwd: dir, paths: [dir], config, snapshot, cacheDir });
+  assert.is(second.template, 'cached');
+  assert.equal(second.snapshot!.notes, first.snapshot!.notes);
+  assert.is(second.snapshot!.notes.length, 1);
+  assert.equal(second.rowsFilled, [{ table: 'events', rows: 1000, fromSnapshot: true }]);
+  assert.equal(shape(second), shape(first));
+  assert.ok(shape(second).some((s) => s.rewritten.includes('events')));
+  assert.match(renderTrace(second, 'stylish', dir), '(PostgreSQL 16.4; loaded from the cached template)');
+  // Other rows: another template.
+  const other = await runTrace({ cwd: dir, paths: [dir], config, snapshot, cacheDir, rows: new Map([['events', 7]]) });
+  assert.is(other.template, 'built');
+  assert.equal(other.rowsFilled, [{ table: 'events', rows: 7 }]);
+});
+
 test('CLI: a missing file, a newer format, a redacted snapshot: exit 2 naming the file; --snapshot is for lint and trace only; the config key', () => {
   const { dir, snapshot } = eventsProject('SELECT 1;\n');
   const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });

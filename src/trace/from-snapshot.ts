@@ -59,6 +59,8 @@ export function tableSql(name: string): string {
 
 const NEXTVAL = /nextval\('((?:[^']|'')+)'::regclass\)/g;
 const KEY_KINDS: SnapshotConstraint['kind'][] = ['primary_key', 'unique', 'exclude'];
+/** Statements sent at once while building a snapshot's schema. */
+const BATCH = 200;
 
 /**
  * The DDL for a snapshot. `unknownTypes` are the column types the target database does not have
@@ -167,7 +169,7 @@ function references(t: SnapshotTable): string[] {
 }
 
 /** Referenced tables before the tables that reference them (a filled foreign key points at a row). */
-function fillOrder(tables: readonly SnapshotTable[]): string[] {
+export function fillOrder(tables: readonly SnapshotTable[]): string[] {
   const byName = new Map(tables.map((t) => [t.name, t]));
   const refs = references;
   const done = new Set<string>();
@@ -216,27 +218,42 @@ export async function buildSnapshotSchema(
     if (failure) notes.push({ kind: 'not created', object: s.object, reason: failure.message });
     return failure === null;
   };
-  for (const s of [...ddl.schemas, ...ddl.sequences]) await step(s);
-  let created = 0;
-  for (const t of ddl.tables) {
-    if ((await run(t.create)) === null) {
-      created++;
+  // Statements go in batches (one round trip, one transaction each: a 2,000-table snapshot is
+  // some 14,000 statements); a batch that fails is rolled back whole and run again one by one,
+  // so that only what fails is missing, and said.
+  const batched = async <T>(items: readonly T[], sql: (x: T) => string[], one: (x: T) => Promise<void>) => {
+    for (let i = 0; i < items.length; i += BATCH) {
+      const chunk = items.slice(i, i + BATCH);
+      const text = chunk.flatMap(sql);
+      if (text.length > 0 && (await run(text.join(';\n'))) === null) continue;
+      for (const x of chunk) await one(x);
+    }
+  };
+  const steps = async (xs: DdlStep[]) => batched(xs, (s) => [s.sql], async (s) => void (await step(s)));
+  await steps([...ddl.schemas, ...ddl.sequences]);
+  const failed = new Set<string>();
+  await batched(
+    ddl.tables,
+    (t) => [t.create, ...t.owned.map((o) => o.sql)],
+    async (t) => {
+      if ((await run(t.create)) === null) {
+        for (const o of t.owned) await step(o);
+        return;
+      }
+      // Usually a default calling a function this database lacks: the table without defaults,
+      // then each default on its own, so only the one that fails is missing.
+      const failure = await run(t.bare);
+      if (failure) {
+        failed.add(t.name);
+        notes.push({ kind: 'not created', object: `table ${t.name}`, reason: failure.message });
+        return;
+      }
+      for (const d of t.defaults) await step(d);
       for (const o of t.owned) await step(o);
-      continue;
-    }
-    // Usually a default calling a function this database lacks: the table without defaults,
-    // then each default on its own, so only the one that fails is missing.
-    const failure = await run(t.bare);
-    if (failure) {
-      notes.push({ kind: 'not created', object: `table ${t.name}`, reason: failure.message });
-      continue;
-    }
-    created++;
-    for (const d of t.defaults) await step(d);
-    for (const o of t.owned) await step(o);
-  }
-  for (const s of [...ddl.constraints, ...ddl.indexes]) await step(s);
-  return { tables: ddl.tables.length, created, notes, fillOrder: ddl.fillOrder };
+    },
+  );
+  await steps([...ddl.constraints, ...ddl.indexes]);
+  return { tables: ddl.tables.length, created: ddl.tables.length - failed.size, notes, fillOrder: ddl.fillOrder };
 }
 
 /** `public.Orders`, `"Orders"`, `audit.events` -> the snapshot's spelling: `orders`, `Orders`, `audit.events`. */

@@ -11,7 +11,7 @@ import { lint } from '../engine/run.js';
 import { chainProduction } from '../engine/production.js';
 import { buildGraph } from '../graph/index.js';
 import { openSnapshot, parseSnapshot, SnapshotFormatError, type LazySnapshot, type Snapshot } from '../snapshot/format.js';
-import { buildSnapshotSchema, namedTables, tableSql, tablesToFill, type SnapshotNote } from './from-snapshot.js';
+import { buildSnapshotSchema, fillOrder, namedTables, tableSql, tablesToFill, type SnapshotNote } from './from-snapshot.js';
 import type { Migration, MigrationSet } from '../model/index.js';
 import type { Finding } from '../rule-api/index.js';
 import { classify, type Classified } from './classify.js';
@@ -225,6 +225,28 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     plans = pgSets.map((set) => planOnSnapshot(set, targets, lazy, s));
   } else plans = pgSets.map((set) => plan(set, targets));
 
+  // With a snapshot: which tables get rows (those the pending migrations meet), and how many.
+  const pendingRows = new Map(opts.rows ?? []);
+  let fill: [string, number][] | null = null;
+  if (fromSnapshot) {
+    const estimates = new Map(fromSnapshot.snapshot.tables.map((t) => [t.name, t.rows]));
+    const pendingOps = plans.flatMap((p) => [
+      ...p.history.flatMap((st) => st.ops),
+      ...p.steps.flatMap((step) => (step.kind === 'trace' ? step.migration.upgrade.operations : step.statements.flatMap((st) => st.ops))),
+    ]);
+    const meet = tablesToFill(fromSnapshot.snapshot.tables, namedTables(pendingOps));
+    fill = [];
+    for (const name of fillOrder(fromSnapshot.snapshot.tables)) {
+      const given = pendingRows.get(name);
+      pendingRows.delete(name);
+      const n = given ?? (meet.has(name) ? Math.min(estimates.get(name) ?? 0, SNAPSHOT_ROWS_CAP) : 0);
+      if (n > 0) fill.push([name, given === undefined ? n : -n]);
+    }
+    source!.filledOf = meet.size;
+  }
+  let snapshotTemplate: { tar: string; built: string } | null = null;
+  let snapshotRowsFilled: TraceResult['rowsFilled'] | null = null;
+
   let db: TraceDb;
   let template: TraceResult['template'] = 'none';
   const cacheDir = opts.cacheDir === undefined ? path.join(opts.config.rootDir, '.cache', 'migralint', 'trace') : opts.cacheDir;
@@ -235,8 +257,20 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     }
     db = await openPostgresTrace(opts.databaseUrl, redactUrl(opts.databaseUrl));
   } else if (fromSnapshot) {
-    db = await openPGliteTrace();
-    template = 'not cached';
+    // The schema and rows built from the snapshot are a template like a history's, keyed by the
+    // snapshot's bytes and the rows filled; what building it said is kept beside it.
+    snapshotTemplate = snapshotTemplateFiles(cacheDir, fromSnapshot.bytes, fill!);
+    if (snapshotTemplate && existsSync(snapshotTemplate.tar) && existsSync(snapshotTemplate.built)) {
+      db = await openPGliteTrace(new Blob([readFileSync(snapshotTemplate.tar)]));
+      const kept = JSON.parse(readFileSync(snapshotTemplate.built, 'utf8')) as SnapshotBuilt;
+      source!.created = kept.created;
+      source!.notes.push(...kept.notes);
+      snapshotRowsFilled = kept.rowsFilled;
+      template = 'cached';
+    } else {
+      db = await openPGliteTrace();
+      template = 'not cached';
+    }
   } else {
     // One set: its history is a template worth caching. Several: one database, reset between them.
     const history = plans.length === 1 ? plans[0]!.history : [];
@@ -281,28 +315,24 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   };
   try {
     await tracer.beginOuter();
-    const pendingRows = new Map(opts.rows ?? []);
-    if (fromSnapshot && source) {
+    if (snapshotRowsFilled) out.rowsFilled.push(...snapshotRowsFilled);
+    else if (fromSnapshot && source && fill) {
       const built = await buildSnapshotSchema(fromSnapshot.snapshot, (sql) => runOne(tracer, sql, fromSnapshot.shown), (types) => existingTypes(db, tracer, types));
       source.created = built.created;
       source.notes.push(...built.notes);
       // Production's tables hold rows: those the pending migrations meet get their estimate,
-      // bounded, before any pending migration runs.
-      const estimates = new Map(fromSnapshot.snapshot.tables.map((t) => [t.name, t.rows]));
-      const pendingOps = plans.flatMap((p) => [
-        ...p.history.flatMap((st) => st.ops),
-        ...p.steps.flatMap((step) => (step.kind === 'trace' ? step.migration.upgrade.operations : step.statements.flatMap((st) => st.ops))),
-      ]);
-      const fill = tablesToFill(fromSnapshot.snapshot.tables, namedTables(pendingOps));
-      source.filledOf = fill.size;
-      for (const name of built.fillOrder) {
-        const given = pendingRows.get(name);
-        pendingRows.delete(name);
-        if (given === undefined && !fill.has(name)) continue;
-        const n = given ?? Math.min(estimates.get(name) ?? 0, SNAPSHOT_ROWS_CAP);
-        if (n <= 0) continue;
-        const filled = await fillTable(tracer, name, tableSql(name), n);
-        if (filled) out.rowsFilled.push(given === undefined ? { ...filled, fromSnapshot: true } : filled);
+      // bounded, before any pending migration runs (a negative count: given by --rows).
+      const filled: TraceResult['rowsFilled'] = [];
+      for (const [name, n] of fill) {
+        const f = await fillTable(tracer, name, tableSql(name), Math.abs(n));
+        if (f) filled.push(n > 0 ? { ...f, fromSnapshot: true } : f);
+      }
+      out.rowsFilled.push(...filled);
+      if (snapshotTemplate && db.dump) {
+        const kept: SnapshotBuilt = { created: built.created, notes: built.notes, rowsFilled: filled };
+        await saveTemplate(db, snapshotTemplate.tar);
+        writeAtomic(snapshotTemplate.built, JSON.stringify(kept));
+        out.template = 'built';
       }
     }
     for (const [i, p] of plans.entries()) {
@@ -526,6 +556,35 @@ async function fillTable(tracer: Tracer, table: string, sqlName: string, n: numb
     [sqlName, n, oid],
   );
   return { table, rows: n };
+}
+
+/** What building a snapshot's template said, kept beside it for the runs that load it. */
+interface SnapshotBuilt {
+  created: number;
+  notes: SnapshotNote[];
+  rowsFilled: TraceResult['rowsFilled'];
+}
+
+function snapshotTemplateFiles(cacheDir: string | null, bytes: Uint8Array, fill: [string, number][]): { tar: string; built: string } | null {
+  if (!cacheDir) return null;
+  const h = createHash('sha256');
+  h.update(`migralint-trace-snapshot-1\0pglite\0${SNAPSHOT_ROWS_CAP}\0${JSON.stringify(fill)}\0`);
+  h.update(bytes);
+  const dir = path.join(cacheDir, `snapshot-${h.digest('hex').slice(0, 32)}`);
+  return { tar: path.join(dir, 'data.tar'), built: path.join(dir, 'built.json') };
+}
+
+async function saveTemplate(db: TraceDb, file: string): Promise<void> {
+  const blob = await db.dump!();
+  writeAtomic(file, Buffer.from(await blob.arrayBuffer()));
+}
+
+/** Whole or not at all: a run reading the cache at the same time never sees half a file. */
+function writeAtomic(file: string, data: string | Buffer): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, file);
 }
 
 /** One statement of the snapshot's schema, through the tracer (a savepoint inside a server's rolled-back transaction). */
