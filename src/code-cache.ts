@@ -7,9 +7,10 @@
 //
 // The cache file sits beside the result cache: node_modules/.cache/migralint-code/ of the
 // node_modules that holds this installation (or the checkout's own node_modules). It is keyed by
-// the build (dist/build-id.txt), Node's version and the CPU architecture; V8 rejects data from
-// another V8, other flags, another source length or with a bad checksum, and the file is then
-// rewritten. MIGRALINT_CODE_CACHE=<dir> moves it, MIGRALINT_CODE_CACHE=off (or Node's own
+// the build (dist/build-id.txt), Node's version and the CPU architecture. V8 rejects data from
+// another V8, under other flags or for another source length, but does not check its content in
+// release builds (flipped bytes crash the process), so the file carries a SHA-1 of the data,
+// checked before V8 sees it. A file that fails any check is ignored and rewritten. MIGRALINT_CODE_CACHE=<dir> moves it, MIGRALINT_CODE_CACHE=off (or Node's own
 // NODE_DISABLE_COMPILE_CACHE=1) turns it off. It never changes what a run prints: the same
 // source runs either way (test/code-cache.test.ts).
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -64,24 +65,31 @@ export interface CodeCacheFile {
   data: Buffer;
 }
 
+/** SHA-1 of V8's data (the result cache loads node:crypto on most runs anyway; 0.5 ms for 700 KB). */
+function checksum(data: Buffer): string {
+  return process.getBuiltinModule('node:crypto').createHash('sha1').update(data).digest('hex');
+}
+
 /** The file's layout: MAGIC, the header's length (uint32 LE), the header (JSON), V8's data. */
 export function encodeCodeCache(file: CodeCacheFile): Buffer {
-  const header = Buffer.from(JSON.stringify({ used: file.used }), 'utf8');
+  const header = Buffer.from(JSON.stringify({ used: file.used, sha1: checksum(file.data) }), 'utf8');
   const length = Buffer.alloc(4);
   length.writeUInt32LE(header.length);
   return Buffer.concat([MAGIC, length, header, file.data]);
 }
 
-/** The cache file's content, or null for anything that is not one (V8 checks the data itself). */
+/** The cache file's content, or null for anything that is not one or whose data is not what was written. */
 export function decodeCodeCache(bytes: Buffer): CodeCacheFile | null {
   const start = MAGIC.length + 4;
   if (bytes.length < start || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return null;
   const length = bytes.readUInt32LE(MAGIC.length);
   if (start + length > bytes.length) return null;
   try {
-    const header = JSON.parse(bytes.toString('utf8', start, start + length)) as { used?: unknown };
+    const header = JSON.parse(bytes.toString('utf8', start, start + length)) as { used?: unknown; sha1?: unknown };
     if (!Array.isArray(header.used) || !header.used.every((u) => typeof u === 'string')) return null;
-    return { used: header.used, data: bytes.subarray(start + length) };
+    const data = bytes.subarray(start + length);
+    if (header.sha1 !== checksum(data)) return null;
+    return { used: header.used, data };
   } catch {
     return null;
   }
