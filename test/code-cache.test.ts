@@ -15,7 +15,7 @@ const bin = path.join(root, 'bin', 'migralint.js');
 const fixtures = path.join(root, 'fixtures');
 
 function cli(args: string[], cache: string, cwd = root) {
-  const env = { ...process.env, NO_COLOR: '1', MIGRALINT_CODE_CACHE: cache };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', MIGRALINT_CODE_CACHE: cache };
   delete env.NODE_DISABLE_COMPILE_CACHE;
   // A timeout: data V8 trusts but should not could loop or crash instead of failing an assertion.
   const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env, timeout: 120_000 });
@@ -120,7 +120,7 @@ test('the cache file format round-trips and rejects what is not one', () => {
   assert.is(decodeCodeCache(bytes.subarray(0, 30)), null);
   assert.is(decodeCodeCache(Buffer.from('migralint code cache 2\n....{}')), null);
   const flipped = Buffer.from(bytes);
-  flipped[flipped.length - 2] ^= 1;
+  flipped[flipped.length - 2] = flipped[flipped.length - 2]! ^ 1;
   assert.is(decodeCodeCache(flipped), null, 'one bit changed in the data');
   const badHeader = Buffer.from(bytes);
   badHeader.write('{"used":[1', 28, 'utf8');

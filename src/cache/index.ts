@@ -17,7 +17,10 @@ import crypto, { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import v8 from 'node:v8';
+
+// node:v8 costs ~2 ms to load: loaded when a pack is first read or written, not by every run.
+let v8module: typeof import('node:v8') | undefined;
+const v8 = () => (v8module ??= process.getBuiltinModule('node:v8'));
 
 /** Packs beyond this total size are pruned, oldest first, down to half of it. */
 export const MAX_BYTES = 256 * 1024 * 1024;
@@ -133,7 +136,7 @@ export class Pack {
     }
     let value: T;
     try {
-      value = v8.deserialize(bytes) as T;
+      value = v8().deserialize(bytes) as T;
     } catch {
       this.stats.misses++;
       this.old.delete(key);
@@ -155,7 +158,7 @@ export class Pack {
 
   /** Stores a copy of the value as it is now (later mutations by the caller do not reach it). */
   set(key: string, value: unknown): void {
-    this.used.set(key, v8.serialize(value));
+    this.used.set(key, v8().serialize(value));
     this.dirty = true;
   }
 
@@ -212,7 +215,7 @@ export class ResultCache {
     }
     this.stats.packsRead++;
     try {
-      const data = v8.deserialize(bytes) as PackFile;
+      const data = v8().deserialize(bytes) as PackFile;
       if (!data || data.v !== PACK_VERSION || data.salt !== this.salt || !(data.entries instanceof Map)) return new Map();
       for (const v of data.entries.values()) if (!(v instanceof Uint8Array)) return new Map();
       this.refresh(file);
@@ -245,7 +248,7 @@ export class ResultCache {
         this.ignoreFile();
         const data: PackFile = { v: PACK_VERSION, salt: this.salt, entries: p.entries() };
         const tmp = `${p.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-        writeFileSync(tmp, v8.serialize(data));
+        writeFileSync(tmp, v8().serialize(data));
         try {
           renameSync(tmp, p.file);
         } catch (err) {
