@@ -45,9 +45,8 @@ const cli = await build({
   sourcemap: true,
   metafile: true,
   write: false,
-  // Fewer bytes to read on every run; names are kept for stack traces and error names.
+  // Fewer bytes to read on every run (comments go too); identifiers stay, for stack traces.
   minifyWhitespace: true,
-  keepNames: true,
   external: external.filter((d) => d !== 'py-ast'),
   // The loader passes the bundle's own URL (workers and build-id.txt are found beside it).
   define: { ...define, 'import.meta.url': '__importMetaUrl' },
