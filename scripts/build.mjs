@@ -60,6 +60,9 @@ for (const out of cli.outputFiles) {
   let text = out.text;
   if (out.path.endsWith('.cjs')) {
     text = recordLazyModules(text);
+    // Nor any other import(), e.g. one with a computed specifier in a bundled package.
+    const dynamic = text.search(/(?<![\w$.])import\(/);
+    if (dynamic >= 0) throw new Error(`dist/cli.cjs: import() fails in a script compiled from a code cache: ${JSON.stringify(text.slice(dynamic - 60, dynamic + 40))}`);
     // The loader reads the bundle as latin1 (no UTF-8 decoding), which is exact only for ASCII.
     const at = text.search(/[^\x00-\x7f]/);
     if (at >= 0) throw new Error(`dist/cli.cjs is not ASCII at ${at}: ${JSON.stringify(text.slice(Math.max(0, at - 60), at + 20))}`);
