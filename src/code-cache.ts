@@ -142,9 +142,13 @@ export async function runCli(distDir: string, argv: string[]): Promise<void> {
     // or the run used modules it does not cover: making the data costs a few ms.
     process.once('exit', () => {
       if (before && [...used].every((u) => before.has(u))) return;
-      restoreV8Flags();
-      if (new vm.Script('0', { filename: 'migralint-flags-probe', cachedData: probe }).cachedDataRejected) return;
-      saveCodeCache(target, { used: [...new Set([...(before ?? []), ...used])].sort(), data: script.createCachedData() });
+      try {
+        restoreV8Flags();
+        if (new vm.Script('0', { filename: 'migralint-flags-probe', cachedData: probe }).cachedDataRejected) return;
+        saveCodeCache(target, { used: [...new Set([...(before ?? []), ...used])].sort(), data: script.createCachedData() });
+      } catch {
+        // The run is over and reported: a cache that cannot be made must not change its exit.
+      }
     });
   }
   await module.exports.run(argv);
