@@ -19,7 +19,7 @@ const rounds = Number(arg('--rounds', '20'));
 const base = arg('--base', null);
 const one = generate(path.join(out, 'one'), 1);
 const cli = path.join(root, 'bin', 'migralint.js');
-const codeCache = (name) => ({ ...process.env, MIGRALINT_CODE_CACHE: path.join(out, name) });
+const codeCache = (name) => ({ ...process.env, MIGRALINT_CODE_CACHE: name === 'off' ? 'off' : path.join(out, name) });
 const lint = (bin, ...extra) => [bin, 'lint', '--no-lock', ...extra, one];
 
 const commands = [
