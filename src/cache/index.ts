@@ -181,10 +181,15 @@ export class Pack {
 export class ResultCache {
   readonly stats: CacheStats = { hits: 0, findingHits: 0, misses: 0, packsRead: 0, packsWritten: 0 };
   /**
-   * Findings are cached for a chain with at least this many migrations to lint: hashing a chain
-   * costs more than running the rules on a handful (tests set 0 to cover every case).
+   * Findings are cached for a chain with at least this many migrations to lint (tests set 0 to
+   * cover a chain with none). Hashing a chain is cheap: the migrations' hashes are kept with them.
    */
-  findingsFrom = 20;
+  findingsFrom = 1;
+  /**
+   * Whole directories' reading results (engine/load-state.ts) are used; off for a run that found
+   * one of their entries unreadable and starts over.
+   */
+  dirStates = true;
   private readonly packs = new Map<string, Pack>();
 
   constructor(

@@ -31,6 +31,8 @@ import type { LazySnapshot } from '../snapshot/format.js';
 import { applyRunContext } from './run-context.js';
 import { addEmbeddedSqlComments, expandEmbeddedSql } from './sql-pass.js';
 import { hashOf, valueKey, type Pack, type ResultCache } from '../cache/index.js';
+import { alembicProjectKey, cacheable, contentHash } from './cached-read.js';
+import { LostEntryError, modelHash, restoreDirState, runnerFilesKey, storeDirState, type DirState } from './load-state.js';
 import { applyWaivers, exemptByStartAfter, selectScope, today, WAIVER_RULES, waiverStates, type LintScope } from './scope.js';
 
 export type { LintScope } from './scope.js';
@@ -152,12 +154,16 @@ export async function loadMigrations(opts: {
   const packs = new Map<Migration, Pack>();
   const skippedWhy = new Map<string, string>();
   for (const f of selection.ignored ?? []) skippedWhy.set(f, 'ignored by config');
+  // Sets read afresh (not restored from a directory state), and the directory states to store.
+  const fresh: MigrationSet[] = [];
+  const toStore: { heads: Pack; models: Pack; key: string; sets: MigrationSet[]; skipped: [string, string][] }[] = [];
+  let configKey: string | undefined;
   for (const [dir, files] of [...selection.dirs].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const dialect: Dialect = dialectForFile(opts.config, path.join(dir, '_'));
     const projectRoot = projectRootOf(dir, opts.config.rootDir);
     const migrations: Migration[] = [];
     const configured = frameworkForDir(opts.config.directories, dir);
-    const pack = opts.cache ? opts.cache.pack(`read\0${dir}\0${dialect}\0${configured ?? ''}`) : null;
+    const scope = `${dir}\0${dialect}\0${configured ?? ''}`;
     // Synchronous reads: migrations are many small files, and a thread-pool round trip per file
     // cost more than the read itself (1,000 SQL files: 40 ms of idle time and fstat/close calls).
     const contents = files.map((file) => {
@@ -169,6 +175,40 @@ export async function loadMigrations(opts: {
         return { file, bytes: null, error: err as Error };
       }
     });
+    // The directory as the last run left it, when none of its inputs changed (load-state.ts):
+    // everything this loop and the passes after it compute for the directory depends on the
+    // config, the files' paths and contents, the files named, and for Python the project's
+    // dependency declarations and env.py / alembic.ini.
+    let stateKey: string | null = null;
+    let heads: Pack | null = null;
+    if (opts.cache?.dirStates && contents.every((c) => c.bytes !== null)) {
+      const cache = opts.cache;
+      heads = cache.pack(`heads\0${scope}`);
+      const python = files.some((f) => f.endsWith('.py'));
+      configKey ??= valueKey(opts.config);
+      stateKey = hashOf(
+        'dir-state',
+        configKey,
+        dir,
+        valueKey(contents.map((c) => [c.file, contentHash(c.bytes!)])),
+        valueKey(files.filter((f) => selection.named.has(f))),
+        String(selection.generic?.has(dir) ?? false),
+        python ? alembicProjectKey(projectRoot) : '',
+        python ? runnerFilesKey(dir) : '',
+      );
+      const state = heads.get<DirState>(stateKey);
+      if (state) {
+        for (const set of restoreDirState(() => cache.pack(`models\0${scope}`), state)) {
+          for (const m of set.migrations) if (m.companions.some((c) => selection.targets.has(c.file))) selection.targets.add(m.file);
+          sets.push(set);
+        }
+        for (const [f, why] of state.skipped) skippedWhy.set(f, why);
+        continue;
+      }
+    }
+    const pack = opts.cache ? opts.cache.pack(`read\0${scope}`) : null;
+    const setsBefore = sets.length;
+    const skippedBefore = new Set(skippedWhy.keys());
     // Raw SQL files are read a directory at a time (pairs of up/down files, order from names).
     const setItems: { input: FrontendInput; error: Error | null }[] = [];
     const python: Migration[] = [];
@@ -223,15 +263,27 @@ export async function loadMigrations(opts: {
       sets.push(chain);
     }
     sets.push(...extraSets);
-    if (pack) for (const s of [...sets, ...extraSets]) for (const m of s.migrations) if (!packs.has(m)) packs.set(m, pack);
+    const dirSets = sets.slice(setsBefore);
+    fresh.push(...dirSets);
+    if (pack) for (const s of dirSets) for (const m of s.migrations) if (!packs.has(m)) packs.set(m, pack);
+    if (heads && stateKey) {
+      const skipped = [...skippedWhy].filter(([f]) => !skippedBefore.has(f));
+      toStore.push({ heads, models: opts.cache!.pack(`models\0${scope}`), key: stateKey, sets: dirSets, skipped });
+    }
   }
-  await applyRunContext(sets, opts.config);
-  for (const m of sets.flatMap((s) => s.migrations)) addEmbeddedSqlComments(m);
+  // The passes below run on the directories read afresh: a restored state has them applied.
+  await applyRunContext(fresh, opts.config);
+  for (const m of fresh.flatMap((s) => s.migrations)) addEmbeddedSqlComments(m);
   // SQL strings in PostgreSQL migrations become the operations their statements amount to.
   await expandEmbeddedSql(
-    sets.flatMap((s) => s.migrations),
+    fresh.flatMap((s) => s.migrations),
     opts.cache ? (m) => packs.get(m) ?? null : null,
   );
+  for (const t of toStore) {
+    // A result that may be this run's (an io error, a limit) is not kept, as in the raw reads.
+    if (!cacheable(t.sets.flatMap((s) => s.migrations))) continue;
+    storeDirState(t.heads, t.models, t.key, t.sets, t.skipped);
+  }
   opts.cache?.save();
 
   const read = new Set(sets.flatMap((s) => s.migrations.flatMap((m) => [m.file, ...m.companions.map((c) => c.file)])));
@@ -280,6 +332,17 @@ function unreadReason(file: string, sets: readonly MigrationSet[]): string {
 }
 
 export async function lint(opts: LintOptions): Promise<LintResult> {
+  try {
+    return await lintOnce(opts);
+  } catch (err) {
+    // A cached model that did not read back: once more, reading the directories afresh.
+    if (!(err instanceof LostEntryError) || !opts.cache?.dirStates) throw err;
+    opts.cache.dirStates = false;
+    return lintOnce(opts);
+  }
+}
+
+async function lintOnce(opts: LintOptions): Promise<LintResult> {
   const loaded = await loadMigrations(opts);
   if (loaded.missing.length > 0) throw new LintUsageError(`no such file or directory: ${loaded.missing.join(', ')}`);
   if (loaded.refusals.length > 0) throw new LintCoverageError(loaded.refusals.join('\n'));
@@ -424,7 +487,7 @@ export function lintLoaded(
     try {
       run();
     } catch (err) {
-      if (debugging()) throw err;
+      if (debugging() || err instanceof LostEntryError) throw err;
       push({
         ruleId: rule.id,
         messageId: 'internal-error',
@@ -504,6 +567,13 @@ export function lintLoaded(
     const pack =
       !production && opts.cache && order.filter(linted).length >= opts.cache.findingsFrom ? opts.cache.pack(`findings\0${set.dir}`) : null;
     let prefix = hashOf('chain', enabledKey);
+    // With the findings cache, the replay waits until a rule needs the schema: a chain whose
+    // findings all come from the cache never reads its migrations' operations.
+    const waiting: Migration[] = [];
+    const catchUp = () => {
+      for (const w of waiting) replay.applyUpgrade(w);
+      waiting.length = 0;
+    };
     for (const m of order) {
       const judged = linted(m);
       const down = judged && config.downgrades !== 'ignore' && m.downgrade.operations.length > 0;
@@ -515,7 +585,7 @@ export function lintLoaded(
       let key = '';
       let hit: { up: Finding[]; down: Finding[] } | undefined;
       if (pack) {
-        const model = hashOf(valueKey(m));
+        const model = modelHash(m);
         key = hashOf(prefix, model, fileKey(m.file));
         prefix = hashOf(prefix, model);
         hit = judged ? pack.get<{ up: Finding[]; down: Finding[] }>(key) : undefined;
@@ -527,13 +597,19 @@ export function lintLoaded(
           cached.forEach(push);
           return cached;
         }
+        catchUp();
         if (pack) return record(run);
         run();
         return [];
       };
       const up = judged ? judge(hit?.up, () => runMigrationRules(m, catalog)) : [];
-      catalog.applyUpgrade(m);
-      if (catalog !== replay) replay.applyUpgrade(m);
+      // Without a production catalog (always so with the findings cache), `catalog` is the replay.
+      if (pack && !(down && !hit)) waiting.push(m);
+      else {
+        catchUp();
+        catalog.applyUpgrade(m);
+        if (catalog !== replay) replay.applyUpgrade(m);
+      }
       const after = down ? judge(hit?.down, () => runBodyRules(m, 'downgrade', catalog)) : [];
       // A rule's own failure may be this run's: never stored.
       if (pack && judged && !hit && ![...up, ...after].some((f) => f.messageId === 'internal-error')) pack.set(key, { up, down: after });
