@@ -145,6 +145,15 @@ export class Pack {
     return value;
   }
 
+  /** Whether the pack holds the key (kept as used when it does), without reading the value. */
+  has(key: string): boolean {
+    if (this.used.has(key)) return true;
+    const bytes = this.old.get(key);
+    if (bytes === undefined) return false;
+    this.used.set(key, bytes);
+    return true;
+  }
+
   /** Keeps entries this run did not read (they belong to an entry it did) in the pack. */
   keep(keys: readonly string[]): void {
     for (const k of keys) {

@@ -52,6 +52,20 @@ export interface DirState {
   skipped: [string, string][];
 }
 
+/**
+ * The one state a directory's heads pack keeps: the last run's. `key` covers every input, `ctx`
+ * every input but the files' contents, `contents` each file's content hash: a run whose inputs
+ * differ from the last one's only in some files' contents reuses the other files' migrations.
+ */
+export interface DirLatest {
+  key: string;
+  ctx: string;
+  contents: [string, string][];
+  state: DirState;
+}
+
+export const LATEST = 'latest';
+
 const modelKey = (hash: string) => `model\0${hash}`;
 
 /**
@@ -82,23 +96,54 @@ export function runnerFilesKey(dir: string): string {
  * Stores a directory's sets: the heads in `heads` (read on every run), each migration's heavy parts
  * in `models` under the migration's hash (read only when one is needed).
  */
-export function storeDirState(heads: Pack, models: Pack, key: string, sets: readonly MigrationSet[], skipped: [string, string][]): void {
+export function storeDirState(
+  heads: Pack,
+  models: Pack,
+  latest: Omit<DirLatest, 'state'>,
+  sets: readonly MigrationSet[],
+  skipped: [string, string][],
+): void {
   const stored: StoredSet[] = sets.map((s) => ({
     dir: s.dir,
     framework: s.framework,
     dialect: s.dialect,
     migrations: s.migrations.map((m) => {
       const hash = modelHash(m);
-      models.set(modelKey(hash), { imports: m.imports, comments: m.comments, up: m.upgrade.operations, down: m.downgrade.operations });
+      // A migration reused from the last state has its model stored already (same hash).
+      if (restored.has(m)) models.keep([modelKey(hash)]);
+      else models.set(modelKey(hash), { imports: m.imports, comments: m.comments, up: m.upgrade.operations, down: m.downgrade.operations });
       return { head: headOf(m), hash };
     }),
   }));
-  heads.set(key, { sets: stored, skipped } satisfies DirState);
+  heads.set(LATEST, { ...latest, state: { sets: stored, skipped } } satisfies DirLatest);
 }
 
+const HEAVY = new Set(['imports', 'comments']);
+
+/** The model without its heavy parts, built without reading them (a lazy migration stays unread). */
 function headOf(m: Migration): Migration {
-  const body = (b: Body): Body => ({ ...b, operations: null as never });
-  return { ...m, imports: null as never, comments: null as never, upgrade: body(m.upgrade), downgrade: body(m.downgrade) };
+  const body = (b: Body): Body => {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(b)) out[k] = k === 'operations' ? null : (b as unknown as Record<string, unknown>)[k];
+    return out as unknown as Body;
+  };
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(m)) {
+    if (HEAVY.has(k)) {
+      out[k] = null;
+      continue;
+    }
+    const v = (m as unknown as Record<string, unknown>)[k];
+    out[k] = k === 'upgrade' || k === 'downgrade' ? body(v as Body) : v;
+  }
+  return out as unknown as Migration;
+}
+
+/** Migrations made by restore (their heavy parts in the models pack under their hash). */
+const restored = new WeakSet<Migration>();
+
+export function isRestored(m: Migration): boolean {
+  return restored.has(m);
 }
 
 /**
@@ -106,15 +151,7 @@ function headOf(m: Migration): Migration {
  * the models pack (opened on the first such read).
  */
 export function restoreDirState(models: () => Pack, state: DirState): MigrationSet[] {
-  let pack: Pack | null = null;
-  const open = () => {
-    if (!pack) {
-      pack = models();
-      // The directory's other models stay in the pack, for later runs.
-      pack.keep(state.sets.flatMap((s) => s.migrations.map((m) => modelKey(m.hash))));
-    }
-    return pack;
-  };
+  const open = opener(models, state);
   return state.sets.map((s) => ({
     dir: s.dir,
     framework: s.framework,
@@ -123,9 +160,33 @@ export function restoreDirState(models: () => Pack, state: DirState): MigrationS
   }));
 }
 
+/**
+ * The migrations of the last state, by file, each to be reused for a file whose content is
+ * unchanged; and the files the last state skipped, with why.
+ */
+export function reusable(models: () => Pack, state: DirState): { migrations: Map<string, () => Migration>; skipped: Map<string, string> } {
+  const open = opener(models, state);
+  const migrations = new Map<string, () => Migration>();
+  for (const s of state.sets) for (const sm of s.migrations) migrations.set(sm.head.file, () => lazyMigration(open, sm));
+  return { migrations, skipped: new Map(state.skipped) };
+}
+
+/** Opens the models pack on the first read, keeping the state's models in it for later runs. */
+function opener(models: () => Pack, state: DirState): () => Pack {
+  let pack: Pack | null = null;
+  return () => {
+    if (!pack) {
+      pack = models();
+      pack.keep(state.sets.flatMap((s) => s.migrations.map((m) => modelKey(m.hash))));
+    }
+    return pack;
+  };
+}
+
 function lazyMigration(models: () => Pack, { head, hash }: StoredMigration): Migration {
   const m = head;
   modelHashes.set(m, hash);
+  restored.add(m);
   let loaded = false;
   const load = () => {
     if (loaded) return;

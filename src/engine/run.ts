@@ -18,24 +18,27 @@ import {
 import { DEFAULT_MAX_FILE_SIZE, dialectForFile, isIgnored, rulesForFile, type ResolvedConfig, type RuleSetting } from '../config/index.js';
 import { isRuleId, loadRule, ruleIds } from './registry.js';
 import { discoverMigrationDirs, genericFrameworkOf, migrationLikeFiles, projectRootOf, selectFiles, type Notice } from './files.js';
-import { finishPython } from './generic.js';
+import { finishPython, GENERIC_PYTHON } from './generic.js';
 import { classifyPath, popxDialect } from '../frontends/sqlfiles/layout.js';
 import { fingerprint, readLock } from './lockfile.js';
 import { applySuppressions, parseSuppressions, type SuppressedFinding } from './suppressions.js';
 import { debugging, describeFailure, frameworkForDir, isSetFile, overSizeLimit, parseFile, parseSetFiles, SQL_FRAMEWORKS } from './frontends.js';
 import type { FrontendInput } from '../frontends/types.js';
 import { dialectFromPath, splitIndependentChains } from './chains.js';
-import { Catalog, historyOrder } from './catalog.js';
+import { Catalog, historyOrder, type CatalogState } from './catalog.js';
 import { chainProduction, describeSize, readSnapshotFile } from './production.js';
 import type { LazySnapshot } from '../snapshot/format.js';
 import { applyRunContext } from './run-context.js';
 import { addEmbeddedSqlComments, expandEmbeddedSql } from './sql-pass.js';
 import { hashOf, valueKey, type Pack, type ResultCache } from '../cache/index.js';
 import { alembicProjectKey, cacheable, contentHash } from './cached-read.js';
-import { LostEntryError, modelHash, restoreDirState, runnerFilesKey, storeDirState, type DirState } from './load-state.js';
+import { isRestored, LATEST, LostEntryError, modelHash, restoreDirState, reusable, runnerFilesKey, storeDirState, type DirLatest } from './load-state.js';
 import { applyWaivers, exemptByStartAfter, selectScope, today, WAIVER_RULES, waiverStates, type LintScope } from './scope.js';
 
 export type { LintScope } from './scope.js';
+
+/** A replay of at least this many migrations is kept in the cache (a shorter one costs less than storing it). */
+const KEEP_REPLAYS_FROM = 8;
 
 export interface LintOptions {
   cwd: string;
@@ -156,7 +159,7 @@ export async function loadMigrations(opts: {
   for (const f of selection.ignored ?? []) skippedWhy.set(f, 'ignored by config');
   // Sets read afresh (not restored from a directory state), and the directory states to store.
   const fresh: MigrationSet[] = [];
-  const toStore: { heads: Pack; models: Pack; key: string; sets: MigrationSet[]; skipped: [string, string][] }[] = [];
+  const toStore: { heads: Pack; models: Pack; latest: Omit<DirLatest, 'state'>; sets: MigrationSet[]; skipped: [string, string][] }[] = [];
   let configKey: string | undefined;
   for (const [dir, files] of [...selection.dirs].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const dialect: Dialect = dialectForFile(opts.config, path.join(dir, '_'));
@@ -175,35 +178,51 @@ export async function loadMigrations(opts: {
         return { file, bytes: null, error: err as Error };
       }
     });
-    // The directory as the last run left it, when none of its inputs changed (load-state.ts):
-    // everything this loop and the passes after it compute for the directory depends on the
-    // config, the files' paths and contents, the files named, and for Python the project's
-    // dependency declarations and env.py / alembic.ini.
-    let stateKey: string | null = null;
+    // The directory as the last run left it (load-state.ts): everything this loop and the passes
+    // after it compute for a directory depends on the config, the files' paths and contents, the
+    // files named (set layouts), and for Python the project's dependency declarations and
+    // env.py / alembic.ini. All unchanged: the last state as it is. Only some files' contents
+    // changed, in a directory of Python revisions: the others' migrations are reused.
+    let latest: Omit<DirLatest, 'state'> | null = null;
     let heads: Pack | null = null;
+    let reuse: ReturnType<typeof reusable> | null = null;
     if (opts.cache?.dirStates && contents.every((c) => c.bytes !== null)) {
       const cache = opts.cache;
       heads = cache.pack(`heads\0${scope}`);
       const python = files.some((f) => f.endsWith('.py'));
+      const onlyPython = files.every((f) => f.endsWith('.py'));
       configKey ??= valueKey(opts.config);
-      stateKey = hashOf(
+      const ctx = hashOf(
         'dir-state',
         configKey,
         dir,
-        valueKey(contents.map((c) => [c.file, contentHash(c.bytes!)])),
-        valueKey(files.filter((f) => selection.named.has(f))),
+        onlyPython ? '' : valueKey(files.filter((f) => selection.named.has(f))),
         String(selection.generic?.has(dir) ?? false),
         python ? alembicProjectKey(projectRoot) : '',
         python ? runnerFilesKey(dir) : '',
       );
-      const state = heads.get<DirState>(stateKey);
-      if (state) {
-        for (const set of restoreDirState(() => cache.pack(`models\0${scope}`), state)) {
+      const hashes = contents.map((c) => [c.file, contentHash(c.bytes!)] as [string, string]);
+      latest = { key: hashOf(ctx, valueKey(hashes)), ctx, contents: hashes };
+      const last = heads.get<DirLatest>(LATEST);
+      const models = () => cache.pack(`models\0${scope}`);
+      if (last?.key === latest.key) {
+        for (const set of restoreDirState(models, last.state)) {
           for (const m of set.migrations) if (m.companions.some((c) => selection.targets.has(c.file))) selection.targets.add(m.file);
           sets.push(set);
         }
-        for (const [f, why] of state.skipped) skippedWhy.set(f, why);
+        for (const [f, why] of last.state.skipped) skippedWhy.set(f, why);
         continue;
+      }
+      // Generic Python migrations take their parents from their neighbours: read afresh.
+      const generic = configured === GENERIC_PYTHON || last?.state.sets.some((s) => s.migrations.some((m) => m.head.framework !== 'alembic'));
+      if (last && onlyPython && last.ctx === ctx && !generic) {
+        const before = new Map(last.contents);
+        reuse = reusable(models, last.state);
+        for (const [f, h] of hashes) {
+          if (before.get(f) === h) continue;
+          reuse.migrations.delete(f);
+          reuse.skipped.delete(f);
+        }
       }
     }
     const pack = opts.cache ? opts.cache.pack(`read\0${scope}`) : null;
@@ -222,6 +241,16 @@ export async function loadMigrations(opts: {
       }
       if (isSetFile(c.file)) {
         setItems.push({ input, error: c.error });
+        continue;
+      }
+      const kept = reuse?.migrations.get(c.file);
+      if (kept) {
+        python.push(kept());
+        continue;
+      }
+      const why = reuse?.skipped.get(c.file);
+      if (why !== undefined) {
+        skippedWhy.set(c.file, why);
         continue;
       }
       const m = await parseFile(input, c.error, pack);
@@ -266,23 +295,22 @@ export async function loadMigrations(opts: {
     const dirSets = sets.slice(setsBefore);
     fresh.push(...dirSets);
     if (pack) for (const s of dirSets) for (const m of s.migrations) if (!packs.has(m)) packs.set(m, pack);
-    if (heads && stateKey) {
+    if (heads && latest) {
       const skipped = [...skippedWhy].filter(([f]) => !skippedBefore.has(f));
-      toStore.push({ heads, models: opts.cache!.pack(`models\0${scope}`), key: stateKey, sets: dirSets, skipped });
+      toStore.push({ heads, models: opts.cache!.pack(`models\0${scope}`), latest, sets: dirSets, skipped });
     }
   }
-  // The passes below run on the directories read afresh: a restored state has them applied.
-  await applyRunContext(fresh, opts.config);
-  for (const m of fresh.flatMap((s) => s.migrations)) addEmbeddedSqlComments(m);
+  // The passes below run on the directories read afresh, and there on the migrations read afresh:
+  // a restored one has them applied.
+  await applyRunContext(fresh, opts.config, isRestored);
+  const afresh = fresh.flatMap((s) => s.migrations).filter((m) => !isRestored(m));
+  for (const m of afresh) addEmbeddedSqlComments(m);
   // SQL strings in PostgreSQL migrations become the operations their statements amount to.
-  await expandEmbeddedSql(
-    fresh.flatMap((s) => s.migrations),
-    opts.cache ? (m) => packs.get(m) ?? null : null,
-  );
+  await expandEmbeddedSql(afresh, opts.cache ? (m) => packs.get(m) ?? null : null);
   for (const t of toStore) {
     // A result that may be this run's (an io error, a limit) is not kept, as in the raw reads.
     if (!cacheable(t.sets.flatMap((s) => s.migrations))) continue;
-    storeDirState(t.heads, t.models, t.key, t.sets, t.skipped);
+    storeDirState(t.heads, t.models, t.latest, t.sets, t.skipped);
   }
   opts.cache?.save();
 
@@ -559,7 +587,7 @@ export function lintLoaded(
   // With a snapshot, a migration production has not run is judged against production's tables
   // and the pending migrations before it; one it has run, against the replayed history as ever.
   for (const set of sets) {
-    const replay = new Catalog();
+    let replay = new Catalog();
     const production = chainProduction(set, () => graphOf(set), { snapshot: loaded.snapshot ?? null, lock: opts.releasedFrom === 'lock' ? lock : null });
     const order = historyOrder(set.migrations, graphOf(set));
     // Findings judged against production depend on the snapshot or the lock file, which the cache's
@@ -568,23 +596,44 @@ export function lintLoaded(
       !production && opts.cache && order.filter(linted).length >= opts.cache.findingsFrom ? opts.cache.pack(`findings\0${set.dir}`) : null;
     let prefix = hashOf('chain', enabledKey);
     // With the findings cache, the replay waits until a rule needs the schema: a chain whose
-    // findings all come from the cache never reads its migrations' operations.
+    // findings all come from the cache never reads its migrations' operations. When one needs it,
+    // the schema before that migration comes from the cache if a run kept it (keyed by the hashes
+    // of every migration before it, in order), else from replaying those still waiting; a long
+    // replay's result is kept for the next run (a pre-commit hook linting the same file again).
     const waiting: Migration[] = [];
-    const catchUp = () => {
+    let ran = false;
+    const catchUp = (before: string) => {
+      ran = true;
+      if (waiting.length === 0) return;
+      if (pack) {
+        const state = pack.get<CatalogState>(`catalog\0${before}`);
+        if (state) {
+          replay = Catalog.fromReplayState(state);
+          waiting.length = 0;
+          return;
+        }
+      }
+      const long = waiting.length >= KEEP_REPLAYS_FROM;
       for (const w of waiting) replay.applyUpgrade(w);
       waiting.length = 0;
+      const state = long ? replay.replayState() : null;
+      if (pack && state) pack.set(`catalog\0${before}`, state);
     };
     for (const m of order) {
       const judged = linted(m);
       const down = judged && config.downgrades !== 'ignore' && m.downgrade.operations.length > 0;
       const released = production ? production.released(m) : true;
       // The lock file says what is released, not what production holds: its catalog is the replay.
-      const catalog = production !== null && released !== true && loaded.snapshot ? production.catalog : replay;
-      if (catalog !== replay) catalog.setMode({ pending: released === false ? true : null });
+      const fromProduction = production !== null && released !== true && loaded.snapshot;
+      const catalogNow = () => (fromProduction ? production.catalog : replay);
+      if (fromProduction) production.catalog.setMode({ pending: released === false ? true : null });
       else replay.setMode({ pending: production !== null && released === false });
       let key = '';
+      const before = prefix;
       let hit: { up: Finding[]; down: Finding[] } | undefined;
       if (pack) {
+        // A schema kept for this point of the chain stays kept (has() marks it used).
+        pack.has(`catalog\0${before}`);
         const model = modelHash(m);
         key = hashOf(prefix, model, fileKey(m.file));
         prefix = hashOf(prefix, model);
@@ -597,22 +646,29 @@ export function lintLoaded(
           cached.forEach(push);
           return cached;
         }
-        catchUp();
+        catchUp(before);
         if (pack) return record(run);
         run();
         return [];
       };
-      const up = judged ? judge(hit?.up, () => runMigrationRules(m, catalog)) : [];
-      // Without a production catalog (always so with the findings cache), `catalog` is the replay.
+      const up = judged ? judge(hit?.up, () => runMigrationRules(m, catalogNow())) : [];
+      // Without a production catalog (always so with the findings cache), the catalog is the replay.
       if (pack && !(down && !hit)) waiting.push(m);
       else {
-        catchUp();
-        catalog.applyUpgrade(m);
-        if (catalog !== replay) replay.applyUpgrade(m);
+        catchUp(before);
+        catalogNow().applyUpgrade(m);
+        if (fromProduction) replay.applyUpgrade(m);
       }
-      const after = down ? judge(hit?.down, () => runBodyRules(m, 'downgrade', catalog)) : [];
+      const after = down ? judge(hit?.down, () => runBodyRules(m, 'downgrade', catalogNow())) : [];
       // A rule's own failure may be this run's: never stored.
       if (pack && judged && !hit && ![...up, ...after].some((f) => f.messageId === 'internal-error')) pack.set(key, { up, down: after });
+    }
+    // The schema after the whole chain, for a migration added at its end: kept when a rule needed
+    // the replay and little is left to apply.
+    if (pack && !pack.has(`catalog\0${prefix}`) && ran && waiting.length < KEEP_REPLAYS_FROM) {
+      for (const w of waiting) replay.applyUpgrade(w);
+      const state = replay.replayState();
+      if (state) pack.set(`catalog\0${prefix}`, state);
     }
     // A snapshot table a migration needed could not be read: no finding about it can be trusted.
     if (production?.catalog.failure) throw production.catalog.failure;
