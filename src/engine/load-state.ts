@@ -10,8 +10,8 @@ import path from 'node:path';
 import { hashOf, valueKey, type Pack } from '../cache/index.js';
 import type { Body, Migration, MigrationSet } from '../model/index.js';
 
-/** Full models read back from the cache by a lazy migration (tests count them). */
-export const lazyStats = { loaded: 0 };
+/** The files whose full models a lazy migration read back from the cache (tests look). */
+export const lazyStats = { loaded: [] as string[] };
 
 /**
  * A lazy migration's full model could not be read back (an entry corrupted on disk while its pack
@@ -195,7 +195,7 @@ function lazyMigration(models: () => Pack, { head, hash }: StoredMigration): Mig
     );
     if (!full) throw new LostEntryError(`the cached model of ${m.file} could not be read back`);
     loaded = true;
-    lazyStats.loaded++;
+    lazyStats.loaded.push(m.file);
     settle(m, 'imports', full.imports);
     settle(m, 'comments', full.comments);
     settle(m.upgrade, 'operations', full.up);
