@@ -37,6 +37,11 @@ interface StoredMigration {
   /** The model with its heavy parts replaced by null (key order kept, so JSON output is the same). */
   head: Migration;
   hash: string;
+  /**
+   * The heavy parts are in the heads pack: a migration read afresh in a directory whose other
+   * migrations were reused, so that such a run rewrites the small heads pack and not the models.
+   */
+  near?: boolean;
 }
 
 interface StoredSet {
@@ -94,24 +99,37 @@ export function runnerFilesKey(dir: string): string {
 
 /**
  * Stores a directory's sets: the heads in `heads` (read on every run), each migration's heavy parts
- * in `models` under the migration's hash (read only when one is needed).
+ * under the migration's hash in `models` (read only when one is needed), or in `heads` for the
+ * migrations read afresh by a run that reused the others (`incremental`).
  */
 export function storeDirState(
   heads: Pack,
-  models: Pack,
+  models: () => Pack,
   latest: Omit<DirLatest, 'state'>,
   sets: readonly MigrationSet[],
   skipped: [string, string][],
+  incremental: boolean,
 ): void {
   const stored: StoredSet[] = sets.map((s) => ({
     dir: s.dir,
     framework: s.framework,
     dialect: s.dialect,
-    migrations: s.migrations.map((m) => {
+    migrations: s.migrations.map((m): StoredMigration => {
       const hash = modelHash(m);
-      // A migration reused from the last state has its model stored already (same hash).
-      if (restored.has(m)) models.keep([modelKey(hash)]);
-      else models.set(modelKey(hash), { imports: m.imports, comments: m.comments, up: m.upgrade.operations, down: m.downgrade.operations });
+      const key = modelKey(hash);
+      if (restored.has(m)) {
+        // Stored already; one kept in the heads pack stays there (has() keeps it).
+        const near = nearOf.get(m) === true && heads.has(key);
+        return near ? { head: headOf(m), hash, near } : { head: headOf(m), hash };
+      }
+      const heavy = () => ({ imports: m.imports, comments: m.comments, up: m.upgrade.operations, down: m.downgrade.operations });
+      if (incremental) {
+        if (!heads.has(key)) heads.set(key, heavy());
+        return { head: headOf(m), hash, near: true };
+      }
+      // Read again to the same model: stored already (the key is the model's hash).
+      const pack = models();
+      if (!pack.has(key)) pack.set(key, heavy());
       return { head: headOf(m), hash };
     }),
   }));
@@ -139,8 +157,10 @@ function headOf(m: Migration): Migration {
   return out as unknown as Migration;
 }
 
-/** Migrations made by restore (their heavy parts in the models pack under their hash). */
+/** Migrations made by restore (their heavy parts in the cache under their hash). */
 const restored = new WeakSet<Migration>();
+/** Restored migrations whose heavy parts are in the heads pack. */
+const nearOf = new WeakMap<Migration, boolean>();
 
 export function isRestored(m: Migration): boolean {
   return restored.has(m);
@@ -150,13 +170,14 @@ export function isRestored(m: Migration): boolean {
  * The sets of a stored directory state, with migrations that read their heavy parts on demand from
  * the models pack (opened on the first such read).
  */
-export function restoreDirState(models: () => Pack, state: DirState): MigrationSet[] {
+export function restoreDirState(heads: Pack, models: () => Pack, state: DirState): MigrationSet[] {
   const open = opener(models, state);
+  keepNear(heads, state);
   return state.sets.map((s) => ({
     dir: s.dir,
     framework: s.framework,
     dialect: s.dialect,
-    migrations: s.migrations.map((sm) => lazyMigration(open, sm)),
+    migrations: s.migrations.map((sm) => lazyMigration(sm.near ? () => heads : open, sm)),
   }));
 }
 
@@ -164,11 +185,21 @@ export function restoreDirState(models: () => Pack, state: DirState): MigrationS
  * The migrations of the last state, by file, each to be reused for a file whose content is
  * unchanged; and the files the last state skipped, with why.
  */
-export function reusable(models: () => Pack, state: DirState): { migrations: Map<string, () => Migration>; skipped: Map<string, string> } {
+export function reusable(
+  heads: Pack,
+  models: () => Pack,
+  state: DirState,
+): { migrations: Map<string, () => Migration>; skipped: Map<string, string> } {
   const open = opener(models, state);
+  keepNear(heads, state);
   const migrations = new Map<string, () => Migration>();
-  for (const s of state.sets) for (const sm of s.migrations) migrations.set(sm.head.file, () => lazyMigration(open, sm));
+  for (const s of state.sets) for (const sm of s.migrations) migrations.set(sm.head.file, () => lazyMigration(sm.near ? () => heads : open, sm));
   return { migrations, skipped: new Map(state.skipped) };
+}
+
+/** The heads pack is saved before the rules run: the models it holds stay, read or not. */
+function keepNear(heads: Pack, state: DirState): void {
+  heads.keep(state.sets.flatMap((s) => s.migrations.filter((m) => m.near).map((m) => modelKey(m.hash))));
 }
 
 /** Opens the models pack on the first read, keeping the state's models in it for later runs. */
@@ -177,16 +208,17 @@ function opener(models: () => Pack, state: DirState): () => Pack {
   return () => {
     if (!pack) {
       pack = models();
-      pack.keep(state.sets.flatMap((s) => s.migrations.map((m) => modelKey(m.hash))));
+      pack.keep(state.sets.flatMap((s) => s.migrations.filter((m) => !m.near).map((m) => modelKey(m.hash))));
     }
     return pack;
   };
 }
 
-function lazyMigration(models: () => Pack, { head, hash }: StoredMigration): Migration {
+function lazyMigration(models: () => Pack, { head, hash, near }: StoredMigration): Migration {
   const m = head;
   modelHashes.set(m, hash);
   restored.add(m);
+  if (near) nearOf.set(m, true);
   let loaded = false;
   const load = () => {
     if (loaded) return;

@@ -159,7 +159,14 @@ export async function loadMigrations(opts: {
   for (const f of selection.ignored ?? []) skippedWhy.set(f, 'ignored by config');
   // Sets read afresh (not restored from a directory state), and the directory states to store.
   const fresh: MigrationSet[] = [];
-  const toStore: { heads: Pack; models: Pack; latest: Omit<DirLatest, 'state'>; sets: MigrationSet[]; skipped: [string, string][] }[] = [];
+  const toStore: {
+    heads: Pack;
+    models: () => Pack;
+    latest: Omit<DirLatest, 'state'>;
+    sets: MigrationSet[];
+    skipped: [string, string][];
+    incremental: boolean;
+  }[] = [];
   let configKey: string | undefined;
   for (const [dir, files] of [...selection.dirs].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const dialect: Dialect = dialectForFile(opts.config, path.join(dir, '_'));
@@ -206,7 +213,7 @@ export async function loadMigrations(opts: {
       const last = heads.get<DirLatest>(LATEST);
       const models = () => cache.pack(`models\0${scope}`);
       if (last?.key === latest.key) {
-        for (const set of restoreDirState(models, last.state)) {
+        for (const set of restoreDirState(heads, models, last.state)) {
           for (const m of set.migrations) if (m.companions.some((c) => selection.targets.has(c.file))) selection.targets.add(m.file);
           sets.push(set);
         }
@@ -217,7 +224,7 @@ export async function loadMigrations(opts: {
       const generic = configured === GENERIC_PYTHON || last?.state.sets.some((s) => s.migrations.some((m) => m.head.framework !== 'alembic'));
       if (last && onlyPython && last.ctx === ctx && !generic) {
         const before = new Map(last.contents);
-        reuse = reusable(models, last.state);
+        reuse = reusable(heads, models, last.state);
         for (const [f, h] of hashes) {
           if (before.get(f) === h) continue;
           reuse.migrations.delete(f);
@@ -297,7 +304,8 @@ export async function loadMigrations(opts: {
     if (pack) for (const s of dirSets) for (const m of s.migrations) if (!packs.has(m)) packs.set(m, pack);
     if (heads && latest) {
       const skipped = [...skippedWhy].filter(([f]) => !skippedBefore.has(f));
-      toStore.push({ heads, models: opts.cache!.pack(`models\0${scope}`), latest, sets: dirSets, skipped });
+      const cache = opts.cache!;
+      toStore.push({ heads, models: () => cache.pack(`models\0${scope}`), latest, sets: dirSets, skipped, incremental: reuse !== null });
     }
   }
   // The passes below run on the directories read afresh, and there on the migrations read afresh:
@@ -310,7 +318,7 @@ export async function loadMigrations(opts: {
   for (const t of toStore) {
     // A result that may be this run's (an io error, a limit) is not kept, as in the raw reads.
     if (!cacheable(t.sets.flatMap((s) => s.migrations))) continue;
-    storeDirState(t.heads, t.models, t.latest, t.sets, t.skipped);
+    storeDirState(t.heads, t.models, t.latest, t.sets, t.skipped, t.incremental);
   }
   opts.cache?.save();
 
@@ -589,11 +597,11 @@ export function lintLoaded(
   for (const set of sets) {
     let replay = new Catalog();
     const production = chainProduction(set, () => graphOf(set), { snapshot: loaded.snapshot ?? null, lock: opts.releasedFrom === 'lock' ? lock : null });
-    const order = historyOrder(set.migrations, graphOf(set));
     // Findings judged against production depend on the snapshot or the lock file, which the cache's
     // keys do not cover: only runs judged against the replayed history are cached.
     const pack =
-      !production && opts.cache && order.filter(linted).length >= opts.cache.findingsFrom ? opts.cache.pack(`findings\0${set.dir}`) : null;
+      !production && opts.cache && set.migrations.filter(linted).length >= opts.cache.findingsFrom ? opts.cache.pack(`findings\0${set.dir}`) : null;
+    const order = pack ? cachedOrder(pack, set, () => historyOrder(set.migrations, graphOf(set))) : historyOrder(set.migrations, graphOf(set));
     let prefix = hashOf('chain', enabledKey);
     // With the findings cache, the replay waits until a rule needs the schema: a chain whose
     // findings all come from the cache never reads its migrations' operations. When one needs it,
@@ -824,6 +832,23 @@ export function lintLoaded(
   suppressed.sort((a, b) => compareFindings(a.finding, b.finding));
   const files = loaded.files ?? countRead(sets);
   return { findings, migrations: targetMigrations, sets, missing, lock, rules, files, notices: loaded.notices ?? [], suppressed };
+}
+
+/**
+ * The history order of a chain, kept in the cache under what it depends on: each migration's
+ * file, revision and links (the graph's inputs).
+ */
+function cachedOrder(pack: Pack, set: MigrationSet, compute: () => Migration[]): Migration[] {
+  const key = hashOf(
+    'order',
+    valueKey(set.migrations.map((m) => [m.file, m.revision?.value ?? null, m.parents?.value ?? null, m.dependsOn?.value ?? null, m.branchLabels?.value ?? null])),
+  );
+  const kept = pack.get<number[]>(key);
+  if (kept && kept.length === set.migrations.length) return kept.map((i) => set.migrations[i]!);
+  const order = compute();
+  const at = new Map(set.migrations.map((m, i) => [m, i]));
+  pack.set(key, order.map((m) => at.get(m)!));
+  return order;
 }
 
 /** Counts when only the migrations are known (the editor path): every file read, none skipped. */
