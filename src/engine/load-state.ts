@@ -7,8 +7,10 @@
 // judge or replay. A pre-commit run naming one file of 300 thus reads one full model, or none.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { hashOf, valueKey, type Pack } from '../cache/index.js';
+import v8 from 'node:v8';
+import { hashOf, type Pack } from '../cache/index.js';
 import type { Body, Migration, MigrationSet } from '../model/index.js';
+import { knownUnknowns, unknownOperations, type UnknownOperation } from './unknown.js';
 
 /** The files whose full models a lazy migration read back from the cache (tests look). */
 export const lazyStats = { loaded: [] as string[] };
@@ -23,11 +25,16 @@ export class LostEntryError extends Error {
 
 const modelHashes = new WeakMap<Migration, string>();
 
-/** A hash of the migration as the rules see it (kept for migrations read from a directory state). */
+/**
+ * A hash of the migration as the rules see it (kept for migrations read from a directory state).
+ * Of its structured-clone bytes, several times faster than of its JSON: equal bytes are an equal
+ * value, so a hit is never wrong; an equal value held differently by V8 (a string's width) only
+ * misses.
+ */
 export function modelHash(m: Migration): string {
   let h = modelHashes.get(m);
   if (h === undefined) {
-    h = hashOf(valueKey(m));
+    h = hashOf('model', v8.serialize(m));
     modelHashes.set(m, h);
   }
   return h;
@@ -37,6 +44,8 @@ interface StoredMigration {
   /** The model with its heavy parts replaced by null (key order kept, so JSON output is the same). */
   head: Migration;
   hash: string;
+  /** The migration's unknown operations (what --format json lists), so that listing them reads no model. */
+  unknown: (UnknownOperation & { file: string })[];
   /**
    * The heavy parts are in the heads pack: a migration read afresh in a directory whose other
    * migrations were reused, so that such a run rewrites the small heads pack and not the models.
@@ -117,26 +126,27 @@ export function storeDirState(
     migrations: s.migrations.map((m): StoredMigration => {
       const hash = modelHash(m);
       const key = modelKey(hash);
+      const unknown = unknownOperations([m]).flatMap((f) => f.operations.map((op) => ({ ...op, file: f.file })));
       if (restored.has(m)) {
         // Stored already; one kept in the heads pack stays there (has() keeps it).
         const near = nearOf.get(m) === true && heads.has(key);
-        return near ? { head: headOf(m), hash, near } : { head: headOf(m), hash };
+        return near ? { head: headOf(m), hash, unknown, near } : { head: headOf(m), hash, unknown };
       }
-      const heavy = () => ({ imports: m.imports, comments: m.comments, up: m.upgrade.operations, down: m.downgrade.operations });
+      const heavy = () => ({ imports: m.imports, up: m.upgrade.operations, down: m.downgrade.operations });
       if (incremental) {
         if (!heads.has(key)) heads.set(key, heavy());
-        return { head: headOf(m), hash, near: true };
+        return { head: headOf(m), hash, unknown, near: true };
       }
       // Read again to the same model: stored already (the key is the model's hash).
       const pack = models();
       if (!pack.has(key)) pack.set(key, heavy());
-      return { head: headOf(m), hash };
+      return { head: headOf(m), hash, unknown };
     }),
   }));
   heads.set(LATEST, { ...latest, state: { sets: stored, skipped } } satisfies DirLatest);
 }
 
-const HEAVY = new Set(['imports', 'comments']);
+const HEAVY = new Set(['imports']);
 
 /** The model without its heavy parts, built without reading them (a lazy migration stays unread). */
 function headOf(m: Migration): Migration {
@@ -214,22 +224,22 @@ function opener(models: () => Pack, state: DirState): () => Pack {
   };
 }
 
-function lazyMigration(models: () => Pack, { head, hash, near }: StoredMigration): Migration {
+function lazyMigration(models: () => Pack, { head, hash, near, unknown }: StoredMigration): Migration {
   const m = head;
   modelHashes.set(m, hash);
   restored.add(m);
+  knownUnknowns.set(m, unknown);
   if (near) nearOf.set(m, true);
   let loaded = false;
   const load = () => {
     if (loaded) return;
-    const full = models().get<{ imports: Migration['imports']; comments: Migration['comments']; up: Body['operations']; down: Body['operations'] }>(
+    const full = models().get<{ imports: Migration['imports']; up: Body['operations']; down: Body['operations'] }>(
       modelKey(hash),
     );
     if (!full) throw new LostEntryError(`the cached model of ${m.file} could not be read back`);
     loaded = true;
     lazyStats.loaded.push(m.file);
     settle(m, 'imports', full.imports);
-    settle(m, 'comments', full.comments);
     settle(m.upgrade, 'operations', full.up);
     settle(m.downgrade, 'operations', full.down);
   };
@@ -248,7 +258,6 @@ function lazyMigration(models: () => Pack, { head, hash, near }: StoredMigration
       },
     });
   lazy(m, 'imports');
-  lazy(m, 'comments');
   lazy(m.upgrade, 'operations');
   lazy(m.downgrade, 'operations');
   return m;
