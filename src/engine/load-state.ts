@@ -46,6 +46,8 @@ interface StoredMigration {
   hash: string;
   /** The migration's unknown operations (what --format json lists), so that listing them reads no model. */
   unknown: (UnknownOperation & { file: string })[];
+  /** How many operations the downgrade has (whether its rules run at all). */
+  downs: number;
   /**
    * The heavy parts are in the heads pack: a migration read afresh in a directory whose other
    * migrations were reused, so that such a run rewrites the small heads pack and not the models.
@@ -127,20 +129,20 @@ export function storeDirState(
       const hash = modelHash(m);
       const key = modelKey(hash);
       const unknown = unknownOperations([m]).flatMap((f) => f.operations.map((op) => ({ ...op, file: f.file })));
+      const base = { head: headOf(m), hash, unknown, downs: downgradeLength(m) };
       if (restored.has(m)) {
         // Stored already; one kept in the heads pack stays there (has() keeps it).
-        const near = nearOf.get(m) === true && heads.has(key);
-        return near ? { head: headOf(m), hash, unknown, near } : { head: headOf(m), hash, unknown };
+        return nearOf.get(m) === true && heads.has(key) ? { ...base, near: true } : base;
       }
       const heavy = () => ({ imports: m.imports, up: m.upgrade.operations, down: m.downgrade.operations });
       if (incremental) {
         if (!heads.has(key)) heads.set(key, heavy());
-        return { head: headOf(m), hash, unknown, near: true };
+        return { ...base, near: true };
       }
       // Read again to the same model: stored already (the key is the model's hash).
       const pack = models();
       if (!pack.has(key)) pack.set(key, heavy());
-      return { head: headOf(m), hash, unknown };
+      return base;
     }),
   }));
   heads.set(LATEST, { ...latest, state: { sets: stored, skipped } } satisfies DirLatest);
@@ -169,6 +171,12 @@ function headOf(m: Migration): Migration {
 
 /** Migrations made by restore (their heavy parts in the cache under their hash). */
 const restored = new WeakSet<Migration>();
+const downgradeLengths = new WeakMap<Migration, number>();
+
+/** m.downgrade.operations.length, without reading a restored migration's operations. */
+export function downgradeLength(m: Migration): number {
+  return downgradeLengths.get(m) ?? m.downgrade.operations.length;
+}
 /** Restored migrations whose heavy parts are in the heads pack. */
 const nearOf = new WeakMap<Migration, boolean>();
 
@@ -224,8 +232,9 @@ function opener(models: () => Pack, state: DirState): () => Pack {
   };
 }
 
-function lazyMigration(models: () => Pack, { head, hash, near, unknown }: StoredMigration): Migration {
+function lazyMigration(models: () => Pack, { head, hash, near, unknown, downs }: StoredMigration): Migration {
   const m = head;
+  downgradeLengths.set(m, downs);
   modelHashes.set(m, hash);
   restored.add(m);
   knownUnknowns.set(m, unknown);

@@ -32,7 +32,7 @@ import { applyRunContext } from './run-context.js';
 import { addEmbeddedSqlComments, expandEmbeddedSql } from './sql-pass.js';
 import { hashOf, valueKey, type Pack, type ResultCache } from '../cache/index.js';
 import { alembicProjectKey, cacheable, contentHash } from './cached-read.js';
-import { isRestored, LATEST, LostEntryError, modelHash, restoreDirState, reusable, runnerFilesKey, storeDirState, type DirLatest } from './load-state.js';
+import { downgradeLength, isRestored, LATEST, LostEntryError, modelHash, restoreDirState, reusable, runnerFilesKey, storeDirState, type DirLatest } from './load-state.js';
 import { applyWaivers, exemptByStartAfter, selectScope, today, WAIVER_RULES, waiverStates, type LintScope } from './scope.js';
 
 export type { LintScope } from './scope.js';
@@ -629,7 +629,7 @@ export function lintLoaded(
     };
     for (const m of order) {
       const judged = linted(m);
-      const down = judged && config.downgrades !== 'ignore' && m.downgrade.operations.length > 0;
+      const down = judged && config.downgrades !== 'ignore' && downgradeLength(m) > 0;
       const released = production ? production.released(m) : true;
       // The lock file says what is released, not what production holds: its catalog is the replay.
       const fromProduction = production !== null && released !== true && loaded.snapshot;
