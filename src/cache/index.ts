@@ -217,6 +217,15 @@ export class ResultCache {
     return p;
   }
 
+  /**
+   * Keeps a pack this run relies on but may not read (its time refreshed, as a read would), so that
+   * pruning, which goes by age, does not take it before the packs that point into it.
+   */
+  touch(scope: string): void {
+    const name = hashOf(this.salt, scope);
+    if (!this.packs.has(name)) this.refresh(path.join(this.dir, name.slice(0, 2), `${name}.pack`));
+  }
+
   private readPack(file: string): Map<string, Uint8Array> {
     let bytes: Buffer;
     try {

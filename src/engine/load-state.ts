@@ -49,6 +49,11 @@ interface StoredMigration {
   /** How many operations the downgrade has (whether its rules run at all). */
   downs: number;
   /**
+   * The hash of the stored bytes of the heavy parts: checked before they are read back, and before
+   * a later store relies on them, since bytes damaged on disk may still read as a value.
+   */
+  sum: string;
+  /**
    * The heavy parts are in the heads pack: a migration read afresh in a directory whose other
    * migrations were reused, so that such a run rewrites the small heads pack and not the models.
    */
@@ -120,7 +125,15 @@ export function storeDirState(
   sets: readonly MigrationSet[],
   skipped: [string, string][],
   incremental: boolean,
+  last: DirState | null,
 ): void {
+  // What the last state says the stored entries hold.
+  const sums = new Map<string, string>();
+  for (const s of last?.sets ?? []) for (const m of s.migrations) sums.set(modelKey(m.hash), m.sum);
+  const sumIn = (pack: Pack, key: string) => {
+    const bytes = pack.entries().get(key);
+    return bytes ? hashOf(bytes) : '';
+  };
   const stored: StoredSet[] = sets.map((s) => ({
     dir: s.dir,
     framework: s.framework,
@@ -130,19 +143,17 @@ export function storeDirState(
       const key = modelKey(hash);
       const unknown = unknownOperations([m]).flatMap((f) => f.operations.map((op) => ({ ...op, file: f.file })));
       const base = { head: headOf(m), hash, unknown, downs: downgradeLength(m) };
-      if (restored.has(m)) {
+      const known = restoredSums.get(m);
+      if (known !== undefined) {
         // Stored already; one kept in the heads pack stays there (has() keeps it).
-        return nearOf.get(m) === true && heads.has(key) ? { ...base, near: true } : base;
+        return nearOf.get(m) === true && heads.has(key) ? { ...base, sum: known, near: true } : { ...base, sum: known };
       }
       const heavy = () => ({ imports: m.imports, up: m.upgrade.operations, down: m.downgrade.operations });
-      if (incremental) {
-        if (!heads.has(key)) heads.set(key, heavy());
-        return { ...base, near: true };
-      }
-      // Read again to the same model: stored already (the key is the model's hash).
-      const pack = models();
-      if (!pack.has(key)) pack.set(key, heavy());
-      return base;
+      const pack = incremental ? heads : models();
+      // Read again to the same model: stored already (the key is the model's hash), if intact.
+      const sum = sums.get(key);
+      if (!(sum !== undefined && pack.has(key) && sumIn(pack, key) === sum)) pack.set(key, heavy());
+      return { ...base, sum: sumIn(pack, key), ...(incremental ? { near: true } : {}) };
     }),
   }));
   heads.set(LATEST, { ...latest, state: { sets: stored, skipped } } satisfies DirLatest);
@@ -171,6 +182,7 @@ function headOf(m: Migration): Migration {
 
 /** Migrations made by restore (their heavy parts in the cache under their hash). */
 const restored = new WeakSet<Migration>();
+const restoredSums = new WeakMap<Migration, string>();
 const downgradeLengths = new WeakMap<Migration, number>();
 
 /** m.downgrade.operations.length, without reading a restored migration's operations. */
@@ -232,8 +244,9 @@ function opener(models: () => Pack, state: DirState): () => Pack {
   };
 }
 
-function lazyMigration(models: () => Pack, { head, hash, near, unknown, downs }: StoredMigration): Migration {
+function lazyMigration(models: () => Pack, { head, hash, near, unknown, downs, sum }: StoredMigration): Migration {
   const m = head;
+  restoredSums.set(m, sum);
   downgradeLengths.set(m, downs);
   modelHashes.set(m, hash);
   restored.add(m);
@@ -242,9 +255,9 @@ function lazyMigration(models: () => Pack, { head, hash, near, unknown, downs }:
   let loaded = false;
   const load = () => {
     if (loaded) return;
-    const full = models().get<{ imports: Migration['imports']; up: Body['operations']; down: Body['operations'] }>(
-      modelKey(hash),
-    );
+    const pack = models();
+    const bytes = pack.entries().get(modelKey(hash));
+    const full = bytes && hashOf(bytes) === sum ? pack.get<{ imports: Migration['imports']; up: Body['operations']; down: Body['operations'] }>(modelKey(hash)) : undefined;
     if (!full) throw new LostEntryError(`the cached model of ${m.file} could not be read back`);
     loaded = true;
     lazyStats.loaded.push(m.file);

@@ -32,7 +32,7 @@ import { applyRunContext } from './run-context.js';
 import { addEmbeddedSqlComments, expandEmbeddedSql } from './sql-pass.js';
 import { hashOf, valueKey, type Pack, type ResultCache } from '../cache/index.js';
 import { alembicProjectKey, cacheable, contentHash } from './cached-read.js';
-import { downgradeLength, isRestored, LATEST, LostEntryError, modelHash, restoreDirState, reusable, runnerFilesKey, storeDirState, type DirLatest } from './load-state.js';
+import { downgradeLength, isRestored, LATEST, LostEntryError, modelHash, restoreDirState, reusable, runnerFilesKey, storeDirState, type DirLatest, type DirState } from './load-state.js';
 import { applyWaivers, exemptByStartAfter, selectScope, today, WAIVER_RULES, waiverStates, type LintScope } from './scope.js';
 
 export type { LintScope } from './scope.js';
@@ -166,6 +166,7 @@ export async function loadMigrations(opts: {
     sets: MigrationSet[];
     skipped: [string, string][];
     incremental: boolean;
+    last: DirState | null;
   }[] = [];
   let configKey: string | undefined;
   for (const [dir, files] of [...selection.dirs].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -193,6 +194,7 @@ export async function loadMigrations(opts: {
     let latest: Omit<DirLatest, 'state'> | null = null;
     let heads: Pack | null = null;
     let reuse: ReturnType<typeof reusable> | null = null;
+    let last: DirLatest | undefined;
     if (opts.cache?.dirStates && contents.every((c) => c.bytes !== null)) {
       const cache = opts.cache;
       heads = cache.pack(`heads\0${scope}`);
@@ -210,8 +212,10 @@ export async function loadMigrations(opts: {
       );
       const hashes = contents.map((c) => [c.file, contentHash(c.bytes!)] as [string, string]);
       latest = { key: hashOf(ctx, valueKey(hashes)), ctx, contents: hashes };
-      const last = heads.get<DirLatest>(LATEST);
+      last = heads.get<DirLatest>(LATEST);
       const models = () => cache.pack(`models\0${scope}`);
+      // The models pack may go unread for many runs: it must not age out before the heads.
+      if (last) cache.touch(`models\0${scope}`);
       if (last?.key === latest.key) {
         for (const set of restoreDirState(heads, models, last.state)) {
           for (const m of set.migrations) if (m.companions.some((c) => selection.targets.has(c.file))) selection.targets.add(m.file);
@@ -305,7 +309,7 @@ export async function loadMigrations(opts: {
     if (heads && latest) {
       const skipped = [...skippedWhy].filter(([f]) => !skippedBefore.has(f));
       const cache = opts.cache!;
-      toStore.push({ heads, models: () => cache.pack(`models\0${scope}`), latest, sets: dirSets, skipped, incremental: reuse !== null });
+      toStore.push({ heads, models: () => cache.pack(`models\0${scope}`), latest, sets: dirSets, skipped, incremental: reuse !== null, last: last?.state ?? null });
     }
   }
   // The passes below run on the directories read afresh, and there on the migrations read afresh:
@@ -318,7 +322,7 @@ export async function loadMigrations(opts: {
   for (const t of toStore) {
     // A result that may be this run's (an io error, a limit) is not kept, as in the raw reads.
     if (!cacheable(t.sets.flatMap((s) => s.migrations))) continue;
-    storeDirState(t.heads, t.models, t.latest, t.sets, t.skipped, t.incremental);
+    storeDirState(t.heads, t.models, t.latest, t.sets, t.skipped, t.incremental, t.last);
   }
   opts.cache?.save();
 
