@@ -1,10 +1,11 @@
 // Context on demand: what a directory's reading produced (its chains of migrations, after the run
 // context and the embedded SQL were applied), kept in the cache as small "heads" plus one entry
 // per migration for the heavy parts. A run whose directory inputs are unchanged gets migrations
-// whose identity (file, revision, parents, transaction, source...) is there at once, and whose
-// operations, imports and comments are read from the cache only when something asks for them: the
-// graph and lock rules never do, the catalog replay and the rules only for the migrations they
-// judge or replay. A pre-commit run naming one file of 300 thus reads one full model, or none.
+// whose identity (file, revision, parents, transaction, source, comments...) is there at once,
+// and whose operations and imports are read from the cache only when something asks for them: the
+// graph, lock and waiver rules and inline ignores never do, the catalog replay and the rules only
+// for the migrations they judge or replay. A pre-commit run naming one file of 300 thus reads one
+// full model, or none.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
