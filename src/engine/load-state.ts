@@ -8,7 +8,6 @@
 // full model, or none.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import v8 from 'node:v8';
 import { hashOf, type Pack } from '../cache/index.js';
 import type { Body, Migration, MigrationSet } from '../model/index.js';
 import { knownUnknowns, unknownOperations, type UnknownOperation } from './unknown.js';
@@ -28,14 +27,14 @@ const modelHashes = new WeakMap<Migration, string>();
 
 /**
  * A hash of the migration as the rules see it (kept for migrations read from a directory state).
- * Of its structured-clone bytes, several times faster than of its JSON: equal bytes are an equal
- * value, so a hit is never wrong; an equal value held differently by V8 (a string's width) only
- * misses.
+ * Of its JSON (typed arrays as their indexed values), not of its structured-clone bytes: those
+ * differ between equal models (shared objects, a string's width), which missed the findings and
+ * the kept schemas on most runs.
  */
 export function modelHash(m: Migration): string {
   let h = modelHashes.get(m);
   if (h === undefined) {
-    h = hashOf('model', v8.serialize(m));
+    h = hashOf('model', JSON.stringify(m));
     modelHashes.set(m, h);
   }
   return h;
@@ -116,8 +115,9 @@ export function runnerFilesKey(dir: string): string {
 
 /**
  * Stores a directory's sets: the heads in `heads` (read on every run), each migration's heavy parts
- * under the migration's hash in `models` (read only when one is needed), or in `heads` for the
- * migrations read afresh by a run that reused the others (`incremental`).
+ * under the migration's hash in `models` (read only when one is needed). After a change to a few
+ * files of a directory whose other inputs are as the last state had them (`update`), the few new
+ * models go to `heads` instead, and the models pack is neither read nor rewritten.
  */
 export function storeDirState(
   heads: Pack,
@@ -125,12 +125,16 @@ export function storeDirState(
   latest: Omit<DirLatest, 'state'>,
   sets: readonly MigrationSet[],
   skipped: [string, string][],
-  incremental: boolean,
+  update: boolean,
   last: DirState | null,
 ): void {
-  // What the last state says the stored entries hold.
-  const sums = new Map<string, string>();
-  for (const s of last?.sets ?? []) for (const m of s.migrations) sums.set(modelKey(m.hash), m.sum);
+  // What the last state says the stored entries hold, and where.
+  const previous = new Map<string, { sum: string; near: boolean }>();
+  for (const s of last?.sets ?? []) for (const m of s.migrations) previous.set(modelKey(m.hash), { sum: m.sum, near: m.near === true });
+  // Many new models (a rebase, a reformat) go to the models pack all the same: heads stay small.
+  let fresh = 0;
+  for (const s of sets) for (const m of s.migrations) if (!restoredSums.has(m) && !previous.has(modelKey(modelHash(m)))) fresh++;
+  const near = update && fresh <= MAX_NEAR;
   const sumIn = (pack: Pack, key: string) => {
     const bytes = pack.entries().get(key);
     return bytes ? hashOf(bytes) : '';
@@ -149,18 +153,27 @@ export function storeDirState(
         // Stored already; one kept in the heads pack stays there (has() keeps it).
         return nearOf.get(m) === true && heads.has(key) ? { ...base, sum: known, near: true } : { ...base, sum: known };
       }
-      const heavy = () => ({ imports: m.imports, up: m.upgrade.operations, down: m.downgrade.operations });
-      const pack = incremental ? heads : models();
-      // Read again to the same model: stored already (the key is the model's hash), if intact.
-      const sum = sums.get(key);
-      if (!(sum !== undefined && pack.has(key) && sumIn(pack, key) === sum)) pack.set(key, heavy());
-      return { ...base, sum: sumIn(pack, key), ...(incremental ? { near: true } : {}) };
+      // Read again to the same model as the last state's: stored already (the key is the model's
+      // hash), in the models pack (left as it is, or kept whole if a lazy read opened it), or in
+      // the heads pack if intact.
+      const prev = previous.get(key);
+      if (prev && !prev.near) {
+        if (near) return { ...base, sum: prev.sum };
+        const pack = models();
+        if (pack.has(key) && sumIn(pack, key) === prev.sum) return { ...base, sum: prev.sum };
+      }
+      if (prev?.near && near && heads.has(key) && sumIn(heads, key) === prev.sum) return { ...base, sum: prev.sum, near: true };
+      const pack = near ? heads : models();
+      pack.set(key, { imports: m.imports, up: m.upgrade.operations, down: m.downgrade.operations });
+      return { ...base, sum: sumIn(pack, key), ...(near ? { near: true } : {}) };
     }),
   }));
   heads.set(LATEST, { ...latest, state: { sets: stored, skipped } } satisfies DirLatest);
 }
 
 const HEAVY = new Set(['imports']);
+/** At most this many new models are kept in a directory's heads pack by one run. */
+const MAX_NEAR = 16;
 
 /** The model without its heavy parts, built without reading them (a lazy migration stays unread). */
 function headOf(m: Migration): Migration {

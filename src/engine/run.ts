@@ -165,7 +165,7 @@ export async function loadMigrations(opts: {
     latest: Omit<DirLatest, 'state'>;
     sets: MigrationSet[];
     skipped: [string, string][];
-    incremental: boolean;
+    update: boolean;
     last: DirState | null;
   }[] = [];
   let configKey: string | undefined;
@@ -309,7 +309,7 @@ export async function loadMigrations(opts: {
     if (heads && latest) {
       const skipped = [...skippedWhy].filter(([f]) => !skippedBefore.has(f));
       const cache = opts.cache!;
-      toStore.push({ heads, models: () => cache.pack(`models\0${scope}`), latest, sets: dirSets, skipped, incremental: reuse !== null, last: last?.state ?? null });
+      toStore.push({ heads, models: () => cache.pack(`models\0${scope}`), latest, sets: dirSets, skipped, update: last?.ctx === latest.ctx, last: last?.state ?? null });
     }
   }
   // The passes below run on the directories read afresh, and there on the migrations read afresh:
@@ -322,7 +322,7 @@ export async function loadMigrations(opts: {
   for (const t of toStore) {
     // A result that may be this run's (an io error, a limit) is not kept, as in the raw reads.
     if (!cacheable(t.sets.flatMap((s) => s.migrations))) continue;
-    storeDirState(t.heads, t.models, t.latest, t.sets, t.skipped, t.incremental, t.last);
+    storeDirState(t.heads, t.models, t.latest, t.sets, t.skipped, t.update, t.last);
   }
   opts.cache?.save();
 
