@@ -16,6 +16,8 @@ import { summarize } from '../src/reporters/types.js';
 import { unknownOperations } from '../src/engine/unknown.js';
 import { hashOf, prune, ResultCache, valueKey } from '../src/cache/index.js';
 import { optionsKey } from '../src/engine/cached-read.js';
+import { lazyStats } from '../src/engine/load-state.js';
+import { renderSnapshot } from '../src/snapshot/format.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const fixtures = path.join(repo, 'fixtures');
@@ -33,9 +35,9 @@ function cases(): string[] {
 }
 
 /** The JSON report the CLI prints, plus every migration model the run read, as one string. */
-async function report(dir: string, cache: ResultCache | null): Promise<string> {
+async function report(dir: string, cache: ResultCache | null, extra: { paths?: string[]; snapshot?: string } = {}): Promise<string> {
   const config = await loadConfig({ cwd: dir });
-  const result = await lint({ cwd: dir, paths: [], config, cache });
+  const result = await lint({ cwd: dir, paths: extra.paths ?? [], config, cache, ...(extra.snapshot ? { snapshot: extra.snapshot } : {}) });
   const sources = new Map(result.sets.flatMap((s) => s.migrations).map((m) => [m.file, m.source] as const));
   const input = {
     findings: result.findings,
@@ -347,6 +349,197 @@ test('CLI: runs at the same time over one cache all report the same and leave it
   const packs = readdirSync(path.join(dir, '.migralint-cache')).filter((d) => d.length === 2);
   for (const d of packs) for (const f of readdirSync(path.join(dir, '.migralint-cache', d))) assert.ok(f.endsWith('.pack'), `left behind: ${f}`);
   assert.is(cli(['lint', '--format', 'json'], dir).stdout, fresh);
+});
+
+// The findings cache and the directory states against what a run may depend on beyond the
+// named file: each change below must give the report a run without a cache gives, which a key of
+// the named file's model alone would not (its findings would come back unchanged).
+
+/** An Alembic chain of `n` revisions on one table; the last one changes two column types. */
+function chainProject(name: string, n = 12): { dir: string; files: string[] } {
+  const dir = path.join(tmp, name);
+  const versions = path.join(dir, 'migrations', 'versions');
+  mkdirSync(versions, { recursive: true });
+  writeFileSync(path.join(dir, 'alembic.ini'), '[alembic]\nscript_location = migrations\nsqlalchemy.url = postgresql://localhost/app\n');
+  writeFileSync(path.join(dir, 'migrations', 'env.py'), 'from alembic import context\n\ncontext.configure(transaction_per_migration=True)\n');
+  const files: string[] = [];
+  const id = (i: number) => `a${String(i).padStart(11, '0')}`;
+  for (let i = 0; i < n; i++) {
+    const body =
+      i === 0
+        ? '    op.create_table("customers", sa.Column("id", sa.BigInteger(), primary_key=True), sa.Column("referrer", sa.String(length=64)), sa.Column("seen_at", sa.DateTime()))\n'
+        : i === n - 1
+          ? '    op.alter_column("customers", "referrer", type_=sa.Text())\n    op.alter_column("customers", "seen_at", type_=sa.DateTime(timezone=True))\n'
+          : `    op.add_column("customers", sa.Column("note_${i}", sa.Text(), nullable=True))\n`;
+    const file = path.join(versions, `${String(i).padStart(3, '0')}_${id(i)}.py`);
+    const lines = [
+      `"""step ${i}`,
+      '',
+      `Revision ID: ${id(i)}`,
+      '"""',
+      'from alembic import op',
+      'import sqlalchemy as sa',
+      '',
+      `revision = "${id(i)}"`,
+      `down_revision = ${i === 0 ? 'None' : `"${id(i - 1)}"`}`,
+      'branch_labels = None',
+      'depends_on = None',
+      '',
+      '',
+      'def upgrade():',
+      body,
+      '',
+      'def downgrade():',
+      '    pass',
+      '',
+    ];
+    writeFileSync(file, lines.join('\n'));
+    files.push(file);
+  }
+  return { dir, files };
+}
+
+/** Lints as a pre-commit hook does (the file named) with a cache, and checks it against no cache. */
+async function sameAsUncached(dir: string, file: string, what: string, extra: { snapshot?: string } = {}): Promise<string> {
+  const fresh = await report(dir, null, { paths: [file], ...extra });
+  const open = () => new ResultCache(path.join(dir, '.test-cache'), 'test salt');
+  assert.fixture(await report(dir, open(), { paths: [file], ...extra }), fresh, what);
+  // Twice: the second run reads what the first one stored.
+  assert.fixture(await report(dir, open(), { paths: [file], ...extra }), fresh, `${what}, again`);
+  return fresh;
+}
+
+test('findings cache: a change of rule options or a rule turned off reaches a named file', async () => {
+  const { dir, files } = chainProject('findings-options');
+  const last = files.at(-1)!;
+  assert.match(await sameAsUncached(dir, last, 'defaults'), /timestampToTimestamptz/);
+  writeFileSync(path.join(dir, 'migralint.config.json'), JSON.stringify({ rules: { 'changing-column-type': ['error', { sessionTimeZoneUtc: true }] } }));
+  assert.not.match(await sameAsUncached(dir, last, 'option changed'), /timestampToTimestamptz/);
+  writeFileSync(path.join(dir, 'migralint.config.json'), JSON.stringify({ rules: { 'changing-column-type': 'off' } }));
+  assert.not.match(await sameAsUncached(dir, last, 'rule off'), /changing-column-type/);
+});
+
+test('findings cache: a changed ancestor changes the schema a named file is judged against', async () => {
+  const { dir, files } = chainProject('findings-ancestor');
+  const last = files.at(-1)!;
+  // varchar(64) -> text is safe: nothing about referrer.
+  assert.not.match(await sameAsUncached(dir, last, 'as written'), /customers\.referrer/);
+  // The first revision (not named, not linted) now creates referrer as an integer.
+  writeFileSync(files[0]!, readFileSync(files[0]!, 'utf8').replace('sa.String(length=64)', 'sa.Integer()'));
+  assert.match(await sameAsUncached(dir, last, 'ancestor changed'), /customers\.referrer/);
+});
+
+test('findings cache: an inline ignore added to the named file silences its finding', async () => {
+  const { dir, files } = chainProject('findings-ignore');
+  const last = files.at(-1)!;
+  assert.not.match(await sameAsUncached(dir, last, 'as written'), /"suppressedBy"/);
+  const text = readFileSync(last, 'utf8');
+  writeFileSync(last, text.replace('    op.alter_column("customers", "seen_at"', '    # migralint: ignore[changing-column-type] reviewed\n    op.alter_column("customers", "seen_at"'));
+  assert.match(await sameAsUncached(dir, last, 'ignored'), /"suppressedBy"/);
+});
+
+test('findings cache: a waiver added, then expired (MIGRALINT_TODAY)', async () => {
+  const { dir, files } = chainProject('findings-waiver');
+  const last = files.at(-1)!;
+  const saved = process.env.MIGRALINT_TODAY;
+  try {
+    process.env.MIGRALINT_TODAY = '2026-05-01';
+    assert.match(await sameAsUncached(dir, last, 'no waiver'), /timestampToTimestamptz/);
+    const waiver = { rule: 'changing-column-type', migration: 'a00000000011', reason: 'reviewed', owner: '@db', expires: '2026-06-01' };
+    writeFileSync(path.join(dir, 'migralint.config.json'), JSON.stringify({ waivers: [waiver] }));
+    assert.not.match(await sameAsUncached(dir, last, 'waived'), /timestampToTimestamptz/);
+    process.env.MIGRALINT_TODAY = '2026-07-01';
+    const expired = await sameAsUncached(dir, last, 'waiver expired');
+    assert.match(expired, /timestampToTimestamptz/);
+    assert.match(expired, /expired-waiver/);
+  } finally {
+    if (saved === undefined) delete process.env.MIGRALINT_TODAY;
+    else process.env.MIGRALINT_TODAY = saved;
+  }
+});
+
+test('findings cache: the lock file written, then a locked migration edited, then locked again', async () => {
+  const { dir, files } = chainProject('findings-lock');
+  await sameAsUncached(dir, files.at(-1)!, 'no lock');
+  assert.is(cli(['lock'], dir).status, 0);
+  assert.not.match(await sameAsUncached(dir, files[3]!, 'locked'), /applied-migration-modified/);
+  appendFileSync(files[3]!, '# edited after release\n');
+  assert.match(await sameAsUncached(dir, files[3]!, 'locked file edited'), /applied-migration-modified/);
+  assert.is(cli(['lock'], dir).status, 0);
+  assert.not.match(await sameAsUncached(dir, files[3]!, 'locked again'), /applied-migration-modified/);
+});
+
+test('findings cache: a snapshot given, then changed, judges against production', async () => {
+  const { dir, files } = chainProject('findings-snapshot');
+  const last = files.at(-1)!;
+  const plain = await sameAsUncached(dir, last, 'no snapshot');
+  const snapshot = (rows: number) =>
+    renderSnapshot({
+      format: 1,
+      server: '16.4',
+      serverMajor: 16,
+      redacted: false,
+      applied: [],
+      tables: [
+        {
+          name: 'customers',
+          rows,
+          bytes: rows * 100,
+          columns: [
+            { name: 'id', type: 'bigint', nullable: false, default: null },
+            { name: 'referrer', type: 'integer', nullable: true, default: null },
+            { name: 'seen_at', type: 'timestamp without time zone', nullable: true, default: null },
+          ],
+          indexes: [],
+          constraints: [],
+        },
+      ],
+    });
+  const file = path.join(dir, 'prod.snapshot.json');
+  writeFileSync(file, snapshot(5_000_000));
+  const big = await sameAsUncached(dir, last, 'big table', { snapshot: file });
+  assert.is.not(big, plain);
+  writeFileSync(file, snapshot(10));
+  const small = await sameAsUncached(dir, last, 'small table', { snapshot: file });
+  assert.is.not(small, big);
+  assert.fixture(await sameAsUncached(dir, last, 'snapshot dropped'), plain);
+});
+
+test('context on demand: a warm run naming one file reads no other migration in full', async () => {
+  const { dir, files } = chainProject('on-demand', 30);
+  const last = files.at(-1)!;
+  const config = await loadConfig({ cwd: dir });
+  const cacheDir = path.join(dir, '.test-cache');
+  const text = (result: Awaited<ReturnType<typeof lint>>) =>
+    json(
+      { findings: result.findings, summary: summarize(result.findings, result.files.linted, result.migrations.length), sources: new Map(), unknown: [], files: result.files, suppressed: [] },
+      { cwd: dir, rulesMeta: new Map(), color: false },
+    );
+  const run = async () => {
+    const cache = new ResultCache(cacheDir, 'test salt');
+    const before = lazyStats.loaded.length;
+    const result = await lint({ cwd: dir, paths: [last], config, cache });
+    // Read in full: the named file's model at most (its comments hold the inline ignores).
+    const full = lazyStats.loaded.slice(before);
+    return { cache, full: full.filter((f) => f !== last).length, json: text(result) };
+  };
+  const fresh = async () => text(await lint({ cwd: dir, paths: [last], config }));
+  await run();
+  const warm = await run();
+  assert.is(warm.full, 0, 'an unchanged project: no model read in full');
+  assert.is(warm.cache.stats.findingHits, 1);
+  assert.is(warm.json, await fresh());
+  // The named file changed: it is read afresh, the schema before it comes from the kept replay.
+  appendFileSync(last, '# edited\n');
+  const changed = await run();
+  assert.is(changed.full, 0, 'the named file changed: no other model read in full');
+  assert.is(changed.cache.stats.findingHits, 0);
+  assert.is(changed.json, await fresh());
+  // An ancestor changed: the replay needs the models from it on, and gives what a run without a cache does.
+  appendFileSync(files[20]!, '# edited\n');
+  const ancestor = await run();
+  assert.ok(ancestor.full > 0 && ancestor.full < files.length - 1, `ancestor changed: ${ancestor.full} models read`);
+  assert.is(ancestor.json, await fresh());
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));

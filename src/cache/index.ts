@@ -227,6 +227,15 @@ export class Pack {
     return value;
   }
 
+  /** Whether the pack holds the key (kept as used when it does), without reading the value. */
+  has(key: string): boolean {
+    if (this.used.has(key)) return true;
+    const bytes = this.old.get(key);
+    if (bytes === undefined) return false;
+    this.used.set(key, bytes);
+    return true;
+  }
+
   /** Keeps entries this run did not read (they belong to an entry it did) in the pack. */
   keep(keys: readonly string[]): void {
     for (const k of keys) {
@@ -269,10 +278,15 @@ export class Pack {
 export class ResultCache {
   readonly stats: CacheStats = { hits: 0, findingHits: 0, misses: 0, packsRead: 0, packsWritten: 0 };
   /**
-   * Findings are cached for a chain with at least this many migrations to lint: hashing a chain
-   * costs more than running the rules on a handful (tests set 0 to cover every case).
+   * Findings are cached for a chain with at least this many migrations to lint (tests set 0 to
+   * cover a chain with none). Hashing a chain is cheap: the migrations' hashes are kept with them.
    */
-  findingsFrom = 20;
+  findingsFrom = 1;
+  /**
+   * Whole directories' reading results (engine/load-state.ts) are used; off for a run that found
+   * one of their entries unreadable and starts over.
+   */
+  dirStates = true;
   private readonly packs = new Map<string, Pack>();
 
   constructor(
@@ -289,6 +303,15 @@ export class ResultCache {
     p = new Pack(file, this.readPack(file), this.stats);
     this.packs.set(name, p);
     return p;
+  }
+
+  /**
+   * Keeps a pack this run relies on but may not read (its time refreshed, as a read would), so that
+   * pruning, which goes by age, does not take it before the packs that point into it.
+   */
+  touch(scope: string): void {
+    const name = hashOf(this.salt, scope);
+    if (!this.packs.has(name)) this.refresh(path.join(this.dir, name.slice(0, 2), `${name}.pack`));
   }
 
   private readPack(file: string): Map<string, Uint8Array> {

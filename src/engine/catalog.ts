@@ -26,6 +26,13 @@ export interface ReplayMode {
   pending: boolean | null;
 }
 
+export interface CatalogState {
+  tables: Map<string, TableState>;
+  indexes: Map<string, CatalogIndex & { table: string | null }>;
+  droppedIndexes: Set<string>;
+  mode: ReplayMode;
+}
+
 export class Catalog implements CatalogView {
   private readonly tables = new Map<string, TableState>();
   private readonly indexes = new Map<string, CatalogIndex & { table: string | null }>();
@@ -128,6 +135,25 @@ export class Catalog implements CatalogView {
         checks: t.checks,
         indexes: [...this.indexes.values()].filter((i) => i.table !== null && this.key(i.table) === name),
       }));
+  }
+
+  /**
+   * What the replay built, for the cache to keep (engine/run.ts); null for a catalog seeded from
+   * a snapshot, whose state is not only the replay's.
+   */
+  replayState(): CatalogState | null {
+    if (this.source || this.hashed) return null;
+    return { tables: this.tables, indexes: this.indexes, droppedIndexes: this.droppedIndexes, mode: this.mode };
+  }
+
+  /** A replay's catalog from a kept state (the state's maps become the catalog's own). */
+  static fromReplayState(state: CatalogState): Catalog {
+    const c = new Catalog();
+    for (const [k, v] of state.tables) c.tables.set(k, v);
+    for (const [k, v] of state.indexes) c.indexes.set(k, v);
+    for (const k of state.droppedIndexes) c.droppedIndexes.add(k);
+    c.mode = state.mode;
+    return c;
   }
 
   /** Sets how the migrations applied next relate to production (see ReplayMode). */

@@ -10,14 +10,23 @@ import { projectRootOf } from './files.js';
 
 type EnvReader = Pick<typeof import('../frontends/alembic/env.js'), 'readEnv' | 'defaultAlembicTransaction' | 'alembicIniDialect'>;
 
-export async function applyRunContext(sets: MigrationSet[], config: ResolvedConfig): Promise<void> {
+/**
+ * `done`: migrations that already have their run context (restored from the cache with it); their
+ * sets still get theirs.
+ */
+export async function applyRunContext(sets: MigrationSet[], config: ResolvedConfig, done: (m: Migration) => boolean = () => false): Promise<void> {
   const needsEnv = sets.some((s) => s.framework === 'alembic' && s.migrations.length > 0);
   const env = needsEnv ? await import('../frontends/alembic/env.js') : null;
-  applyRunContextWith(sets, config, env);
+  applyRunContextWith(sets, config, env, done);
 }
 
 /** applyRunContext with the env.py reader already loaded (the synchronous ESLint path uses it too). */
-export function applyRunContextWith(sets: MigrationSet[], config: ResolvedConfig, env: EnvReader | null): void {
+export function applyRunContextWith(
+  sets: MigrationSet[],
+  config: ResolvedConfig,
+  env: EnvReader | null,
+  done: (m: Migration) => boolean = () => false,
+): void {
   const fromConfig: RunnerSetting[] = [];
   const origin = config.configFile ? path.basename(config.configFile) : 'config';
   if (config.runner.lockTimeout) fromConfig.push({ name: 'lock_timeout', value: config.runner.lockTimeout, origin, loc: null });
@@ -46,13 +55,14 @@ export function applyRunContextWith(sets: MigrationSet[], config: ResolvedConfig
       const byPath = dialectFromPath(set.dir, projectRootOf(set.dir, config.rootDir)) !== null;
       if (urlDialect && !byConfig && !byPath) set.dialect = urlDialect;
       for (const m of set.migrations) {
-        if (m.framework !== 'alembic') continue;
+        if (m.framework !== 'alembic' || done(m)) continue;
         m.transaction = found.transaction;
         m.runnerSettings.push(...found.settings);
         if (urlDialect && !byPath && dialectForFile(config, m.file) === config.dialect) m.dialect = urlDialect;
       }
     }
     for (const m of set.migrations) {
+      if (done(m)) continue;
       m.runnerSettings.push(...fromConfig);
       // Operations written for another database (`if bind.dialect.name == "sqlite":`) never run on this one.
       dropOtherDialects(m);

@@ -18,22 +18,27 @@ import {
 import { DEFAULT_MAX_FILE_SIZE, dialectForFile, isIgnored, rulesForFile, type ResolvedConfig, type RuleSetting } from '../config/index.js';
 import { isRuleId, loadRule, ruleIds } from './registry.js';
 import { discoverMigrationDirs, genericFrameworkOf, migrationLikeFiles, projectRootOf, selectFiles, type Notice } from './files.js';
-import { finishPython } from './generic.js';
+import { finishPython, GENERIC_PYTHON } from './generic.js';
 import { classifyPath, popxDialect } from '../frontends/sqlfiles/layout.js';
 import { fingerprint, readLock } from './lockfile.js';
 import { applySuppressions, parseSuppressions, type SuppressedFinding } from './suppressions.js';
 import { debugging, describeFailure, frameworkForDir, isSetFile, overSizeLimit, parseFile, parseSetFiles, SQL_FRAMEWORKS } from './frontends.js';
 import type { FrontendInput } from '../frontends/types.js';
 import { dialectFromPath, splitIndependentChains } from './chains.js';
-import { Catalog, historyOrder } from './catalog.js';
+import { Catalog, historyOrder, type CatalogState } from './catalog.js';
 import { chainProduction, describeSize, readSnapshotFile } from './production.js';
 import type { LazySnapshot } from '../snapshot/format.js';
 import { applyRunContext } from './run-context.js';
 import { addEmbeddedSqlComments, expandEmbeddedSql } from './sql-pass.js';
 import { hashOf, valueKey, type Pack, type ResultCache } from '../cache/index.js';
+import { alembicProjectKey, cacheable, contentHash } from './cached-read.js';
+import { downgradeLength, isRestored, LATEST, LostEntryError, modelHash, restoreDirState, reusable, runnerFilesKey, storeDirState, type DirLatest, type DirState } from './load-state.js';
 import { applyWaivers, exemptByStartAfter, selectScope, today, WAIVER_RULES, waiverStates, type LintScope } from './scope.js';
 
 export type { LintScope } from './scope.js';
+
+/** A replay of at least this many migrations is kept in the cache (a shorter one costs less than storing it). */
+const KEEP_REPLAYS_FROM = 8;
 
 export interface LintOptions {
   cwd: string;
@@ -152,12 +157,24 @@ export async function loadMigrations(opts: {
   const packs = new Map<Migration, Pack>();
   const skippedWhy = new Map<string, string>();
   for (const f of selection.ignored ?? []) skippedWhy.set(f, 'ignored by config');
+  // Sets read afresh (not restored from a directory state), and the directory states to store.
+  const fresh: MigrationSet[] = [];
+  const toStore: {
+    heads: Pack;
+    models: () => Pack;
+    latest: Omit<DirLatest, 'state'>;
+    sets: MigrationSet[];
+    skipped: [string, string][];
+    update: boolean;
+    last: DirState | null;
+  }[] = [];
+  let configKey: string | undefined;
   for (const [dir, files] of [...selection.dirs].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const dialect: Dialect = dialectForFile(opts.config, path.join(dir, '_'));
     const projectRoot = projectRootOf(dir, opts.config.rootDir);
     const migrations: Migration[] = [];
     const configured = frameworkForDir(opts.config.directories, dir);
-    const pack = opts.cache ? opts.cache.pack(`read\0${dir}\0${dialect}\0${configured ?? ''}`) : null;
+    const scope = `${dir}\0${dialect}\0${configured ?? ''}`;
     // Synchronous reads: migrations are many small files, and a thread-pool round trip per file
     // cost more than the read itself (1,000 SQL files: 40 ms of idle time and fstat/close calls).
     const contents = files.map((file) => {
@@ -169,6 +186,59 @@ export async function loadMigrations(opts: {
         return { file, bytes: null, error: err as Error };
       }
     });
+    // The directory as the last run left it (load-state.ts): everything this loop and the passes
+    // after it compute for a directory depends on the config, the files' paths and contents, the
+    // files named (set layouts), and for Python the project's dependency declarations and
+    // env.py / alembic.ini. All unchanged: the last state as it is. Only some files' contents
+    // changed, in a directory of Python revisions: the others' migrations are reused.
+    let latest: Omit<DirLatest, 'state'> | null = null;
+    let heads: Pack | null = null;
+    let reuse: ReturnType<typeof reusable> | null = null;
+    let last: DirLatest | undefined;
+    if (opts.cache?.dirStates && contents.every((c) => c.bytes !== null)) {
+      const cache = opts.cache;
+      heads = cache.pack(`heads\0${scope}`);
+      const python = files.some((f) => f.endsWith('.py'));
+      const onlyPython = files.every((f) => f.endsWith('.py'));
+      configKey ??= valueKey(opts.config);
+      const ctx = hashOf(
+        'dir-state',
+        configKey,
+        dir,
+        onlyPython ? '' : valueKey(files.filter((f) => selection.named.has(f))),
+        String(selection.generic?.has(dir) ?? false),
+        python ? alembicProjectKey(projectRoot) : '',
+        python ? runnerFilesKey(dir) : '',
+      );
+      const hashes = contents.map((c) => [c.file, contentHash(c.bytes!)] as [string, string]);
+      latest = { key: hashOf(ctx, valueKey(hashes)), ctx, contents: hashes };
+      last = heads.get<DirLatest>(LATEST);
+      const models = () => cache.pack(`models\0${scope}`);
+      // The models pack may go unread for many runs: it must not age out before the heads.
+      if (last) cache.touch(`models\0${scope}`);
+      if (last?.key === latest.key) {
+        for (const set of restoreDirState(heads, models, last.state)) {
+          for (const m of set.migrations) if (m.companions.some((c) => selection.targets.has(c.file))) selection.targets.add(m.file);
+          sets.push(set);
+        }
+        for (const [f, why] of last.state.skipped) skippedWhy.set(f, why);
+        continue;
+      }
+      // Generic Python migrations take their parents from their neighbours: read afresh.
+      const generic = configured === GENERIC_PYTHON || last?.state.sets.some((s) => s.migrations.some((m) => m.head.framework !== 'alembic'));
+      if (last && onlyPython && last.ctx === ctx && !generic) {
+        const before = new Map(last.contents);
+        reuse = reusable(heads, models, last.state);
+        for (const [f, h] of hashes) {
+          if (before.get(f) === h) continue;
+          reuse.migrations.delete(f);
+          reuse.skipped.delete(f);
+        }
+      }
+    }
+    const pack = opts.cache ? opts.cache.pack(`read\0${scope}`) : null;
+    const setsBefore = sets.length;
+    const skippedBefore = new Set(skippedWhy.keys());
     // Raw SQL files are read a directory at a time (pairs of up/down files, order from names).
     const setItems: { input: FrontendInput; error: Error | null }[] = [];
     const python: Migration[] = [];
@@ -182,6 +252,16 @@ export async function loadMigrations(opts: {
       }
       if (isSetFile(c.file)) {
         setItems.push({ input, error: c.error });
+        continue;
+      }
+      const kept = reuse?.migrations.get(c.file);
+      if (kept) {
+        python.push(kept());
+        continue;
+      }
+      const why = reuse?.skipped.get(c.file);
+      if (why !== undefined) {
+        skippedWhy.set(c.file, why);
         continue;
       }
       const m = await parseFile(input, c.error, pack);
@@ -223,15 +303,27 @@ export async function loadMigrations(opts: {
       sets.push(chain);
     }
     sets.push(...extraSets);
-    if (pack) for (const s of [...sets, ...extraSets]) for (const m of s.migrations) if (!packs.has(m)) packs.set(m, pack);
+    const dirSets = sets.slice(setsBefore);
+    fresh.push(...dirSets);
+    if (pack) for (const s of dirSets) for (const m of s.migrations) if (!packs.has(m)) packs.set(m, pack);
+    if (heads && latest) {
+      const skipped = [...skippedWhy].filter(([f]) => !skippedBefore.has(f));
+      const cache = opts.cache!;
+      toStore.push({ heads, models: () => cache.pack(`models\0${scope}`), latest, sets: dirSets, skipped, update: last?.ctx === latest.ctx, last: last?.state ?? null });
+    }
   }
-  await applyRunContext(sets, opts.config);
-  for (const m of sets.flatMap((s) => s.migrations)) addEmbeddedSqlComments(m);
+  // The passes below run on the directories read afresh, and there on the migrations read afresh:
+  // a restored one has them applied.
+  await applyRunContext(fresh, opts.config, isRestored);
+  const afresh = fresh.flatMap((s) => s.migrations).filter((m) => !isRestored(m));
+  for (const m of afresh) addEmbeddedSqlComments(m);
   // SQL strings in PostgreSQL migrations become the operations their statements amount to.
-  await expandEmbeddedSql(
-    sets.flatMap((s) => s.migrations),
-    opts.cache ? (m) => packs.get(m) ?? null : null,
-  );
+  await expandEmbeddedSql(afresh, opts.cache ? (m) => packs.get(m) ?? null : null);
+  for (const t of toStore) {
+    // A result that may be this run's (an io error, a limit) is not kept, as in the raw reads.
+    if (!cacheable(t.sets.flatMap((s) => s.migrations))) continue;
+    storeDirState(t.heads, t.models, t.latest, t.sets, t.skipped, t.update, t.last);
+  }
   opts.cache?.save();
 
   const read = new Set(sets.flatMap((s) => s.migrations.flatMap((m) => [m.file, ...m.companions.map((c) => c.file)])));
@@ -280,6 +372,17 @@ function unreadReason(file: string, sets: readonly MigrationSet[]): string {
 }
 
 export async function lint(opts: LintOptions): Promise<LintResult> {
+  try {
+    return await lintOnce(opts);
+  } catch (err) {
+    // A cached model that did not read back: once more, reading the directories afresh.
+    if (!(err instanceof LostEntryError) || !opts.cache?.dirStates) throw err;
+    opts.cache.dirStates = false;
+    return lintOnce(opts);
+  }
+}
+
+async function lintOnce(opts: LintOptions): Promise<LintResult> {
   const loaded = await loadMigrations(opts);
   if (loaded.missing.length > 0) throw new LintUsageError(`no such file or directory: ${loaded.missing.join(', ')}`);
   if (loaded.refusals.length > 0) throw new LintCoverageError(loaded.refusals.join('\n'));
@@ -432,7 +535,7 @@ export function lintLoaded(
     try {
       run();
     } catch (err) {
-      if (debugging()) throw err;
+      if (debugging() || err instanceof LostEntryError) throw err;
       push({
         ruleId: rule.id,
         messageId: 'internal-error',
@@ -504,26 +607,54 @@ export function lintLoaded(
   // With a snapshot, a migration production has not run is judged against production's tables
   // and the pending migrations before it; one it has run, against the replayed history as ever.
   for (const set of sets) {
-    const replay = new Catalog();
+    let replay = new Catalog();
     const production = chainProduction(set, () => graphOf(set), { snapshot: loaded.snapshot ?? null, lock: opts.releasedFrom === 'lock' ? lock : null });
-    const order = historyOrder(set.migrations, graphOf(set));
     // Findings judged against production depend on the snapshot or the lock file, which the cache's
     // keys do not cover: only runs judged against the replayed history are cached.
     const pack =
-      !production && opts.cache && order.filter(linted).length >= opts.cache.findingsFrom ? opts.cache.pack(`findings\0${set.dir}`) : null;
+      !production && opts.cache && set.migrations.filter(linted).length >= opts.cache.findingsFrom ? opts.cache.pack(`findings\0${set.dir}`) : null;
+    const order = pack ? cachedOrder(pack, set, () => historyOrder(set.migrations, graphOf(set))) : historyOrder(set.migrations, graphOf(set));
     let prefix = hashOf('chain', enabledKey);
+    // With the findings cache, the replay waits until a rule needs the schema: a chain whose
+    // findings all come from the cache never reads its migrations' operations. When one needs it,
+    // the schema before that migration comes from the cache if a run kept it (keyed by the hashes
+    // of every migration before it, in order), else from replaying those still waiting; a long
+    // replay's result is kept for the next run (a pre-commit hook linting the same file again).
+    const waiting: Migration[] = [];
+    let ran = false;
+    const catchUp = (before: string) => {
+      ran = true;
+      if (waiting.length === 0) return;
+      if (pack) {
+        const state = pack.get<CatalogState>(`catalog\0${before}`);
+        if (state) {
+          replay = Catalog.fromReplayState(state);
+          waiting.length = 0;
+          return;
+        }
+      }
+      const long = waiting.length >= KEEP_REPLAYS_FROM;
+      for (const w of waiting) replay.applyUpgrade(w);
+      waiting.length = 0;
+      const state = long ? replay.replayState() : null;
+      if (pack && state) pack.set(`catalog\0${before}`, state);
+    };
     for (const m of order) {
       const judged = linted(m);
-      const down = judged && config.downgrades !== 'ignore' && m.downgrade.operations.length > 0;
+      const down = judged && config.downgrades !== 'ignore' && downgradeLength(m) > 0;
       const released = production ? production.released(m) : true;
       // The lock file says what is released, not what production holds: its catalog is the replay.
-      const catalog = production !== null && released !== true && loaded.snapshot ? production.catalog : replay;
-      if (catalog !== replay) catalog.setMode({ pending: released === false ? true : null });
+      const fromProduction = production !== null && released !== true && loaded.snapshot;
+      const catalogNow = () => (fromProduction ? production.catalog : replay);
+      if (fromProduction) production.catalog.setMode({ pending: released === false ? true : null });
       else replay.setMode({ pending: production !== null && released === false });
       let key = '';
+      const before = prefix;
       let hit: { up: Finding[]; down: Finding[] } | undefined;
       if (pack) {
-        const model = hashOf(valueKey(m));
+        // A schema kept for this point of the chain stays kept (has() marks it used).
+        pack.has(`catalog\0${before}`);
+        const model = modelHash(m);
         key = hashOf(prefix, model, fileKey(m.file));
         prefix = hashOf(prefix, model);
         hit = judged ? pack.get<{ up: Finding[]; down: Finding[] }>(key) : undefined;
@@ -535,16 +666,29 @@ export function lintLoaded(
           cached.forEach(push);
           return cached;
         }
+        catchUp(before);
         if (pack) return record(run);
         run();
         return [];
       };
-      const up = judged ? judge(hit?.up, () => runMigrationRules(m, catalog)) : [];
-      catalog.applyUpgrade(m);
-      if (catalog !== replay) replay.applyUpgrade(m);
-      const after = down ? judge(hit?.down, () => runBodyRules(m, 'downgrade', catalog)) : [];
+      const up = judged ? judge(hit?.up, () => runMigrationRules(m, catalogNow())) : [];
+      // Without a production catalog (always so with the findings cache), the catalog is the replay.
+      if (pack && !(down && !hit)) waiting.push(m);
+      else {
+        catchUp(before);
+        catalogNow().applyUpgrade(m);
+        if (fromProduction) replay.applyUpgrade(m);
+      }
+      const after = down ? judge(hit?.down, () => runBodyRules(m, 'downgrade', catalogNow())) : [];
       // A rule's own failure may be this run's: never stored.
       if (pack && judged && !hit && ![...up, ...after].some((f) => f.messageId === 'internal-error')) pack.set(key, { up, down: after });
+    }
+    // The schema after the whole chain, for a migration added at its end: kept when a rule needed
+    // the replay and little is left to apply.
+    if (pack && !pack.has(`catalog\0${prefix}`) && ran && waiting.length < KEEP_REPLAYS_FROM) {
+      for (const w of waiting) replay.applyUpgrade(w);
+      const state = replay.replayState();
+      if (state) pack.set(`catalog\0${prefix}`, state);
     }
     // A snapshot table a migration needed could not be read: no finding about it can be trusted.
     if (production?.catalog.failure) throw production.catalog.failure;
@@ -700,6 +844,23 @@ export function lintLoaded(
   suppressed.sort((a, b) => compareFindings(a.finding, b.finding));
   const files = loaded.files ?? countRead(sets);
   return { findings, migrations: targetMigrations, sets, missing, lock, rules, files, notices: loaded.notices ?? [], suppressed };
+}
+
+/**
+ * The history order of a chain, kept in the cache under what it depends on: each migration's
+ * file, revision and links (the graph's inputs).
+ */
+function cachedOrder(pack: Pack, set: MigrationSet, compute: () => Migration[]): Migration[] {
+  const key = hashOf(
+    'order',
+    valueKey(set.migrations.map((m) => [m.file, m.revision?.value ?? null, m.parents?.value ?? null, m.dependsOn?.value ?? null, m.branchLabels?.value ?? null])),
+  );
+  const kept = pack.get<number[]>(key);
+  if (kept && kept.length === set.migrations.length) return kept.map((i) => set.migrations[i]!);
+  const order = compute();
+  const at = new Map(set.migrations.map((m, i) => [m, i]));
+  pack.set(key, order.map((m) => at.get(m)!));
+  return order;
 }
 
 /** Counts when only the migrations are known (the editor path): every file read, none skipped. */

@@ -20,10 +20,26 @@ export interface UnknownInFile {
   operations: UnknownOperation[];
 }
 
+/**
+ * The unknown operations of migrations restored from the cache (engine/load-state.ts), listed when
+ * they were stored (with their files), so that listing them does not read the operations back.
+ */
+export const knownUnknowns = new WeakMap<Migration, (UnknownOperation & { file?: string })[]>();
+
 /** Files with at least one unknown operation, sorted by path; operations in source order. */
 export function unknownOperations(migrations: readonly Migration[]): UnknownInFile[] {
   const byFile = new Map<string, UnknownOperation[]>();
   for (const m of migrations) {
+    const known = knownUnknowns.get(m);
+    if (known) {
+      for (const { file, ...op } of known) {
+        const at = file ?? m.file;
+        let list = byFile.get(at);
+        if (!list) byFile.set(at, (list = []));
+        list.push(op);
+      }
+      continue;
+    }
     for (const body of ['upgrade', 'downgrade'] as const) {
       for (const op of m[body].operations) {
         if (op.kind !== 'unknown') continue;
