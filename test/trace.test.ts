@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ResultCache } from '../src/cache/index.js';
 import { loadConfig } from '../src/config/index.js';
 import { classify } from '../src/trace/classify.js';
 import { openPostgresTrace } from '../src/trace/db.js';
@@ -139,6 +140,36 @@ test('the template database is cached by history: the second run loads it', asyn
     assert.equal(second.migrations.length, 1);
     const s = statement(second, '000002_customers_email_required.up.sql', 3);
     assert.equal(s.observed!.scanned, ['customers'], 'the cached history has the table');
+  } finally {
+    rmSync(own, { recursive: true, force: true });
+  }
+});
+
+test('a trace reads through the lint cache: the second run parses nothing and meets the same template', async () => {
+  const own = mkdtempSync(path.join(os.tmpdir(), 'migralint-trace-read-cache-'));
+  try {
+    const dir = fixture('alembic/project');
+    const config = await loadConfig({ cwd: dir });
+    const opts = { cwd: dir, paths: [dir], config, cacheDir: path.join(own, 'trace') };
+    const firstCache = new ResultCache(path.join(own, 'read'), 'test salt');
+    const first = await runTrace({ ...opts, cache: firstCache });
+    assert.ok(firstCache.stats.misses > 0, 'the first run reads the files');
+    assert.is(firstCache.stats.hits, 0);
+    const secondCache = new ResultCache(path.join(own, 'read'), 'test salt');
+    const second = await runTrace({ ...opts, cache: secondCache });
+    assert.is(secondCache.stats.misses, 0, 'the second run parses nothing');
+    assert.ok(secondCache.stats.hits > 0);
+    const uncached = await runTrace(opts);
+    // What was read from the cache renders the same statements: same findings, same traces.
+    const shape = (r: TraceResult) =>
+      JSON.stringify({
+        staticFindings: r.staticFindings.map((f) => [f.ruleId, f.file, f.line]),
+        traced: r.migrations.map((m) => m.bodies.map((b) => b.statements.map((st) => [st.statement.sql, st.status, st.observed?.locks, st.verdicts.map((v) => v.verdict)]))),
+        history: r.history,
+      });
+    assert.is(shape(second), shape(first));
+    assert.is(shape(uncached), shape(first));
+    assert.ok(second.migrations.length > 0);
   } finally {
     rmSync(own, { recursive: true, force: true });
   }

@@ -25,6 +25,7 @@ export async function runTraceCommand(opts: {
   rows: string[];
   commit: boolean;
   stairway: boolean;
+  cache: import('../cache/index.js').ResultCache | null;
   write: (s: string) => void;
 }): Promise<number> {
   const format = (opts.format ?? 'stylish') as TraceFormat;
@@ -41,6 +42,7 @@ export async function runTraceCommand(opts: {
       commit: opts.commit,
       rows,
       stairway: opts.stairway,
+      cache: opts.cache,
     });
   } catch (err) {
     if (err instanceof TraceConnectionError) {

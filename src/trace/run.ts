@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import type { ResultCache } from '../cache/index.js';
 import type { ResolvedConfig } from '../config/index.js';
 import { lint } from '../engine/run.js';
 import type { Migration, MigrationSet } from '../model/index.js';
@@ -28,6 +29,8 @@ export interface TraceOptions {
   stairway?: boolean;
   /** Where template databases are kept (default <rootDir>/.cache/migralint/trace); null: no cache. */
   cacheDir?: string | null;
+  /** The lint cache (what the front ends read), as `lint` uses it; none by default. */
+  cache?: ResultCache | null;
 }
 
 export interface TracedStatement extends StatementTrace {
@@ -144,7 +147,7 @@ function describeFailure(f: PgFailure): string {
 
 export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   const started = performance.now();
-  const result = await lint({ cwd: opts.cwd, paths: opts.paths, config: opts.config, lockfile: null });
+  const result = await lint({ cwd: opts.cwd, paths: opts.paths, config: opts.config, lockfile: null, cache: opts.cache ?? null });
   const lintMs = Math.round(performance.now() - started);
   const targets = new Set(result.migrations.map((m) => m.file));
   const sets = result.sets.filter((s) => s.migrations.some((m) => targets.has(m.file)));
