@@ -11,6 +11,7 @@ import { ResultCache } from '../src/cache/index.js';
 import { loadConfig } from '../src/config/index.js';
 import { classify } from '../src/trace/classify.js';
 import { openPostgresTrace } from '../src/trace/db.js';
+import { readTemplate } from '../src/trace/template.js';
 import { runTrace, type TraceOptions, type TracedStatement, type TraceResult } from '../src/trace/run.js';
 import type { StatementTrace } from '../src/trace/tracer.js';
 import type { Finding } from '../src/rule-api/index.js';
@@ -140,6 +141,26 @@ test('the template database is cached by history: the second run loads it', asyn
     assert.equal(second.migrations.length, 1);
     const s = statement(second, '000002_customers_email_required.up.sql', 3);
     assert.equal(s.observed!.scanned, ['customers'], 'the cached history has the table');
+    // The cold run traced on the database the warm run starts from: the same observations.
+    const observed = (r: TraceResult) => JSON.stringify(r.migrations.map((m) => m.bodies.map((b) => b.statements.map((x) => [x.status, x.observed && { ...x.observed, ms: 0 }, x.verdicts.map((v) => v.verdict)]))));
+    assert.is(observed(second), observed(first));
+
+    // The template was taken after a clean shutdown and a WAL switch: the history's WAL is not in it.
+    const file = path.join(own, readdirSync(own)[0]!, 'data.template');
+    const t = readTemplate(file)!;
+    assert.ok(t, 'the template reads back');
+    const wal = t.header.files.filter(([name]) => name.startsWith('pg_wal/') && !name.includes('archive_status'));
+    assert.is(wal.length, 1, 'one WAL segment');
+    assert.is(wal[0]![1], 16 * 1024 * 1024);
+    assert.ok(wal[0]![2] < 64 * 1024, `the segment is stored without its zeros (${wal[0]![2]} bytes)`);
+    assert.ok(t.header.files.some(([name]) => name.endsWith('pg_internal.init')), 'the relation cache init files survive the shutdown');
+
+    // A damaged template is a miss: the history is replayed and the template written again.
+    writeFileSync(file, 'MGLT not a template');
+    const third = await runTrace({ cwd: dir, paths: [target], config, cacheDir: own });
+    assert.is(third.template, 'built');
+    assert.is(observed(third), observed(first));
+    assert.ok(readTemplate(file), 'rewritten');
   } finally {
     rmSync(own, { recursive: true, force: true });
   }

@@ -3,7 +3,6 @@
 // server inside a transaction), run every pending statement and record what PostgreSQL did, then
 // put the static findings beside it.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ResultCache } from '../cache/index.js';
 import type { ResolvedConfig } from '../config/index.js';
@@ -11,7 +10,8 @@ import { lint } from '../engine/run.js';
 import type { Migration, MigrationSet } from '../model/index.js';
 import type { Finding } from '../rule-api/index.js';
 import { classify, type Classified } from './classify.js';
-import { openPGliteTrace, openPostgresTrace, TraceConnectionError, type PgFailure, type TraceDb } from './db.js';
+import { openPGliteTrace, openPostgresTrace, preparePGlite, TraceConnectionError, type PgFailure, type TraceDb } from './db.js';
+import { readTemplate, TEMPLATE_FORMAT, writeTemplate } from './template.js';
 import { bodyStatements, chainOrder, type TraceStatement } from './statements.js';
 import { Tracer, type StatementTrace } from './tracer.js';
 import { redactUrl } from '../verify/drivers.js';
@@ -85,9 +85,12 @@ export class TraceUsageError extends Error {
   override name = 'UsageError';
 }
 
+/** The template of a history, in <cache>/<hash of the history>/ (src/trace/template.ts). */
+const TEMPLATE_FILE = 'data.template';
+
 function historyHash(kind: string, statements: readonly TraceStatement[]): string {
   const h = createHash('sha256');
-  h.update(`migralint-trace-template-1\0${kind}\0`);
+  h.update(`migralint-trace-template-${TEMPLATE_FORMAT}\0${kind}\0`);
   for (const st of statements) if (st.sql !== null && !st.control) h.update(`${st.sql}\0`);
   return h.digest('hex').slice(0, 32);
 }
@@ -147,6 +150,9 @@ function describeFailure(f: PgFailure): string {
 
 export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   const started = performance.now();
+  // PGlite's module compiles on background threads while the migrations are read and linted.
+  const pglite = opts.databaseUrl ? null : preparePGlite();
+  pglite?.catch(() => {});
   const result = await lint({ cwd: opts.cwd, paths: opts.paths, config: opts.config, lockfile: null, cache: opts.cache ?? null });
   const lintMs = Math.round(performance.now() - started);
   const targets = new Set(result.migrations.map((m) => m.file));
@@ -170,24 +176,29 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     // One set: its history is a template worth caching. Several: one database, reset between them.
     const history = plans.length === 1 ? plans[0]!.history : [];
     const key = historyHash('pglite', history);
-    const file = cacheDir ? path.join(cacheDir, key, 'data.tar') : null;
-    if (file && existsSync(file)) {
-      db = await openPGliteTrace(new Blob([readFileSync(file)]));
+    const file = cacheDir ? path.join(cacheDir, key, TEMPLATE_FILE) : null;
+    const cached = file ? readTemplate(file) : null;
+    if (cached) {
+      db = await openPGliteTrace(cached, pglite!);
       template = 'cached';
       firstHistoryDone = plans.length === 1;
     } else {
-      db = await openPGliteTrace();
+      db = await openPGliteTrace(null, pglite!);
       if (plans.length === 1) {
         const failures = await new Tracer(db, { outerTransaction: false }).replay(history);
         plans[0]!.failures = failures;
         firstHistoryDone = true;
-        if (file && failures.length === 0 && db.dump) {
-          const blob = await db.dump();
-          mkdirSync(path.dirname(file), { recursive: true });
-          const tmp = `${file}.${process.pid}.tmp`;
-          writeFileSync(tmp, Buffer.from(await blob.arrayBuffer()));
-          renameSync(tmp, file);
-          template = 'built';
+        if (file && failures.length === 0 && db.closeAsTemplate) {
+          // The trace goes on from the template, on the database the next run will start from.
+          const t = await db.closeAsTemplate();
+          db = await openPGliteTrace(t, pglite!);
+          try {
+            writeTemplate(t, file);
+            template = 'built';
+          } catch {
+            // A cache that cannot be written costs the next run a replay, never this run's result.
+            template = 'not cached';
+          }
         } else template = 'not cached';
       }
     }
