@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { ResultCache } from '../src/cache/index.js';
 import { loadConfig } from '../src/config/index.js';
 import { classify } from '../src/trace/classify.js';
-import { openPostgresTrace } from '../src/trace/db.js';
-import { readTemplate } from '../src/trace/template.js';
+import { openPGliteTrace, openPostgresTrace } from '../src/trace/db.js';
+import { readTemplate, writeTemplate, type Template } from '../src/trace/template.js';
 import { runTrace, type TraceOptions, type TracedStatement, type TraceResult } from '../src/trace/run.js';
 import type { StatementTrace } from '../src/trace/tracer.js';
 import type { Finding } from '../src/rule-api/index.js';
@@ -135,7 +135,7 @@ test('the template database is cached by history: the second run loads it', asyn
     const first = await runTrace({ cwd: dir, paths: [target], config, cacheDir: own });
     assert.is(first.template, 'built');
     assert.is(first.history.migrations, 1);
-    assert.is(readdirSync(own).length, 1);
+    assert.is(readdirSync(own).length, 2, 'a template for the history, and one for the empty database it started from');
     const second = await runTrace({ cwd: dir, paths: [target], config, cacheDir: own });
     assert.is(second.template, 'cached');
     assert.equal(second.migrations.length, 1);
@@ -146,7 +146,9 @@ test('the template database is cached by history: the second run loads it', asyn
     assert.is(observed(second), observed(first));
 
     // The template was taken after a clean shutdown and a WAL switch: the history's WAL is not in it.
-    const file = path.join(own, readdirSync(own)[0]!, 'data.template');
+    const file = readdirSync(own)
+      .map((e) => path.join(own, e, 'data.template'))
+      .sort((a, b) => readTemplate(b)!.header.files.length - readTemplate(a)!.header.files.length)[0]!;
     const t = readTemplate(file)!;
     assert.ok(t, 'the template reads back');
     const wal = t.header.files.filter(([name]) => name.startsWith('pg_wal/') && !name.includes('archive_status'));
@@ -161,6 +163,37 @@ test('the template database is cached by history: the second run loads it', asyn
     assert.is(third.template, 'built');
     assert.is(observed(third), observed(first));
     assert.ok(readTemplate(file), 'rewritten');
+  } finally {
+    rmSync(own, { recursive: true, force: true });
+  }
+});
+
+test('a history with no template starts from the cached empty database instead of initdb', async () => {
+  const own = mkdtempSync(path.join(os.tmpdir(), 'migralint-trace-empty-cache-'));
+  try {
+    const dir = fixture('sql/set-not-null');
+    const config = await loadConfig({ cwd: dir });
+    const target = path.join(dir, 'migrations', '000002_customers_email_required.up.sql');
+    const rows = new Map([['marker_of_the_empty_template', 1]]);
+    const first = await runTrace({ cwd: dir, paths: [target], config, cacheDir: own, rows });
+    assert.is(first.template, 'built');
+    assert.equal(first.rowsFilled, [{ table: 'marker_of_the_empty_template', rows: 0, error: 'no such table in the traced schema' }]);
+    const entries = readdirSync(own);
+    assert.is(entries.length, 2, 'the empty database and the history each have a template');
+    // The empty database has fewer files than the one with customers (its table, index, sequence).
+    const [emptyFile, historyFile] = entries
+      .map((e) => path.join(own, e, 'data.template'))
+      .sort((a, b) => readTemplate(a)!.header.files.length - readTemplate(b)!.header.files.length) as [string, string];
+    // Mark the empty database's template with a table, drop the history's: the next run shows which it started from.
+    const db = await openPGliteTrace(readTemplate(emptyFile));
+    const marked = (await db.run('CREATE TABLE marker_of_the_empty_template (id int)')) ?? (await db.closeAsTemplate!());
+    assert.ok(!('message' in marked), 'the marker table is created');
+    rmSync(historyFile);
+    writeTemplate(marked as Template, emptyFile);
+    const second = await runTrace({ cwd: dir, paths: [target], config, cacheDir: own, rows });
+    assert.is(second.template, 'built');
+    assert.equal(second.rowsFilled, [{ table: 'marker_of_the_empty_template', rows: 1 }], 'the history was replayed on the empty template');
+    assert.ok(readTemplate(historyFile), 'and the history template written again');
   } finally {
     rmSync(own, { recursive: true, force: true });
   }

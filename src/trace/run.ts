@@ -10,7 +10,7 @@ import { lint } from '../engine/run.js';
 import type { Migration, MigrationSet } from '../model/index.js';
 import type { Finding } from '../rule-api/index.js';
 import { classify, type Classified } from './classify.js';
-import { openPGliteTrace, openPostgresTrace, preparePGlite, TraceConnectionError, type PgFailure, type TraceDb } from './db.js';
+import { openPGliteTrace, openPostgresTrace, preparePGlite, TraceConnectionError, type PgFailure, type PGliteModule, type TraceDb } from './db.js';
 import { readTemplate, TEMPLATE_FORMAT, writeTemplate } from './template.js';
 import { bodyStatements, chainOrder, type TraceStatement } from './statements.js';
 import { Tracer, type StatementTrace } from './tracer.js';
@@ -183,22 +183,23 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
       template = 'cached';
       firstHistoryDone = plans.length === 1;
     } else {
-      db = await openPGliteTrace(null, pglite!);
+      // No template for this history: start from the empty database's template when there is one
+      // (PGlite's initdb is most of an empty start), else run initdb and keep its result as that
+      // template for the next history.
+      const emptyKey = historyHash('pglite', []);
+      const emptyFile = cacheDir && emptyKey !== key ? path.join(cacheDir, emptyKey, TEMPLATE_FILE) : null;
+      const empty = emptyFile ? readTemplate(emptyFile) : null;
+      db = await openPGliteTrace(empty, pglite!);
+      if (emptyFile && !empty) db = (await keepAsTemplate(db, emptyFile, pglite!)).db;
       if (plans.length === 1) {
         const failures = await new Tracer(db, { outerTransaction: false }).replay(history);
         plans[0]!.failures = failures;
         firstHistoryDone = true;
-        if (file && failures.length === 0 && db.closeAsTemplate) {
+        if (file && failures.length === 0) {
           // The trace goes on from the template, on the database the next run will start from.
-          const t = await db.closeAsTemplate();
-          db = await openPGliteTrace(t, pglite!);
-          try {
-            writeTemplate(t, file);
-            template = 'built';
-          } catch {
-            // A cache that cannot be written costs the next run a replay, never this run's result.
-            template = 'not cached';
-          }
+          const kept = await keepAsTemplate(db, file, pglite!);
+          db = kept.db;
+          template = kept.written ? 'built' : 'not cached';
         } else template = 'not cached';
       }
     }
@@ -251,6 +252,22 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   }
   out.totalMs = Math.round(performance.now() - started);
   return out;
+}
+
+/**
+ * Shuts PGlite down into a template, writes it to `file` and reopens the database from it. A
+ * template that cannot be written costs the next run a replay, never this run's result.
+ */
+async function keepAsTemplate(db: TraceDb, file: string, pglite: Promise<PGliteModule>): Promise<{ db: TraceDb; written: boolean }> {
+  if (!db.closeAsTemplate) return { db, written: false };
+  const t = await db.closeAsTemplate();
+  const reopened = await openPGliteTrace(t, pglite);
+  try {
+    writeTemplate(t, file);
+    return { db: reopened, written: true };
+  } catch {
+    return { db: reopened, written: false };
+  }
 }
 
 interface Plan {
