@@ -3,10 +3,11 @@
 // template) and warm (the template for that history, and what lint read, are in .cache/migralint).
 // Per run: wall time, CPU time (user + system, the steadier figure on a shared machine), peak RSS,
 // and the trace's own "read + lint" and "database ready" (PGlite started with the history in
-// place) from its JSON. Commands are interleaved round by round; with --base <dir> (a checkout of
+// place) from its JSON; and, for this build, a run whose history has no template but the empty
+// database has one (what the first trace after a merged migration meets). Commands are interleaved round by round; with --base <dir> (a checkout of
 // another build, built) the same two runs of that build join them, on their own copy of the project.
 // Usage: node bench/trace.mjs [--rounds 3] [--base /path/to/checkout]   (build first: npm run build)
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { arg, header, median, runOnce } from './lib.mjs';
@@ -81,16 +82,27 @@ const commands = [];
 for (const b of builds) {
   const cmd = { cmd: process.execPath, args: [path.join(b.root, 'bin', 'migralint.js'), 'trace', '--format', 'json', ...last5], cwd: b.project };
   commands.push({ ...cmd, name: `cold${b.label}`, expect: 'built', before: () => rmSync(path.join(b.project, '.cache'), { recursive: true, force: true }) });
+  // The history changed (a migration was merged): no template for it, but the empty database's
+  // template from an earlier run is there (builds that keep one; the smallest template file).
+  if (!b.label) commands.push({ ...cmd, name: 'new history (empty database cached)', expect: 'built', before: () => dropHistoryTemplates(b.project) });
   commands.push({ ...cmd, name: `warm${b.label}`, expect: 'cached' });
 }
-// Cold then warm within a round (warm needs cold's template); the builds alternate which goes first.
+
+function dropHistoryTemplates(dir) {
+  const cache = path.join(dir, '.cache', 'migralint', 'trace');
+  const entries = readdirSync(cache).map((e) => path.join(cache, e));
+  const size = (e) => readdirSync(e).reduce((n, f) => n + statSync(path.join(e, f)).size, 0);
+  const smallest = entries.reduce((a, b) => (size(a) <= size(b) ? a : b));
+  for (const e of entries) if (e !== smallest) rmSync(e, { recursive: true, force: true });
+}
+// Cold, then new history, then warm within a round (each needs what the one before cached); the
+// builds alternate which goes first.
 const samples = new Map(commands.map((c) => [c.name, []]));
-const perBuild = commands.length / builds.length;
+const ofBuild = builds.map((b) => commands.filter((c) => c.cwd === b.project));
 let last = null;
 for (let r = 0; r < rounds; r++) {
   for (let i = 0; i < builds.length; i++) {
-    const bi = (i + r) % builds.length;
-    for (const c of commands.slice(bi * perBuild, (bi + 1) * perBuild)) {
+    for (const c of ofBuild[(i + r) % builds.length]) {
       const s = runOnce(c, c.cwd);
       const json = JSON.parse(s.stdout);
       if (json.template !== c.expect) throw new Error(`${c.name}: template ${json.template}, expected ${c.expect}`);

@@ -97,7 +97,12 @@ export function preparePGlite(): Promise<PGliteModule> {
  * An in-memory PGlite: empty (initdb), or loaded from a template (src/trace/template.ts) written
  * into its file system before PostgreSQL starts.
  */
-export async function openPGliteTrace(template?: Template | null, prepared?: Promise<PGliteModule>): Promise<TraceDb> {
+export async function openPGliteTrace(
+  template?: Template | null,
+  prepared?: Promise<PGliteModule>,
+  /** Without a template: called with the data directory initdb made, before PostgreSQL starts on it. */
+  onInitdb?: (empty: Template) => void,
+): Promise<TraceDb> {
   let db: PGliteInstance;
   let taken: Template | null = null;
   let takeOnClose = false;
@@ -113,6 +118,15 @@ export async function openPGliteTrace(template?: Template | null, prepared?: Pro
       }
       override async initialSyncFs() {
         if (template) loadTemplate(this.emfs, PGDATA, template);
+      }
+      // PGlite syncs its file system to "storage" once initdb is done, before it starts PostgreSQL
+      // (and after queries, when it is ready): initdb shut its server down cleanly, so this is an
+      // empty database's template without a start and a shutdown of its own.
+      override async syncToFs() {
+        if (!template && onInitdb && !this.pg!.ready) {
+          onInitdb(takeTemplate(this.emfs, PGDATA));
+          onInitdb = undefined;
+        }
       }
       override async closeFs() {
         if (takeOnClose) taken = takeTemplate(this.emfs, PGDATA);

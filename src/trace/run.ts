@@ -11,7 +11,7 @@ import type { Migration, MigrationSet } from '../model/index.js';
 import type { Finding } from '../rule-api/index.js';
 import { classify, type Classified } from './classify.js';
 import { openPGliteTrace, openPostgresTrace, preparePGlite, TraceConnectionError, type PgFailure, type PGliteModule, type TraceDb } from './db.js';
-import { readTemplate, TEMPLATE_FORMAT, writeTemplate } from './template.js';
+import { readTemplate, TEMPLATE_FORMAT, writeTemplate, type Template } from './template.js';
 import { bodyStatements, chainOrder, type TraceStatement } from './statements.js';
 import { Tracer, type StatementTrace } from './tracer.js';
 import { redactUrl } from '../verify/drivers.js';
@@ -189,8 +189,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
       const emptyKey = historyHash('pglite', []);
       const emptyFile = cacheDir && emptyKey !== key ? path.join(cacheDir, emptyKey, TEMPLATE_FILE) : null;
       const empty = emptyFile ? readTemplate(emptyFile) : null;
-      db = await openPGliteTrace(empty, pglite!);
-      if (emptyFile && !empty) db = (await keepAsTemplate(db, emptyFile, pglite!)).db;
+      db = await openPGliteTrace(empty, pglite!, emptyFile && !empty ? (t) => writeTemplateOrNot(t, emptyFile) : undefined);
       if (plans.length === 1) {
         const failures = await new Tracer(db, { outerTransaction: false }).replay(history);
         plans[0]!.failures = failures;
@@ -261,12 +260,15 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
 async function keepAsTemplate(db: TraceDb, file: string, pglite: Promise<PGliteModule>): Promise<{ db: TraceDb; written: boolean }> {
   if (!db.closeAsTemplate) return { db, written: false };
   const t = await db.closeAsTemplate();
-  const reopened = await openPGliteTrace(t, pglite);
+  return { db: await openPGliteTrace(t, pglite), written: writeTemplateOrNot(t, file) };
+}
+
+function writeTemplateOrNot(t: Template, file: string): boolean {
   try {
     writeTemplate(t, file);
-    return { db: reopened, written: true };
+    return true;
   } catch {
-    return { db: reopened, written: false };
+    return false;
   }
 }
 
