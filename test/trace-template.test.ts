@@ -2,10 +2,10 @@
 // put back, trailing zeros dropped in the file and restored on load, damaged files are misses.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadTemplate, readTemplate, takeTemplate, writeTemplate, type EmscriptenFS } from '../src/trace/template.js';
+import { loadTemplate, pruneTemplates, readTemplate, takeTemplate, touchTemplate, writeTemplate, type EmscriptenFS } from '../src/trace/template.js';
 
 /** A file system in a Map, with the calls the template makes, enough to tell files from directories. */
 function memoryFs(): EmscriptenFS & { files: Map<string, Uint8Array>; dirs: Set<string> } {
@@ -86,6 +86,26 @@ test('a missing, truncated, foreign or older template is a miss (null), never a 
     const json = older.toString('utf8', 8, 8 + older.readUInt32LE(4)).replace(/"format":\d+/, '"format":1');
     writeFileSync(file, Buffer.concat([older.subarray(0, 8), Buffer.from(json), older.subarray(8 + older.readUInt32LE(4))]));
     assert.is(readTemplate(file), null, 'an older format');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('pruning keeps the named templates and the most recently used others, up to the limit', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'migralint-template-prune-'));
+  try {
+    const names = ['empty', 'current', 'h1', 'h2', 'h3', 'h4'];
+    names.forEach((n, i) => {
+      mkdirSync(path.join(dir, n));
+      const f = path.join(dir, n, 'data.template');
+      writeFileSync(f, 'x');
+      // empty is the oldest: kept anyway, being named.
+      const t = new Date(Date.UTC(2026, 0, 1 + i));
+      utimesSync(f, t, t);
+    });
+    touchTemplate(path.join(dir, 'h1', 'data.template'));
+    pruneTemplates(dir, 'data.template', ['empty', 'current'], 4);
+    assert.equal(readdirSync(dir).sort(), ['current', 'empty', 'h1', 'h4'], 'h1 was used last, h4 is the newest of the rest');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

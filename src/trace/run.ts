@@ -11,7 +11,7 @@ import type { Migration, MigrationSet } from '../model/index.js';
 import type { Finding } from '../rule-api/index.js';
 import { classify, type Classified } from './classify.js';
 import { openPGliteTrace, openPostgresTrace, preparePGlite, TraceConnectionError, type PgFailure, type PGliteModule, type TraceDb } from './db.js';
-import { readTemplate, TEMPLATE_FORMAT, writeTemplate, type Template } from './template.js';
+import { pruneTemplates, readTemplate, TEMPLATE_FORMAT, touchTemplate, writeTemplate, type Template } from './template.js';
 import { bodyStatements, chainOrder, type TraceStatement } from './statements.js';
 import { Tracer, type StatementTrace } from './tracer.js';
 import { redactUrl } from '../verify/drivers.js';
@@ -87,6 +87,8 @@ export class TraceUsageError extends Error {
 
 /** The template of a history, in <cache>/<hash of the history>/ (src/trace/template.ts). */
 const TEMPLATE_FILE = 'data.template';
+/** Templates kept in the cache, the empty database's included: the most recently used ones. */
+const KEEP_TEMPLATES = 4;
 
 function historyHash(kind: string, statements: readonly TraceStatement[]): string {
   const h = createHash('sha256');
@@ -179,6 +181,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     const file = cacheDir ? path.join(cacheDir, key, TEMPLATE_FILE) : null;
     const cached = file ? readTemplate(file) : null;
     if (cached) {
+      touchTemplate(file!);
       db = await openPGliteTrace(cached, pglite!);
       template = 'cached';
       firstHistoryDone = plans.length === 1;
@@ -199,6 +202,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
           const kept = await keepAsTemplate(db, file, pglite!);
           db = kept.db;
           template = kept.written ? 'built' : 'not cached';
+          if (kept.written) pruneTemplates(cacheDir!, TEMPLATE_FILE, [key, emptyKey], KEEP_TEMPLATES);
         } else template = 'not cached';
       }
     }

@@ -9,7 +9,7 @@
 // Layout: "MGLT" magic, a uint32 (little-endian) length, that many bytes of JSON (the header:
 // format version, directories, files with their size and stored length), then the stored bytes of
 // every file, in header order.
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 const MAGIC = 'MGLT';
@@ -133,4 +133,35 @@ export function writeTemplate(t: Template, file: string): void {
     throw err;
   }
   renameSync(tmp, file);
+}
+
+/** Marks a template as just used (pruning keeps the most recently used). */
+export function touchTemplate(file: string): void {
+  try {
+    const now = new Date();
+    utimesSync(file, now, now);
+  } catch {
+    // A template that cannot be touched may be pruned early: a replay, never a wrong result.
+  }
+}
+
+/**
+ * Deletes the templates of `dir` (one directory per history) beyond the `max` most recently used,
+ * never those named in `keep`: each is tens of MB, and every merged migration makes a new history.
+ */
+export function pruneTemplates(dir: string, file: string, keep: readonly string[], max: number): void {
+  let entries: { name: string; used: number }[];
+  try {
+    entries = readdirSync(dir).map((name) => {
+      let used = 0;
+      try {
+        used = statSync(path.join(dir, name, file)).mtimeMs;
+      } catch {}
+      return { name, used };
+    });
+  } catch {
+    return;
+  }
+  const others = entries.filter((e) => !keep.includes(e.name)).sort((a, b) => b.used - a.used);
+  for (const e of others.slice(Math.max(0, max - keep.length))) rmSync(path.join(dir, e.name), { recursive: true, force: true });
 }
