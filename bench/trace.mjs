@@ -83,7 +83,7 @@ for (const b of builds) {
   const cmd = { cmd: process.execPath, args: [path.join(b.root, 'bin', 'migralint.js'), 'trace', '--format', 'json', ...last5], cwd: b.project };
   commands.push({ ...cmd, name: `cold${b.label}`, expect: 'built', before: () => rmSync(path.join(b.project, '.cache'), { recursive: true, force: true }) });
   // The history changed (a migration was merged): no template for it, but the empty database's
-  // template from an earlier run is there (builds that keep one; the smallest template file).
+  // template from an earlier run is there (builds that keep one).
   if (!b.label) commands.push({ ...cmd, name: 'new history (empty database cached)', expect: 'built', before: () => dropHistoryTemplates(b.project) });
   commands.push({ ...cmd, name: `warm${b.label}`, expect: 'cached' });
 }
@@ -91,9 +91,11 @@ for (const b of builds) {
 function dropHistoryTemplates(dir) {
   const cache = path.join(dir, '.cache', 'migralint', 'trace');
   const entries = readdirSync(cache).map((e) => path.join(cache, e));
-  const size = (e) => readdirSync(e).reduce((n, f) => n + statSync(path.join(e, f)).size, 0);
-  const smallest = entries.reduce((a, b) => (size(a) <= size(b) ? a : b));
-  for (const e of entries) if (e !== smallest) rmSync(e, { recursive: true, force: true });
+  // The empty database's template is the oldest: the cold run writes it first, and later runs
+  // only read it.
+  const written = (e) => statSync(path.join(e, 'data.template')).mtimeMs;
+  const oldest = entries.reduce((a, b) => (written(a) <= written(b) ? a : b));
+  for (const e of entries) if (e !== oldest) rmSync(e, { recursive: true, force: true });
 }
 // Cold, then new history, then warm within a round (each needs what the one before cached); the
 // builds alternate which goes first.

@@ -56,7 +56,7 @@ test('a template round-trips through its file: directories (empty ones too), fil
     const back = readTemplate(file)!;
     assert.ok(back);
     const dst = memoryFs();
-    loadTemplate(dst, '/pg/data', back);
+    loadTemplate({ FS: dst }, '/pg/data', back);
     assert.ok(dst.dirs.has('/pg/data/pg_tblspc'), 'an empty directory is kept');
     assert.equal([...dst.files.keys()].sort(), [...src.files.keys()].map((k) => k.replace('/data', '/pg/data')).sort());
     for (const [k, v] of src.files) assert.equal([...dst.files.get(k.replace('/data', '/pg/data'))!], [...v], k);

@@ -2,7 +2,7 @@
 // from a cached template data directory) or a PostgreSQL server reached through `pg`. Both are
 // loaded only when a trace asks for them. Errors keep PostgreSQL's SQLSTATE and position, which
 // `migration-fails` reports.
-import { loadTemplate, takeTemplate, type EmscriptenFS, type Template } from './template.js';
+import { loadTemplate, takeTemplate, type EmscriptenFS, type EmscriptenMEMFS, type Template } from './template.js';
 
 /** A statement PostgreSQL rejected. */
 export interface PgFailure {
@@ -117,7 +117,7 @@ export async function openPGliteTrace(
         return (this.pg!.Module as unknown as { FS: EmscriptenFS }).FS;
       }
       override async initialSyncFs() {
-        if (template) loadTemplate(this.emfs, PGDATA, template);
+        if (template) loadTemplate(this.pg!.Module as unknown as { FS: EmscriptenFS; MEMFS?: EmscriptenMEMFS }, PGDATA, template);
       }
       // PGlite syncs its file system to "storage" once initdb is done, before it starts PostgreSQL
       // (and after queries, when it is ready): initdb shut its server down cleanly, so this is an

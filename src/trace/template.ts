@@ -29,6 +29,7 @@ export interface EmscriptenFS {
   mkdir(path: string, mode?: number): unknown;
   mkdirTree(path: string, mode?: number): unknown;
   writeFile(path: string, data: Uint8Array, opts?: { canOwn?: boolean }): void;
+  lookupPath?(path: string): { node: unknown };
 }
 
 interface Header {
@@ -71,19 +72,45 @@ export function readTemplate(file: string): Template | null {
   return at === bytes.length ? { header, data } : null;
 }
 
-/** Puts a template's directories and files under `root` of an in-memory Emscripten FS. */
-export function loadTemplate(fs: EmscriptenFS, root: string, t: Template): void {
-  fs.mkdirTree(root, 0o700);
-  for (const d of t.header.dirs) fs.mkdir(`${root}/${d}`, 0o700);
+/** Emscripten's in-memory file system (PGlite's `Module.MEMFS`): a node is created under its parent node. */
+export interface EmscriptenMEMFS {
+  createNode(parent: unknown, name: string, mode: number, dev: number): { contents: Uint8Array | null; usedBytes: number };
+}
+
+const DIR_MODE = 0o040700;
+const FILE_MODE = 0o100600;
+
+/**
+ * Puts a template's directories and files under `root` of an in-memory Emscripten FS. With MEMFS
+ * at hand, nodes are made under their parent's node and given the bytes as their contents: going
+ * through FS.writeFile resolves every path from the root, twice, which was two thirds of the load.
+ */
+export function loadTemplate(mod: { FS: EmscriptenFS; MEMFS?: EmscriptenMEMFS }, root: string, t: Template): void {
+  const { FS, MEMFS } = mod;
+  FS.mkdirTree(root, 0o700);
+  const contents = (i: number, size: number): Uint8Array => {
+    const data = t.data[i]!;
+    if (data.length === size) return data;
+    const full = new Uint8Array(size);
+    full.set(data);
+    return full;
+  };
+  if (MEMFS && typeof MEMFS.createNode === 'function' && typeof FS.lookupPath === 'function') {
+    const nodes = new Map<string, unknown>([['', FS.lookupPath(root).node]]);
+    const parentOf = (rel: string) => nodes.get(rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '');
+    const nameOf = (rel: string) => rel.slice(rel.lastIndexOf('/') + 1);
+    for (const d of t.header.dirs) nodes.set(d, MEMFS.createNode(parentOf(d), nameOf(d), DIR_MODE, 0));
+    t.header.files.forEach(([name, size], i) => {
+      const node = MEMFS.createNode(parentOf(name), nameOf(name), FILE_MODE, 0);
+      node.contents = contents(i, size);
+      node.usedBytes = size;
+    });
+    return;
+  }
+  for (const d of t.header.dirs) FS.mkdir(`${root}/${d}`, 0o700);
   t.header.files.forEach(([name, size], i) => {
-    let data = t.data[i]!;
-    if (data.length < size) {
-      const full = new Uint8Array(size);
-      full.set(data);
-      data = full;
-    }
     // canOwn: the file system keeps the view as the file's contents instead of copying it.
-    fs.writeFile(`${root}/${name}`, data, { canOwn: true });
+    FS.writeFile(`${root}/${name}`, contents(i, size), { canOwn: true });
   });
 }
 
