@@ -168,6 +168,26 @@ test('the template database is cached by history: the second run loads it', asyn
   }
 });
 
+test('an empty history keeps initdb\'s database as its template, without a restart, and loads it next time', async () => {
+  const own = mkdtempSync(path.join(os.tmpdir(), 'migralint-trace-initdb-cache-'));
+  try {
+    const dir = fixture('sql/set-not-null');
+    const first = await trace(dir, { cacheDir: own });
+    assert.is(first.template, 'built');
+    assert.is(first.history.migrations, 0);
+    assert.is(readdirSync(own).length, 1);
+    const second = await trace(dir, { cacheDir: own });
+    assert.is(second.template, 'cached');
+    const observed = (r: TraceResult) => JSON.stringify(r.migrations.map((m) => m.bodies.map((b) => b.statements.map((x) => [x.status, x.observed && { ...x.observed, ms: 0 }]))));
+    assert.is(observed(second), observed(first));
+    const none = await trace(dir, { cacheDir: null });
+    assert.is(none.template, 'not cached');
+    assert.is(observed(none), observed(first));
+  } finally {
+    rmSync(own, { recursive: true, force: true });
+  }
+});
+
 test('a history with no template starts from the cached empty database instead of initdb', async () => {
   const own = mkdtempSync(path.join(os.tmpdir(), 'migralint-trace-empty-cache-'));
   try {

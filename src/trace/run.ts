@@ -188,23 +188,27 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     } else {
       // No template for this history: start from the empty database's template when there is one
       // (PGlite's initdb is most of an empty start), else run initdb and keep its result as that
-      // template for the next history.
+      // template, the only one an empty history or several sets need.
       const emptyKey = historyHash('pglite', []);
-      const emptyFile = cacheDir && emptyKey !== key ? path.join(cacheDir, emptyKey, TEMPLATE_FILE) : null;
-      const empty = emptyFile ? readTemplate(emptyFile) : null;
-      db = await openPGliteTrace(empty, pglite!, emptyFile && !empty ? (t) => writeTemplateOrNot(t, emptyFile) : undefined);
+      const emptyFile = cacheDir ? path.join(cacheDir, emptyKey, TEMPLATE_FILE) : null;
+      const empty = emptyFile && emptyKey !== key ? readTemplate(emptyFile) : null;
+      let emptyWritten = false;
+      db = await openPGliteTrace(empty, pglite!, emptyFile && !empty ? (t) => (emptyWritten = writeTemplateOrNot(t, emptyFile)) : undefined);
       if (plans.length === 1) {
         const failures = await new Tracer(db, { outerTransaction: false }).replay(history);
         plans[0]!.failures = failures;
         firstHistoryDone = true;
-        if (file && failures.length === 0) {
+        if (key === emptyKey) {
+          // Nothing was replayed: the template is initdb's, kept above.
+          template = emptyWritten ? 'built' : 'not cached';
+        } else if (file && failures.length === 0) {
           // The trace goes on from the template, on the database the next run will start from.
           const kept = await keepAsTemplate(db, file, pglite!);
           db = kept.db;
           template = kept.written ? 'built' : 'not cached';
           if (kept.written) pruneTemplates(cacheDir!, TEMPLATE_FILE, [key, emptyKey], KEEP_TEMPLATES);
         } else template = 'not cached';
-      }
+      } else if (emptyWritten) template = 'built';
     }
   }
   const tracer = new Tracer(db, { outerTransaction: db.kind === 'postgres' && !opts.commit });
