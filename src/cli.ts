@@ -34,7 +34,8 @@ Options:
       --no-cache          lint, verify, trace: read every file afresh, neither using nor writing the cache
       --database-url <url>
                           verify, snapshot, lock --from-database: postgres://... or pglite:<directory>
-      --snapshot <file>   lint: judge pending migrations against this snapshot (sizes, existing tables)
+      --snapshot <file>   lint: judge pending migrations against this snapshot (sizes, existing tables);
+                          trace: build the schema from it (tables filled to their estimated rows, at most 1,000)
       --released-from lock
                           lint: migrations the lock file records are released; tables created by others are new
       --output <file>     snapshot: where to write (default migralint.snapshot.json; - for stdout)
@@ -159,7 +160,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const outputFiles = (values['output-file'] ?? []).map(parseOutputFile);
   if (outputFiles.length > 0 && command !== 'lint') throw new UsageError('--output-file applies to lint only');
-  if (values.snapshot !== undefined && command !== 'lint') throw new UsageError('--snapshot applies to lint only');
+  if (values.snapshot !== undefined && command !== 'lint' && command !== 'trace') throw new UsageError('--snapshot applies to lint and trace only');
   const releasedFrom = values['released-from'];
   if (releasedFrom !== undefined && releasedFrom !== 'lock') throw new UsageError(`--released-from takes "lock"; got "${releasedFrom}"`);
   if (releasedFrom !== undefined && command !== 'lint') throw new UsageError('--released-from applies to lint only');
@@ -238,6 +239,7 @@ export async function main(argv: string[]): Promise<number> {
         config,
         format: values.format,
         databaseUrl: values['database-url'],
+        snapshot: values.snapshot !== undefined ? path.resolve(cwd, values.snapshot) : undefined,
         rows: values.rows ?? [],
         commit: Boolean(values.commit),
         stairway: Boolean(values.stairway),

@@ -14,7 +14,8 @@ import { lint } from '../src/engine/run.js';
 import { json } from '../src/reporters/json.js';
 import { summarize } from '../src/reporters/types.js';
 import { unknownOperations } from '../src/engine/unknown.js';
-import { hashOf, prune, ResultCache } from '../src/cache/index.js';
+import { hashOf, prune, ResultCache, valueKey } from '../src/cache/index.js';
+import { optionsKey } from '../src/engine/cached-read.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const fixtures = path.join(repo, 'fixtures');
@@ -180,6 +181,26 @@ test('a pack written by another version or build is ignored and replaced', () =>
   assert.equal(a2.pack('scope').get('k'), { value: 1 });
 });
 
+test('a pack with any byte changed or cut short is ignored, not read as another value', () => {
+  const dir = path.join(tmp, 'checksum');
+  const c = new ResultCache(dir, 's');
+  c.pack('p').set('k', { table: 'accounts', columns: ['id', 'email'] });
+  c.save();
+  const file = readdirSync(dir)
+    .filter((d) => d.length === 2)
+    .flatMap((d) => readdirSync(path.join(dir, d)).map((f) => path.join(dir, d, f)))[0]!;
+  const good = readFileSync(file);
+  // A changed letter inside a stored string still deserialises (as 'bccounts'): only a checksum tells.
+  const at = good.indexOf('accounts');
+  assert.ok(at > 0);
+  for (const bytes of [Buffer.concat([good.subarray(0, at), Buffer.from('b'), good.subarray(at + 1)]), good.subarray(0, good.length - 1), Buffer.concat([good, Buffer.from([0])])]) {
+    writeFileSync(file, bytes);
+    assert.is(new ResultCache(dir, 's').pack('p').get('k'), undefined);
+  }
+  writeFileSync(file, good);
+  assert.equal(new ResultCache(dir, 's').pack('p').get('k'), { table: 'accounts', columns: ['id', 'email'] });
+});
+
 test('values come back as fresh copies, typed arrays included', () => {
   const dir = path.join(tmp, 'copies');
   const c = new ResultCache(dir, 's');
@@ -227,6 +248,35 @@ test('pruning removes the oldest packs past the bound, down to half of it', () =
   assert.equal(left, files.slice(5), 'the five oldest go, leaving at most half of the bound');
   prune(dir, size * 6);
   assert.equal(files.filter((f) => existsSync(f)), left, 'under the bound nothing goes');
+});
+
+test('the SQL reader keys its options as valueKey does (entries written before stay valid, distinct options stay distinct)', () => {
+  const base = { conditional: false, repeated: true, transactional: true, batch: false, via: null, callee: 'op.execute', dialectGuard: undefined };
+  const fallback = { line: 3, column: 5, endLine: 4, endColumn: 9 };
+  const variants = [
+    { offsets: null, source: 's', holes: [], base, fallback },
+    { offsets: new Int32Array([4, 5, -1]), source: 's', holes: [], base, fallback },
+    { offsets: new Int32Array([4, 5, 6]), source: 's', holes: [], base, fallback },
+    { offsets: null, source: 's', holes: [[1, 3]] as [number, number][], base, fallback },
+    { offsets: null, source: 's', holes: [], base: { ...base, transactional: false }, fallback },
+    { offsets: null, source: 's', holes: [], base, fallback: { ...fallback, file: '/p/down.sql' } },
+  ];
+  for (const o of variants) assert.is(optionsKey(o), valueKey([o.offsets, o.holes, o.base, o.fallback]));
+  assert.is(new Set(variants.map(optionsKey)).size, variants.length);
+});
+
+test('valueKey: typed arrays by the hash of their bytes wherever they sit, other values as their JSON', () => {
+  const plain = { table: 't', columns: ['a', 'b'], loc: { line: 1 }, note: 'a {"0": 1} in text' };
+  assert.is(valueKey(plain), JSON.stringify(plain));
+  const withBytes = { ops: [{ offsets: new Int32Array([4, 5, 6]) }], n: 1 };
+  const key = valueKey(withBytes);
+  assert.ok(!key.includes('"0"'), key);
+  assert.match(key, /"offsets":"Int32Array:[0-9a-f]{40}"/);
+  assert.is.not(valueKey({ ops: [{ offsets: new Int32Array([4, 5, 7]) }], n: 1 }), key);
+  assert.is(valueKey({ ops: [{ offsets: new Int32Array([4, 5, 6]) }], n: 1 }), key);
+  assert.match(valueKey(new Int32Array([1])), /^"Int32Array:[0-9a-f]{40}"$/);
+  // An object whose first key is "0" is keyed as it is.
+  assert.is(valueKey({ 0: 'x', a: 1 }), JSON.stringify({ 0: 'x', a: 1 }));
 });
 
 test('hashOf separates its parts', () => {

@@ -458,4 +458,41 @@ test('--staged and --changed-since: a named directory without env.py is a migrat
   }
 });
 
+
+// ---------------------------------------------------------------------------------------------
+// Auto-discovery that finds nothing at all is an error too: a required check that read no file
+// must not report "No problems found".
+
+test('auto-discovery that finds no migration and no look-alike exits 2 naming the project root', () => {
+  for (const files of [{ 'db/changes/first.sql': 'CREATE TABLE a (id int);\n' }, { 'README.md': '# nothing here\n' }] as Record<string, string>[]) {
+    const p = project(files);
+    try {
+      const r = run(p.dir, ['lint']);
+      assert.is(r.code, 2, r.stdout + r.stderr);
+      assert.not.match(r.stdout, /No problems found/);
+      assert.match(r.stderr, new RegExp(`no migration directory found under ${p.dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      // Naming the directory reads it.
+      if ('db/changes/first.sql' in files) {
+        const named = json(p.dir, ['db/changes']);
+        assert.is(named.out?.summary.migrations, 1, named.stderr);
+      }
+    } finally {
+      p.cleanup();
+    }
+  }
+});
+
+test('--changed-since with no migration changed still exits 0 (an empty selection is normal under a git scope)', () => {
+  const p = project({ 'migrations/0001_init.up.sql': 'CREATE TABLE a (id int);\n', 'migrations/0001_init.down.sql': 'DROP TABLE a;\n' });
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: p.dir, env: cleanEnv(), stdio: 'pipe' });
+    git('init', '-q', '-b', 'main');
+    git('-c', 'user.name=t', '-c', 'user.email=t@e', 'add', '.');
+    git('-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-q', '-m', 'init');
+    const r = run(p.dir, ['lint', '--changed-since', 'HEAD']);
+    assert.is(r.code, 0, r.stdout + r.stderr);
+  } finally {
+    p.cleanup();
+  }
+});
 test.run();

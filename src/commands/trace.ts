@@ -22,6 +22,8 @@ export async function runTraceCommand(opts: {
   config: ResolvedConfig;
   format: string | undefined;
   databaseUrl: string | undefined;
+  /** Build the schema from this snapshot instead of the history (default: the config's `snapshot`). */
+  snapshot: string | undefined;
   rows: string[];
   commit: boolean;
   stairway: boolean;
@@ -39,6 +41,7 @@ export async function runTraceCommand(opts: {
       paths: opts.paths,
       config: opts.config,
       ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}),
+      ...(opts.snapshot !== undefined ? { snapshot: opts.snapshot } : {}),
       commit: opts.commit,
       rows,
       stairway: opts.stairway,

@@ -99,7 +99,8 @@ const DESCRIPTIONS = {
     'A snapshot file written by `migralint snapshot` (relative to the config file\'s directory): the ' +
     'production tables with their sizes and the migrations already applied. Lint then judges the pending ' +
     'migrations against it: lock findings carry the table\'s size, their level follows "sizes", and a table ' +
-    'created by a pending migration is new (no lock finding on it). `--snapshot <file>` overrides it.',
+    'created by a pending migration is new (no lock finding on it). `migralint trace` builds its schema ' +
+    'from it instead of replaying the history. `--snapshot <file>` overrides it.',
   sizes:
     'Size thresholds for lock findings on a table whose size a snapshot (or verify\'s database) knows: ' +
     'below "small" rows the finding is info; at or above "large" rows or "largeBytes" bytes it is an error, ' +

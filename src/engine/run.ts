@@ -293,6 +293,14 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
       ].join('\n'),
     );
   }
+  // Auto-discovery that found nothing at all: a required check that reads no file must not pass
+  // (ESLint's "No files matching" is exit 2 too). Under --staged / --changed-since an empty
+  // selection is the normal case (no migration in the commit).
+  if (total === 0 && loaded.notices.length === 0 && isAutoDiscovery(opts) && !opts.scope) {
+    throw new LintCoverageError(
+      `no migration directory found under ${opts.config.rootDir}: migralint looks for the layouts listed in its README ("What migralint reads"); name the directory on the command line (migralint lint <dir>) or in the config's "directories"`,
+    );
+  }
   const lockPath = opts.lockfile === undefined ? opts.config.lockfile : opts.lockfile;
   const lock = lockPath ? await readLock(lockPath) : null;
   const snapshotFile = opts.snapshot ?? opts.config.snapshot;

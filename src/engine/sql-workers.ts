@@ -27,12 +27,15 @@ export function workerCount(): number {
 
 type Ops = ReturnType<SqlParser['toOperations']>;
 
+/** A text's operations: as objects when read on this thread, as v8.serialize bytes from a worker. */
+export type WorkerResult = { ops: Ops } | { bytes: Uint8Array };
+
 /**
  * The operations of every request, in order: shares go to the workers and the first one is read
  * here with `parser`. A worker that fails leaves its share to this thread, so a run never depends
  * on threads being available.
  */
-export async function readInWorkers(requests: readonly SqlRequest[], parser: () => Promise<SqlParser>): Promise<Ops[]> {
+export async function readInWorkers(requests: readonly SqlRequest[], parser: () => Promise<SqlParser>): Promise<WorkerResult[]> {
   const n = workerCount();
   const size = Math.ceil(requests.length / (n + 1));
   const shares: SqlRequest[][] = [];
@@ -42,7 +45,7 @@ export async function readInWorkers(requests: readonly SqlRequest[], parser: () 
   const script = new URL(here.endsWith('.ts') ? './sql-worker.ts' : './sql-worker.js', here);
   const pending = shares.slice(1).map(
     (share) =>
-      new Promise<Ops[] | null>((resolve) => {
+      new Promise<Uint8Array[] | null>((resolve) => {
         let worker: Worker;
         try {
           worker = new Worker(script, { workerData: { requests: share.map((r) => ({ text: r.text, opts: r.opts })) } });
@@ -50,17 +53,18 @@ export async function readInWorkers(requests: readonly SqlRequest[], parser: () 
           resolve(null);
           return;
         }
-        worker.once('message', (ops: Ops[]) => resolve(ops));
+        worker.once('message', (bytes: Uint8Array[]) => resolve(bytes));
         worker.once('error', () => resolve(null));
         worker.once('exit', () => resolve(null));
       }),
   );
   const main = await parser();
-  const results: Ops[] = shares[0]!.map((r) => main.toOperations(r.text, r.opts));
+  const results: WorkerResult[] = shares[0]!.map((r) => ({ ops: main.toOperations(r.text, r.opts) }));
   const done = await Promise.all(pending);
-  done.forEach((ops, i) => {
+  done.forEach((bytes, i) => {
     const share = shares[i + 1]!;
-    results.push(...(ops && ops.length === share.length ? ops : share.map((r) => main.toOperations(r.text, r.opts))));
+    if (bytes && bytes.length === share.length) for (const b of bytes) results.push({ bytes: b });
+    else for (const r of share) results.push({ ops: main.toOperations(r.text, r.opts) });
   });
   return results;
 }

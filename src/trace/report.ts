@@ -1,7 +1,7 @@
 // Text, JSON and Markdown output of a trace.
 import path from 'node:path';
 import type { Classified } from './classify.js';
-import type { TracedStatement, TraceResult } from './run.js';
+import { SNAPSHOT_ROWS_CAP, type TracedStatement, type TraceResult } from './run.js';
 import { lockStrength } from '../model/locks.js';
 import type { ObservedLock } from './tracer.js';
 
@@ -100,13 +100,40 @@ export function renderTrace(r: TraceResult, format: TraceFormat, cwd: string): s
   const tpl = r.template === 'cached' ? 'history from the cached template' : r.template === 'built' ? 'history replayed, template cached' : 'history replayed';
   lines.push(md ? `## migralint trace` : `migralint trace on ${db}`);
   if (md) lines.push('', `Database: ${db}.`);
-  lines.push(
-    `${md ? '' : '  '}${r.history.migrations} earlier migration${r.history.migrations === 1 ? '' : 's'} (${r.history.statements} statement${r.history.statements === 1 ? '' : 's'}) ${tpl} in ${(r.setupMs / 1000).toFixed(2)} s` +
-      (r.history.notRun > 0 ? `; ${r.history.notRun} statement${r.history.notRun === 1 ? '' : 's'} of the history could not run (the schema may lack what they make)` : ''),
-  );
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const notRun = r.history.notRun > 0 ? `; ${plural(r.history.notRun, 'statement')} of the history could not run (the schema may lack what they make)` : '';
+  if (r.snapshot) {
+    const s = r.snapshot;
+    const upTo = s.applied.map((a) => (a.upTo === null ? `no applied ${a.framework} migrations recorded (the named ones are taken as pending)` : a.upTo.length > 0 ? `applied up to ${a.upTo.join(', ')}` : 'nothing applied'));
+    lines.push(
+      `${md ? '' : '  '}schema from snapshot ${s.file} (PostgreSQL ${s.server}${r.template === 'cached' ? '; loaded from the cached template' : ''}): ${plural(s.tables, 'table')}${s.created < s.tables ? ` (${s.created} created)` : ''}` +
+        `${upTo.length > 0 ? `, ${[...new Set(upTo)].join('; ')}` : ''}; ` +
+        `then ${plural(r.history.migrations, 'pending migration')} (${plural(r.history.statements, 'statement')}) replayed before the traced ones, in ${(r.setupMs / 1000).toFixed(2)} s${notRun}`,
+    );
+    if (s.alreadyApplied.length > 0) {
+      const names = s.alreadyApplied.map((f) => path.basename(f));
+      const shown = names.length <= 3 ? names.join(', ') : `${names[0]} … ${names.at(-1)}`;
+      lines.push(`${md ? '- ' : '  '}not traced: ${plural(names.length, 'named migration')} the snapshot records as applied (${shown})`);
+    }
+    for (const n of s.notes) lines.push(`${md ? '- ' : '  '}-- migralint: ${n.kind}: ${n.object}: ${n.reason}`);
+  } else {
+    lines.push(
+      `${md ? '' : '  '}${plural(r.history.migrations, 'earlier migration')} (${plural(r.history.statements, 'statement')}) ${tpl} in ${(r.setupMs / 1000).toFixed(2)} s${notRun}`,
+    );
+  }
   for (const f of r.history.failures) lines.push(`${md ? '- ' : '  '}history: ${rel(f.file)}:${f.line}: ${f.message}`);
   for (const x of r.skipped) lines.push(`${md ? '- ' : '  '}not traced: ${rel(x.dir)} (${x.migrations} ${x.dialect} migration${x.migrations === 1 ? '' : 's'}): trace runs PostgreSQL migrations`);
-  for (const f of r.rowsFilled) lines.push(`${md ? '- ' : '  '}rows: ${f.table}: ${f.error ? `not filled: ${f.error}` : `${f.rows} rows`}`);
+  // Thousands of snapshot tables filled to their estimates: one line, and each one that failed.
+  const estimated = r.rowsFilled.filter((f) => f.fromSnapshot && !f.error);
+  if (estimated.length > 0) {
+    lines.push(
+      `${md ? '- ' : '  '}rows: ${plural(estimated.length, 'table')} the pending migrations meet filled to the snapshot's estimates, at most ${SNAPSHOT_ROWS_CAP.toLocaleString('en-US')} rows each (${estimated.reduce((n, f) => n + f.rows, 0)} rows; --rows table=N for others)`,
+    );
+  }
+  for (const f of r.rowsFilled) {
+    if (f.fromSnapshot && !f.error) continue;
+    lines.push(`${md ? '- ' : '  '}rows: ${f.table}: ${f.error ? `not filled: ${f.error}` : `${f.rows} rows`}`);
+  }
   for (const m of r.migrations) {
     for (const b of m.bodies) {
       lines.push('');
@@ -152,6 +179,7 @@ function toJson(r: TraceResult, cwd: string) {
     template: r.template,
     history: { ...r.history, failures: r.history.failures.map((f) => ({ ...f, file: rel(f.file) })) },
     rowsFilled: r.rowsFilled,
+    ...(r.snapshot ? { snapshot: { ...r.snapshot, applied: r.snapshot.applied.map((a) => ({ ...a, dir: rel(a.dir) })), alreadyApplied: r.snapshot.alreadyApplied.map(rel) } } : {}),
     skipped: r.skipped.map((x) => ({ ...x, dir: rel(x.dir) })),
     migrations: r.migrations.map((m) => ({
       file: rel(m.migration.file),

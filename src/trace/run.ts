@@ -3,10 +3,16 @@
 // server inside a transaction), run every pending statement and record what PostgreSQL did, then
 // put the static findings beside it.
 import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ResultCache } from '../cache/index.js';
 import type { ResolvedConfig } from '../config/index.js';
 import { lint } from '../engine/run.js';
+import { chainProduction } from '../engine/production.js';
+import { buildGraph } from '../graph/index.js';
+import { openSnapshot, parseSnapshot, SnapshotFormatError, type LazySnapshot, type Snapshot } from '../snapshot/format.js';
+import { buildSnapshotSchema, fillOrder, namedTables, tableSql, tablesToFill, type SnapshotNote } from './from-snapshot.js';
 import type { Migration, MigrationSet } from '../model/index.js';
 import type { Finding } from '../rule-api/index.js';
 import { classify, type Classified } from './classify.js';
@@ -31,7 +37,15 @@ export interface TraceOptions {
   cacheDir?: string | null;
   /** The lint cache (what the front ends read), as `lint` uses it; none by default. */
   cache?: ResultCache | null;
+  /**
+   * A snapshot file (`migralint snapshot`; default: the config's `snapshot`): the schema is built
+   * from it instead of replaying the history, and the migrations it records as applied are not traced.
+   */
+  snapshot?: string;
 }
+
+/** Each table of a snapshot is filled with its estimated rows, up to this many (`--rows` overrides). */
+export const SNAPSHOT_ROWS_CAP = 1000;
 
 export interface TracedStatement extends StatementTrace {
   /** The static findings on this statement, judged, and what the trace saw that none claims. */
@@ -66,7 +80,9 @@ export interface TraceResult {
   /** How the history came to be: replayed now, loaded from the cached template, or none needed. */
   template: 'built' | 'cached' | 'none' | 'not cached';
   history: { migrations: number; statements: number; notRun: number; failures: { file: string; line: number; message: string }[] };
-  rowsFilled: { table: string; rows: number; error?: string }[];
+  rowsFilled: { table: string; rows: number; error?: string; /** From the snapshot's estimate (else --rows). */ fromSnapshot?: boolean }[];
+  /** The schema came from a snapshot file instead of the replayed history. */
+  snapshot?: SnapshotSource;
   /** Migration directories of another database, not traced (said, never dropped silently). */
   skipped: { dir: string; dialect: string; migrations: number }[];
   migrations: TracedMigration[];
@@ -79,6 +95,22 @@ export interface TraceResult {
   lintMs: number;
   databaseMs: number;
   totalMs: number;
+}
+
+export interface SnapshotSource {
+  file: string;
+  /** The server the snapshot was taken of, e.g. `16.4`. */
+  server: string;
+  tables: number;
+  /** Of `tables`, created in the trace database. */
+  created: number;
+  /** Per traced migration directory: the revisions the snapshot records as current (null: it records none for this framework). */
+  applied: { dir: string; framework: string; upTo: string[] | null }[];
+  /** Migrations named that the snapshot records as applied: not traced. */
+  alreadyApplied: string[];
+  /** Tables to fill from their estimates: those the pending migrations name, and the tables they reference. */
+  filledOf: number;
+  notes: SnapshotNote[];
 }
 
 export class TraceUsageError extends Error {
@@ -150,12 +182,43 @@ function describeFailure(f: PgFailure): string {
   return `${f.message}${f.code ? ` (SQLSTATE ${f.code})` : ''}${f.detail ? `; ${f.detail}` : ''}${f.hint ? `; hint: ${f.hint}` : ''}`;
 }
 
+/**
+ * The snapshot a trace builds its schema from, read whole (every table is created). Refused (exit
+ * 2, naming the file): unreadable, not a snapshot, of a newer format, or with redacted names.
+ */
+async function readTraceSnapshot(file: string, cwd: string): Promise<{ snapshot: Snapshot; bytes: Uint8Array; shown: string }> {
+  const shown = path.relative(cwd, file).startsWith('..') ? file : path.relative(cwd, file) || file;
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(file);
+  } catch (err) {
+    throw new SnapshotFormatError(`cannot read the snapshot ${shown}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const snapshot = parseSnapshot(Buffer.from(bytes).toString('utf8'), shown);
+  if (snapshot.redacted) {
+    throw new SnapshotFormatError(
+      `${shown}: the snapshot's names are redacted (--redact-names); trace creates the tables by name, so it needs a snapshot taken without --redact-names`,
+    );
+  }
+  return { snapshot, bytes, shown };
+}
+
 export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   const started = performance.now();
   // PGlite's module compiles on background threads while the migrations are read and linted.
   const pglite = opts.databaseUrl ? null : preparePGlite();
   pglite?.catch(() => {});
-  const result = await lint({ cwd: opts.cwd, paths: opts.paths, config: opts.config, lockfile: null, cache: opts.cache ?? null });
+  const snapshotFile = opts.snapshot ?? opts.config.snapshot;
+  const fromSnapshot = snapshotFile ? await readTraceSnapshot(snapshotFile, opts.cwd) : null;
+  // The static findings are judged against the same production (sizes, tables that are new).
+  const result = await lint({
+    cwd: opts.cwd,
+    paths: opts.paths,
+    config: opts.config,
+    lockfile: null,
+    cache: opts.cache ?? null,
+    ...(snapshotFile ? { snapshot: snapshotFile } : {}),
+  });
   const lintMs = Math.round(performance.now() - started);
   const targets = new Set(result.migrations.map((m) => m.file));
   const sets = result.sets.filter((s) => s.migrations.some((m) => targets.has(m.file)));
@@ -163,7 +226,45 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   if (sets.length > 0 && pgSets.length === 0) {
     throw new TraceUsageError(`trace runs PostgreSQL migrations; ${sets.map((s) => `${path.relative(opts.cwd, s.dir) || '.'} is ${s.dialect}`).join(', ')}`);
   }
-  const plans = pgSets.map((set) => plan(set, targets));
+  let source: SnapshotSource | undefined;
+  let plans: Plan[];
+  if (fromSnapshot) {
+    const lazy = openSnapshot(fromSnapshot.bytes, fromSnapshot.shown);
+    source = {
+      file: fromSnapshot.shown,
+      server: fromSnapshot.snapshot.server,
+      tables: fromSnapshot.snapshot.tables.length,
+      created: 0,
+      applied: [],
+      alreadyApplied: [],
+      filledOf: 0,
+      notes: [],
+    };
+    const s = source;
+    plans = pgSets.map((set) => planOnSnapshot(set, targets, lazy, s));
+  } else plans = pgSets.map((set) => plan(set, targets));
+
+  // With a snapshot: which tables get rows (those the pending migrations meet), and how many.
+  const pendingRows = new Map(opts.rows ?? []);
+  let fill: [string, number][] | null = null;
+  if (fromSnapshot) {
+    const estimates = new Map(fromSnapshot.snapshot.tables.map((t) => [t.name, t.rows]));
+    const pendingOps = plans.flatMap((p) => [
+      ...p.history.flatMap((st) => st.ops),
+      ...p.steps.flatMap((step) => (step.kind === 'trace' ? step.migration.upgrade.operations : step.statements.flatMap((st) => st.ops))),
+    ]);
+    const meet = tablesToFill(fromSnapshot.snapshot.tables, namedTables(pendingOps));
+    fill = [];
+    for (const name of fillOrder(fromSnapshot.snapshot.tables)) {
+      const given = pendingRows.get(name);
+      pendingRows.delete(name);
+      const n = given ?? (meet.has(name) ? Math.min(estimates.get(name) ?? 0, SNAPSHOT_ROWS_CAP) : 0);
+      if (n > 0) fill.push([name, given === undefined ? n : -n]);
+    }
+    source!.filledOf = meet.size;
+  }
+  let snapshotTemplate: { file: string; built: string } | null = null;
+  let snapshotRowsFilled: TraceResult['rowsFilled'] | null = null;
 
   let db: TraceDb;
   let template: TraceResult['template'] = 'none';
@@ -174,6 +275,23 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
       throw new TraceUsageError(`--database-url must be a postgres:// or postgresql:// URL; got "${redactUrl(opts.databaseUrl)}"`);
     }
     db = await openPostgresTrace(opts.databaseUrl, redactUrl(opts.databaseUrl));
+  } else if (fromSnapshot) {
+    // The schema and rows built from the snapshot are a template like a history's, keyed by the
+    // snapshot's bytes and the rows filled; what building it said is kept beside it.
+    snapshotTemplate = snapshotTemplateFiles(cacheDir, fromSnapshot.bytes, fill!);
+    const cached = snapshotTemplate && existsSync(snapshotTemplate.built) ? readTemplate(snapshotTemplate.file) : null;
+    if (snapshotTemplate && cached) {
+      touchTemplate(snapshotTemplate.file);
+      db = await openPGliteTrace(cached, pglite!);
+      const kept = JSON.parse(readFileSync(snapshotTemplate.built, 'utf8')) as SnapshotBuilt;
+      source!.created = kept.created;
+      source!.notes.push(...kept.notes);
+      snapshotRowsFilled = kept.rowsFilled;
+      template = 'cached';
+    } else {
+      db = (await openEmpty(cacheDir, pglite!)).db;
+      template = 'not cached';
+    }
   } else {
     // One set: its history is a template worth caching. Several: one database, reset between them.
     const history = plans.length === 1 ? plans[0]!.history : [];
@@ -190,10 +308,9 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
       // (PGlite's initdb is most of an empty start), else run initdb and keep its result as that
       // template, the only one an empty history or several sets need.
       const emptyKey = historyHash('pglite', []);
-      const emptyFile = cacheDir ? path.join(cacheDir, emptyKey, TEMPLATE_FILE) : null;
-      const empty = emptyFile && emptyKey !== key ? readTemplate(emptyFile) : null;
-      let emptyWritten = false;
-      db = await openPGliteTrace(empty, pglite!, emptyFile && !empty ? (t) => (emptyWritten = writeTemplateOrNot(t, emptyFile)) : undefined);
+      const opened = await openEmpty(cacheDir, pglite!, emptyKey === key);
+      db = opened.db;
+      const emptyWritten = opened.written;
       if (plans.length === 1) {
         const failures = await new Tracer(db, { outerTransaction: false }).replay(history);
         plans[0]!.failures = failures;
@@ -211,12 +328,13 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
       } else if (emptyWritten) template = 'built';
     }
   }
-  const tracer = new Tracer(db, { outerTransaction: db.kind === 'postgres' && !opts.commit });
+  let tracer = new Tracer(db, { outerTransaction: db.kind === 'postgres' && !opts.commit });
   const out: TraceResult = {
     database: { kind: db.kind, label: db.label, version: db.version },
     template,
     history: { migrations: 0, statements: 0, notRun: 0, failures: [] },
     rowsFilled: [],
+    ...(source ? { snapshot: source } : {}),
     skipped: sets.filter((x) => !pgSets.includes(x)).map((x) => ({ dir: x.dir, dialect: x.dialect, migrations: x.migrations.filter((m) => targets.has(m.file)).length })),
     migrations: [],
     findings: [],
@@ -228,9 +346,35 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   };
   try {
     await tracer.beginOuter();
-    const pendingRows = new Map(opts.rows ?? []);
+    if (snapshotRowsFilled) out.rowsFilled.push(...snapshotRowsFilled);
+    else if (fromSnapshot && source && fill) {
+      const built = await buildSnapshotSchema(fromSnapshot.snapshot, (sql) => runOne(tracer, sql, fromSnapshot.shown), (types) => existingTypes(db, tracer, types));
+      source.created = built.created;
+      source.notes.push(...built.notes);
+      // Production's tables hold rows: those the pending migrations meet get their estimate,
+      // bounded, before any pending migration runs (a negative count: given by --rows).
+      const filled: TraceResult['rowsFilled'] = [];
+      for (const [name, n] of fill) {
+        const f = await fillTable(tracer, name, tableSql(name), Math.abs(n));
+        if (f) filled.push(n > 0 ? { ...f, fromSnapshot: true } : f);
+      }
+      out.rowsFilled.push(...filled);
+      if (snapshotTemplate && db.kind === 'pglite') {
+        const kept: SnapshotBuilt = { created: built.created, notes: built.notes, rowsFilled: filled };
+        // The trace goes on from the template, on the database the next run will start from.
+        const reopened = await keepAsTemplate(db, snapshotTemplate.file, pglite!);
+        db = reopened.db;
+        tracer = new Tracer(db, { outerTransaction: false });
+        if (reopened.written) {
+          writeAtomic(snapshotTemplate.built, JSON.stringify(kept));
+          out.template = 'built';
+          pruneTemplates(cacheDir!, TEMPLATE_FILE, [path.basename(path.dirname(snapshotTemplate.file)), historyHash('pglite', [])], KEEP_TEMPLATES);
+        }
+      }
+    }
     for (const [i, p] of plans.entries()) {
-      if (i > 0 && db.kind === 'pglite') await resetPGlite(db);
+      // Without a snapshot each directory starts from an empty database; a snapshot is one production database for all.
+      if (i > 0 && db.kind === 'pglite' && !fromSnapshot) await resetPGlite(db);
       const failures = i === 0 && firstHistoryDone ? p.failures : await tracer.replay(p.history);
       out.history.migrations += p.historyMigrations;
       out.history.statements += p.history.filter((s) => s.sql !== null && !s.control).length;
@@ -247,11 +391,11 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
           out.history.failures.push(...fs.map((f) => ({ file: f.statement.file, line: f.statement.loc.line, message: describeFailure(f.failure) })));
           continue;
         }
-        await fillRows(db, pendingRows, out.rowsFilled);
-        out.migrations.push(await traceMigration(tracer, step.migration, opts, result.findings, out.findings));
+        await fillRows(tracer, pendingRows, out.rowsFilled);
+        out.migrations.push(await traceMigration(tracer, step.migration, opts, result.findings, out.findings, fromSnapshot ? 'the schema built from the snapshot' : 'the replayed schema'));
       }
     }
-    await fillRows(db, pendingRows, out.rowsFilled);
+    await fillRows(tracer, pendingRows, out.rowsFilled);
     for (const [table] of pendingRows) out.rowsFilled.push({ table, rows: 0, error: 'no such table in the traced schema' });
     await tracer.endOuter(Boolean(opts.commit));
   } finally {
@@ -259,6 +403,19 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   }
   out.totalMs = Math.round(performance.now() - started);
   return out;
+}
+
+/**
+ * An empty PGlite: from the empty database's template when the cache has one (PGlite's initdb is
+ * most of an empty start), else from initdb, whose result is then kept as that template (`written`).
+ * `isKey`: the template wanted is that one itself (it was looked up and missed already).
+ */
+async function openEmpty(cacheDir: string | null, pglite: Promise<PGliteModule>, isKey = false): Promise<{ db: TraceDb; written: boolean }> {
+  const file = cacheDir ? path.join(cacheDir, historyHash('pglite', []), TEMPLATE_FILE) : null;
+  const empty = file && !isKey ? readTemplate(file) : null;
+  let written = false;
+  const db = await openPGliteTrace(empty, pglite, file && !empty ? (t) => (written = writeTemplateOrNot(t, file)) : undefined);
+  return { db, written };
 }
 
 /**
@@ -289,10 +446,32 @@ interface Plan {
   steps: ({ kind: 'history'; statements: TraceStatement[] } | { kind: 'trace'; migration: Migration })[];
 }
 
-function plan(set: MigrationSet, targets: Set<string>): Plan {
+/**
+ * With a snapshot: the migrations it records as applied are in its schema already; the others are
+ * pending, decided as `lint --snapshot` decides (src/engine/production.ts). Pending migrations
+ * before the first named one are replayed; named ones already applied are listed, not traced.
+ * When the snapshot records nothing for the chain's framework, the named migrations are the pending ones.
+ */
+function planOnSnapshot(set: MigrationSet, targets: Set<string>, snapshot: LazySnapshot, source: SnapshotSource): Plan {
   const ordered = chainOrder(set.migrations);
+  const entry = snapshot.applied.find((a) => a.kind === set.framework) ?? null;
+  const production = chainProduction(set, () => buildGraph(set.migrations), { snapshot, lock: null });
+  const pending = entry && production ? ordered.filter((m) => production.released(m) !== true) : ordered.filter((m) => targets.has(m.file));
+  const pendingSet = new Set(pending);
+  const lastApplied = ordered.filter((m) => !pendingSet.has(m)).at(-1);
+  source.applied.push({
+    dir: set.dir,
+    framework: set.framework,
+    upTo: entry ? (entry.heads.length > 0 ? [...entry.heads] : lastApplied?.revision ? [lastApplied.revision.value] : []) : null,
+  });
+  source.alreadyApplied.push(...ordered.filter((m) => targets.has(m.file) && !pendingSet.has(m)).map((m) => m.file));
+  return plan({ ...set, migrations: pending }, targets, pending);
+}
+
+function plan(set: MigrationSet, targets: Set<string>, ordered: Migration[] = chainOrder(set.migrations)): Plan {
   const last = ordered.map((m) => targets.has(m.file)).lastIndexOf(true);
   const first = ordered.findIndex((m) => targets.has(m.file));
+  if (first < 0) return { history: [], historyMigrations: 0, failures: [], steps: [] };
   const p: Plan = { history: [], historyMigrations: first, failures: [], steps: [] };
   for (const m of ordered.slice(0, first)) p.history.push(...bodyStatements(m, 'up'));
   for (const m of ordered.slice(first, last + 1)) {
@@ -307,6 +486,7 @@ async function traceMigration(
   opts: TraceOptions,
   allFindings: readonly Finding[],
   traceFindings: TraceFinding[],
+  schema: string,
 ): Promise<TracedMigration> {
   const files = new Set([m.file, ...m.companions.map((c) => c.file)]);
   const findings = allFindings.filter((f) => files.has(f.file));
@@ -319,7 +499,7 @@ async function traceMigration(
         severity: 'error',
         file: t.statement.file,
         ...where,
-        message: `${direction === 'upgrade' ? 'The upgrade' : direction === 'downgrade' ? 'The downgrade' : 'The upgrade after the downgrade'} fails here on the replayed schema: ${describeFailure(t.failure)}`,
+        message: `${direction === 'upgrade' ? 'The upgrade' : direction === 'downgrade' ? 'The downgrade' : 'The upgrade after the downgrade'} fails here on ${schema}: ${describeFailure(t.failure)}`,
         migration: m.revision?.value ?? null,
       });
     }
@@ -381,6 +561,7 @@ async function resetPGlite(db: TraceDb): Promise<void> {
 
 interface ColumnInfo {
   name: string;
+  selfref?: boolean;
   type: string;
   notnull: boolean;
   hasdefault: boolean;
@@ -396,34 +577,98 @@ interface ColumnInfo {
  * before the next one), so rewrites and scans read real rows. Values follow the column's type;
  * a foreign key points at the referenced table's first row.
  */
-async function fillRows(db: TraceDb, pending: Map<string, number>, done: TraceResult['rowsFilled']): Promise<void> {
+async function fillRows(tracer: Tracer, pending: Map<string, number>, done: TraceResult['rowsFilled']): Promise<void> {
   for (const [table, n] of [...pending]) {
-    const oid = (await db.rows<{ oid: string | null }>(`SELECT to_regclass($1)::oid::int8 AS oid`, [table]))[0]?.oid;
-    if (!oid) continue;
+    const filled = await fillTable(tracer, table, table, n);
+    if (!filled) continue;
     pending.delete(table);
-    const cols = await db.rows<ColumnInfo & Record<string, unknown>>(
-      `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS notnull, a.atthasdef AS hasdefault,
-              (a.attidentity <> '' OR a.attgenerated <> '') AS generated, t.typcategory,
-              (SELECT e.enumlabel FROM pg_enum e WHERE e.enumtypid = a.atttypid ORDER BY e.enumsortorder LIMIT 1) AS enumlabel,
-              (SELECT co.confrelid::regclass::text FROM pg_constraint co WHERE co.conrelid = a.attrelid AND co.contype = 'f' AND a.attnum = ANY (co.conkey) LIMIT 1) AS reftable,
-              (SELECT fa.attname FROM pg_constraint co JOIN pg_attribute fa ON fa.attrelid = co.confrelid AND fa.attnum = co.confkey[array_position(co.conkey, a.attnum)]
-                 WHERE co.conrelid = a.attrelid AND co.contype = 'f' AND a.attnum = ANY (co.conkey) LIMIT 1) AS refcol
-         FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
-        WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
-      [oid],
-    );
-    const names: string[] = [];
-    const values: string[] = [];
-    for (const c of cols) {
-      if (c.generated) continue;
-      const v = valueFor(c);
-      if (v === null) continue;
-      names.push(`"${c.name.replace(/"/g, '""')}"`);
-      values.push(v);
-    }
-    const sql = `INSERT INTO ${table} (${names.join(', ')}) SELECT ${values.join(', ')} FROM generate_series(1, ${n}) AS g`;
-    const failure = await db.run(names.length > 0 ? sql : `INSERT INTO ${table} SELECT FROM generate_series(1, ${n})`);
-    done.push(failure ? { table, rows: 0, error: failure.message } : { table, rows: n });
+    done.push(filled);
+  }
+}
+
+/** Fills one table (`sqlName` as SQL names it) with n generated rows; null when it does not exist (yet). */
+async function fillTable(tracer: Tracer, table: string, sqlName: string, n: number): Promise<TraceResult['rowsFilled'][number] | null> {
+  const oid = (await tracer.db.rows<{ oid: string | null }>(`SELECT to_regclass($1)::oid::int8 AS oid`, [sqlName]))[0]?.oid;
+  if (!oid) return null;
+  const cols = await tracer.db.rows<ColumnInfo & Record<string, unknown>>(
+    `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS notnull, a.atthasdef AS hasdefault,
+            (a.attidentity <> '' OR a.attgenerated <> '') AS generated, t.typcategory,
+            (SELECT e.enumlabel FROM pg_enum e WHERE e.enumtypid = a.atttypid ORDER BY e.enumsortorder LIMIT 1) AS enumlabel,
+            (SELECT co.confrelid::regclass::text FROM pg_constraint co WHERE co.conrelid = a.attrelid AND co.contype = 'f' AND a.attnum = ANY (co.conkey) LIMIT 1) AS reftable,
+            COALESCE((SELECT co.confrelid = co.conrelid FROM pg_constraint co WHERE co.conrelid = a.attrelid AND co.contype = 'f' AND a.attnum = ANY (co.conkey) LIMIT 1), false) AS selfref,
+            (SELECT fa.attname FROM pg_constraint co JOIN pg_attribute fa ON fa.attrelid = co.confrelid AND fa.attnum = co.confkey[array_position(co.conkey, a.attnum)]
+               WHERE co.conrelid = a.attrelid AND co.contype = 'f' AND a.attnum = ANY (co.conkey) LIMIT 1) AS refcol
+       FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+      WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
+    [oid],
+  );
+  const names: string[] = [];
+  const values: string[] = [];
+  for (const c of cols) {
+    if (c.generated) continue;
+    // A row referencing its own table points at itself (the key's value for the same g): the
+    // table is empty before the fill, so there is no other row to point at.
+    const ref = c.selfref ? cols.find((x) => x.name === c.refcol) : undefined;
+    const v = ref ? valueFor({ ...ref, reftable: null, refcol: null }) : valueFor(c);
+    if (v === null) continue;
+    names.push(`"${c.name.replace(/"/g, '""')}"`);
+    values.push(v);
+  }
+  const sql = `INSERT INTO ${sqlName} (${names.join(', ')}) SELECT ${values.join(', ')} FROM generate_series(1, ${n}) AS g`;
+  // Through the tracer: on a server, a failed fill must not abort the transaction the trace runs in.
+  const failure = await runOne(tracer, names.length > 0 ? sql : `INSERT INTO ${sqlName} SELECT FROM generate_series(1, ${n})`, '');
+  if (failure) return { table, rows: 0, error: failure.message };
+  // Serial columns were given 1..n: their sequences go on after n, so the migrations' own inserts do not collide.
+  await tracer.db.rows(
+    `SELECT setval(pg_get_serial_sequence($1, a.attname), $2) FROM pg_attribute a
+      WHERE a.attrelid = $3 AND a.attnum > 0 AND NOT a.attisdropped AND a.attidentity = '' AND pg_get_serial_sequence($1, a.attname) IS NOT NULL`,
+    [sqlName, n, oid],
+  );
+  return { table, rows: n };
+}
+
+/** What building a snapshot's template said, kept beside it for the runs that load it. */
+interface SnapshotBuilt {
+  created: number;
+  notes: SnapshotNote[];
+  rowsFilled: TraceResult['rowsFilled'];
+}
+
+function snapshotTemplateFiles(cacheDir: string | null, bytes: Uint8Array, fill: [string, number][]): { file: string; built: string } | null {
+  if (!cacheDir) return null;
+  const h = createHash('sha256');
+  h.update(`migralint-trace-snapshot-${TEMPLATE_FORMAT}\0pglite\0${SNAPSHOT_ROWS_CAP}\0${JSON.stringify(fill)}\0`);
+  h.update(bytes);
+  const dir = path.join(cacheDir, `snapshot-${h.digest('hex').slice(0, 32)}`);
+  return { file: path.join(dir, TEMPLATE_FILE), built: path.join(dir, 'built.json') };
+}
+
+/** Whole or not at all: a run reading the cache at the same time never sees half a file. */
+function writeAtomic(file: string, data: string | Buffer): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, file);
+}
+
+/** One statement of the snapshot's schema, through the tracer (a savepoint inside a server's rolled-back transaction). */
+async function runOne(tracer: Tracer, sql: string, file: string): Promise<PgFailure | null> {
+  const failures = await tracer.replay([{ sql, file, loc: { line: 1, column: 1, endLine: 1, endColumn: 1 }, ops: [] }]);
+  return failures[0]?.failure ?? null;
+}
+
+/** The column types (as format_type printed them) this database has. */
+async function existingTypes(db: TraceDb, tracer: Tracer, types: string[]): Promise<Set<string>> {
+  const guard = tracer.opts.outerTransaction;
+  if (guard) await db.run('SAVEPOINT migralint_types');
+  try {
+    const rows = await db.rows<{ t: string }>(`SELECT t FROM unnest($1::text[]) AS t WHERE to_regtype(t) IS NOT NULL`, [types]);
+    if (guard) await db.run('RELEASE SAVEPOINT migralint_types');
+    return new Set(rows.map((r) => r.t));
+  } catch {
+    // An older server raises on a type name it cannot parse: let each CREATE TABLE say what fails.
+    if (guard) await db.run('ROLLBACK TO SAVEPOINT migralint_types');
+    return new Set(types);
   }
 }
 

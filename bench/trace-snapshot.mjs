@@ -1,0 +1,106 @@
+// Times `migralint trace --snapshot` on generated snapshots of 100 and 2,000 tables (the shape of
+// bench/snapshot.mjs's: 8 columns, 3 indexes, 3 constraints each, rows 10..200M estimated), tracing
+// the one pending migration of a small golang-migrate project, beside a plain trace of the same
+// migration (its history replayed: one CREATE TABLE). Cold: no template cache; warm: the schema
+// built from the 2,000-table snapshot loaded from the cache. Whole processes, interleaved round by round.
+// The JSON output splits the time: reading + linting, building the schema + filling rows.
+// Usage: node bench/trace-snapshot.mjs [--rounds 3]   (build first: npm run build)
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { arg, header, interleave, median, runOnce } from './lib.mjs';
+import { renderSnapshot } from '../dist/index.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const out = path.join(here, 'out', 'trace-snapshot');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(path.join(out, 'migrations'), { recursive: true });
+const rounds = Number(arg('--rounds', '3'));
+
+const write = (name, text) => writeFileSync(path.join(out, 'migrations', name), text);
+write('000001_accounts.up.sql', 'CREATE TABLE accounts (id bigserial PRIMARY KEY, account_id bigint NOT NULL REFERENCES accounts (id), status varchar(20) NOT NULL DEFAULT \'active\');\n');
+write('000001_accounts.down.sql', 'DROP TABLE accounts;\n');
+write('000002_accounts_region.up.sql', "SET lock_timeout = '5s';\nALTER TABLE accounts ADD COLUMN region text NOT NULL DEFAULT 'eu';\nALTER TABLE accounts ALTER COLUMN status TYPE varchar(40);\n");
+write('000002_accounts_region.down.sql', 'ALTER TABLE accounts DROP COLUMN region;\n');
+writeFileSync(path.join(out, 'migralint.config.json'), JSON.stringify({ cache: false }));
+
+function snapshotOf(count) {
+  const tables = [];
+  for (let i = 0; i < count; i++) {
+    const name = i === 0 ? 'accounts' : `table_${String(i).padStart(4, '0')}`;
+    const rows = Math.round(10 ** (1 + (i % 8)) * (1 + (i % 3)));
+    tables.push({
+      name,
+      rows,
+      bytes: rows * 120 + 8192,
+      columns: [
+        { name: 'id', type: 'bigint', nullable: false, default: `nextval('${name}_id_seq'::regclass)` },
+        { name: 'account_id', type: 'bigint', nullable: false, default: null },
+        { name: 'owner_id', type: 'bigint', nullable: true, default: null },
+        { name: 'status', type: 'character varying(20)', nullable: false, default: "'active'::character varying" },
+        { name: 'payload', type: 'jsonb', nullable: false, default: "'{}'::jsonb" },
+        { name: 'amount', type: 'integer', nullable: true, default: null },
+        { name: 'created_at', type: 'timestamp with time zone', nullable: false, default: 'now()' },
+        { name: 'updated_at', type: 'timestamp with time zone', nullable: true, default: null },
+      ],
+      indexes: [
+        { name: `${name}_account_id_idx`, columns: ['account_id'], unique: false, valid: true, partial: false, method: 'btree' },
+        { name: `${name}_created_at_idx`, columns: ['created_at'], unique: false, valid: true, partial: false, method: 'btree' },
+        { name: `${name}_pkey`, columns: ['id'], unique: true, valid: true, partial: false, method: 'btree' },
+      ],
+      constraints: [
+        { name: `${name}_account_id_fkey`, kind: 'foreign_key', validated: true, columns: ['account_id'], definition: 'FOREIGN KEY (account_id) REFERENCES accounts(id)' },
+        { name: `${name}_amount_check`, kind: 'check', validated: true, columns: ['amount'], definition: 'CHECK (amount >= 0)' },
+        { name: `${name}_pkey`, kind: 'primary_key', validated: true, columns: ['id'], definition: 'PRIMARY KEY (id)' },
+      ],
+    });
+  }
+  const file = path.join(out, `snapshot-${count}.json`);
+  writeFileSync(
+    file,
+    renderSnapshot({
+      format: 1,
+      server: '16.4',
+      serverMajor: 16,
+      redacted: false,
+      applied: [{ kind: 'golang-migrate', table: 'schema_migrations', heads: ['1'], listed: [], failed: [] }],
+      tables,
+    }),
+  );
+  return file;
+}
+
+const trace = [path.join(root, 'bin', 'migralint.js'), 'trace', '--format', 'json'];
+const small = snapshotOf(100);
+const large = snapshotOf(2000);
+// Cold runs get an empty template cache of their own; warm runs share one, filled before the first round.
+const cold = (name, args) => ({ name: `${name}, cold`, cmd: process.execPath, args, before: () => rmSync(path.join(out, '.cache'), { recursive: true, force: true }) });
+// Its own root directory (the config's), so its template cache (<root>/.cache) is not the cold runs'.
+mkdirSync(path.join(out, 'warm'));
+writeFileSync(path.join(out, 'warm', 'migralint.config.json'), JSON.stringify({ cache: false }));
+const warm = (name, args) => ({ name: `${name}, warm`, cmd: process.execPath, args: [...args.slice(0, 2), '-c', path.join(out, 'warm', 'migralint.config.json'), ...args.slice(2)] });
+const plain = [...trace, path.join(out, 'migrations', '000002_accounts_region.up.sql')];
+const s100 = [...trace, '--snapshot', small, 'migrations'];
+const s2000 = [...trace, '--snapshot', large, 'migrations'];
+const commands = [
+  cold('trace (history replayed)', plain),
+  cold('trace --snapshot, 100 tables', s100),
+  cold('trace --snapshot, 2,000 tables', s2000),
+  warm('trace --snapshot, 2,000 tables', s2000),
+];
+
+runOnce(commands.at(-1), out); // builds the warm runs' template
+const samples = interleave(commands, rounds, out);
+console.log(header('trace of 1 pending migration', rounds));
+console.log('| run | median wall ms | median CPU ms | peak RSS MB | lint ms | database ready ms | rows filled | tables created | exit |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const c of commands) {
+  const s = samples.get(c.name);
+  const j = s.map((x) => JSON.parse(x.stdout));
+  const filled = j[0].rowsFilled.filter((f) => !f.error).reduce((n, f) => n + f.rows, 0);
+  console.log(
+    `| ${c.name} | ${median(s.map((x) => x.ms)).toFixed(0)} | ${median(s.map((x) => x.cpuMs)).toFixed(0)} | ${Math.max(...s.map((x) => x.rssMb)).toFixed(0)} | ` +
+      `${median(j.map((x) => x.lintMs))} | ${median(j.map((x) => x.databaseMs))} | ${filled} | ${j[0].snapshot ? `${j[0].snapshot.created}/${j[0].snapshot.tables}` : '-'} | ${s[0].status} |`,
+  );
+}

@@ -1,0 +1,10 @@
+const t0 = performance.now();
+const { setFlagsFromString } = await import('node:v8');
+setFlagsFromString(process.env.FLAGS || '--liftoff-only');
+const m = await import('libpg-query');
+const t1 = performance.now();
+await m.loadModule();
+const t2 = performance.now();
+const r = m.parseSync('select 1; alter table a add column b int not null default 0; create index concurrently i on t(a)');
+const t3 = performance.now();
+console.log('import', (t1-t0).toFixed(1), 'load', (t2-t1).toFixed(1), 'parse', (t3-t2).toFixed(1));

@@ -1,0 +1,296 @@
+// The schema a snapshot describes, as DDL for a fresh database (`trace --snapshot`): schemas,
+// the sequences column defaults call, tables with their columns, constraints (keys first, so that
+// foreign keys find their targets; NOT VALID where production has not validated them), then
+// indexes. Types, defaults and definitions are emitted as the server printed them. What the
+// snapshot does not describe well enough to rebuild exactly is said, never silently dropped: an
+// object that cannot be created is a note, and so is one created differently from production.
+import type { Operation } from '../model/index.js';
+import { normalizeName, operationTable } from '../model/queries.js';
+import type { Snapshot, SnapshotConstraint, SnapshotTable } from '../snapshot/format.js';
+import type { PgFailure } from './db.js';
+
+/** Something of the snapshot the trace database lacks or has differently; shown as `-- migralint: <kind>: <object>: <reason>`. */
+export interface SnapshotNote {
+  kind: 'not created' | 'created differently';
+  /** `table orders`, `column orders.mood`, `index orders_open_idx on orders`. */
+  object: string;
+  reason: string;
+}
+
+export interface DdlStep {
+  object: string;
+  sql: string;
+}
+
+export interface TableDdl {
+  name: string;
+  /** CREATE TABLE with every column, its type, NOT NULL and default. */
+  create: string;
+  /** The same without defaults, when a default cannot be created (a missing function). */
+  bare: string;
+  /** ALTER TABLE ... SET DEFAULT per column, run after `bare`. */
+  defaults: DdlStep[];
+  /** ALTER SEQUENCE ... OWNED BY for serial columns, as PostgreSQL would have them. */
+  owned: DdlStep[];
+}
+
+export interface SnapshotDdl {
+  schemas: DdlStep[];
+  sequences: DdlStep[];
+  tables: TableDdl[];
+  constraints: DdlStep[];
+  indexes: DdlStep[];
+  /** Known before running anything: unknown types, partial and invalid indexes. */
+  notes: SnapshotNote[];
+  /** Table names (as the snapshot spells them) in the order to fill them: referenced tables first. */
+  fillOrder: string[];
+}
+
+/** Always quoted: a name such as `order` or `User` must reach PostgreSQL as written. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** `events` -> `"events"`, `audit.events` -> `"audit"."events"` (the snapshot qualifies names outside public). */
+export function tableSql(name: string): string {
+  const dot = name.indexOf('.');
+  return dot < 0 ? quoteIdent(name) : `${quoteIdent(name.slice(0, dot))}.${quoteIdent(name.slice(dot + 1))}`;
+}
+
+const NEXTVAL = /nextval\('((?:[^']|'')+)'::regclass\)/g;
+const KEY_KINDS: SnapshotConstraint['kind'][] = ['primary_key', 'unique', 'exclude'];
+/** Statements sent at once while building a snapshot's schema. */
+const BATCH = 200;
+
+/**
+ * The DDL for a snapshot. `unknownTypes` are the column types the target database does not have
+ * (asked of it beforehand with to_regtype): their columns are not created, and said so.
+ */
+export function snapshotDdl(snapshot: Pick<Snapshot, 'tables'>, unknownTypes: ReadonlySet<string> = new Set()): SnapshotDdl {
+  const out: SnapshotDdl = { schemas: [], sequences: [], tables: [], constraints: [], indexes: [], notes: [], fillOrder: [] };
+  const schemas = new Set<string>();
+  const sequences = new Set<string>();
+  const laterConstraints: DdlStep[] = [];
+  const foreignKeys: DdlStep[] = [];
+  for (const t of snapshot.tables) {
+    const dot = t.name.indexOf('.');
+    if (dot >= 0) schemas.add(t.name.slice(0, dot));
+    const table = tableSql(t.name);
+    // A NOT NULL that production has not validated (PostgreSQL 18) is added as a constraint below.
+    const notNull = new Map(t.constraints.filter((c) => c.kind === 'not_null' && c.columns.length === 1).map((c) => [c.columns[0]!, c]));
+    const columns: string[] = [];
+    const bare: string[] = [];
+    const defaults: DdlStep[] = [];
+    const owned: DdlStep[] = [];
+    for (const c of t.columns) {
+      if (unknownTypes.has(c.type)) {
+        out.notes.push({
+          kind: 'not created',
+          object: `column ${t.name}.${c.name}`,
+          reason: `type ${c.type} does not exist here (an enum, domain or extension type: the snapshot does not describe types)`,
+        });
+        continue;
+      }
+      const nn = notNull.get(c.name);
+      const nullability = c.nullable || (nn && nn.validated === false) ? '' : nn ? ` CONSTRAINT ${quoteIdent(nn.name)} NOT NULL` : ' NOT NULL';
+      const col = `${quoteIdent(c.name)} ${c.type}${nullability}`;
+      bare.push(col);
+      columns.push(c.default === null ? col : `${col} DEFAULT ${c.default}`);
+      if (c.default !== null) {
+        defaults.push({ object: `default of ${t.name}.${c.name}`, sql: `ALTER TABLE ${table} ALTER COLUMN ${quoteIdent(c.name)} SET DEFAULT ${c.default}` });
+        for (const m of c.default.matchAll(NEXTVAL)) {
+          const seq = m[1]!.replace(/''/g, "'");
+          if (!sequences.has(seq)) {
+            sequences.add(seq);
+            out.sequences.push({ object: `sequence ${seq}`, sql: `CREATE SEQUENCE IF NOT EXISTS ${seq}` });
+          }
+          owned.push({ object: `sequence ${seq}`, sql: `ALTER SEQUENCE ${seq} OWNED BY ${table}.${quoteIdent(c.name)}` });
+        }
+      }
+    }
+    out.tables.push({
+      name: t.name,
+      create: `CREATE TABLE ${table} (${columns.join(', ')})`,
+      bare: `CREATE TABLE ${table} (${bare.join(', ')})`,
+      defaults,
+      owned,
+    });
+    for (const k of t.constraints) {
+      const object = `constraint ${k.name} on ${t.name}`;
+      if (k.kind === 'not_null') {
+        if (k.validated === false && k.columns.length === 1) {
+          laterConstraints.push({ object, sql: `ALTER TABLE ${table} ADD CONSTRAINT ${quoteIdent(k.name)} NOT NULL ${quoteIdent(k.columns[0]!)} NOT VALID` });
+        }
+        continue;
+      }
+      // pg_get_constraintdef already says NOT VALID for an unvalidated check or foreign key.
+      const def = k.validated === false && !/\bNOT VALID\s*$/i.test(k.definition) ? `${k.definition} NOT VALID` : k.definition;
+      const step = { object, sql: `ALTER TABLE ${table} ADD CONSTRAINT ${quoteIdent(k.name)} ${def}` };
+      if (KEY_KINDS.includes(k.kind)) out.constraints.push(step);
+      else if (k.kind === 'foreign_key') foreignKeys.push(step);
+      else laterConstraints.push(step);
+    }
+    // An index behind a primary key, unique or exclusion constraint comes with the constraint.
+    const byConstraint = new Set(t.constraints.filter((k) => KEY_KINDS.includes(k.kind)).map((k) => k.name));
+    for (const i of t.indexes) {
+      if (byConstraint.has(i.name)) continue;
+      const object = `index ${i.name} on ${t.name}`;
+      // An index must live in its table's schema: qualify it as the table is.
+      const unique = i.unique && !i.partial;
+      out.indexes.push({
+        object,
+        sql: `CREATE ${unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(i.name)} ON ${table} USING ${i.method} (${i.columns.join(', ')})`,
+      });
+      if (i.partial) {
+        out.notes.push({
+          kind: 'created differently',
+          object,
+          reason: `partial in production; the snapshot does not keep its WHERE, so it covers every row${i.unique ? ' and is not unique (it would reject rows production accepts)' : ''}`,
+        });
+      }
+      if (!i.valid) {
+        out.notes.push({ kind: 'created differently', object, reason: 'invalid in production (a failed CREATE INDEX CONCURRENTLY); created valid, as plain SQL cannot create an invalid index' });
+      }
+    }
+  }
+  out.schemas = [...schemas].sort().map((s) => ({ object: `schema ${s}`, sql: `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(s)}` }));
+  out.constraints.push(...laterConstraints, ...foreignKeys);
+  out.fillOrder = fillOrder(snapshot.tables);
+  return out;
+}
+
+/** The tables a foreign key of this table references, as the snapshot names tables. */
+function references(t: SnapshotTable): string[] {
+  return t.constraints
+    .filter((k) => k.kind === 'foreign_key')
+    .map((k) => /REFERENCES\s+((?:"(?:[^"]|"")+"|[^\s(]+)(?:\.(?:"(?:[^"]|"")+"|[^\s(]+))?)\s*\(/i.exec(k.definition)?.[1])
+    .filter((r): r is string => r !== undefined)
+    .map((r) => r.replace(/"((?:[^"]|"")+)"/g, (_, n: string) => n.replace(/""/g, '"')).replace(/^public\./, ''));
+}
+
+/** Referenced tables before the tables that reference them (a filled foreign key points at a row). */
+export function fillOrder(tables: readonly SnapshotTable[]): string[] {
+  const byName = new Map(tables.map((t) => [t.name, t]));
+  const refs = references;
+  const done = new Set<string>();
+  const out: string[] = [];
+  const visit = (t: SnapshotTable, stack: Set<string>) => {
+    if (done.has(t.name) || stack.has(t.name)) return;
+    stack.add(t.name);
+    for (const r of refs(t)) {
+      const target = byName.get(r);
+      if (target) visit(target, stack);
+    }
+    stack.delete(t.name);
+    done.add(t.name);
+    out.push(t.name);
+  };
+  for (const t of tables) visit(t, new Set());
+  return out;
+}
+
+/** Runs one statement, its failure returned (inside the caller's transaction handling). */
+export type RunStatement = (sql: string) => Promise<PgFailure | null>;
+
+export interface BuiltSchema {
+  tables: number;
+  /** Tables created (of `tables`). */
+  created: number;
+  notes: SnapshotNote[];
+  fillOrder: string[];
+}
+
+/**
+ * Creates the snapshot's schema through `run`. `typeExists` says which column types the database
+ * has. Each object stands alone: one that fails is a note, and the rest is still built.
+ */
+export async function buildSnapshotSchema(
+  snapshot: Pick<Snapshot, 'tables'>,
+  run: RunStatement,
+  typeExists: (types: string[]) => Promise<Set<string>>,
+): Promise<BuiltSchema> {
+  const types = [...new Set(snapshot.tables.flatMap((t) => t.columns.map((c) => c.type)))];
+  const known = await typeExists(types);
+  const ddl = snapshotDdl(snapshot, new Set(types.filter((t) => !known.has(t))));
+  const notes = [...ddl.notes];
+  const step = async (s: DdlStep): Promise<boolean> => {
+    const failure = await run(s.sql);
+    if (failure) notes.push({ kind: 'not created', object: s.object, reason: failure.message });
+    return failure === null;
+  };
+  // Statements go in batches: a 2,000-table snapshot is some 14,000 statements, each a round trip
+  // to a server (on PGlite batching measured no faster: the catalog work dominates). A batch
+  // that fails is rolled back whole and run again one by one, so only what fails is missing, and said.
+  const batched = async <T>(items: readonly T[], sql: (x: T) => string[], one: (x: T) => Promise<void>) => {
+    for (let i = 0; i < items.length; i += BATCH) {
+      const chunk = items.slice(i, i + BATCH);
+      const text = chunk.flatMap(sql);
+      if (text.length > 0 && (await run(text.join(';\n'))) === null) continue;
+      for (const x of chunk) await one(x);
+    }
+  };
+  const steps = async (xs: DdlStep[]) => batched(xs, (s) => [s.sql], async (s) => void (await step(s)));
+  await steps([...ddl.schemas, ...ddl.sequences]);
+  const failed = new Set<string>();
+  await batched(
+    ddl.tables,
+    (t) => [t.create, ...t.owned.map((o) => o.sql)],
+    async (t) => {
+      if ((await run(t.create)) === null) {
+        for (const o of t.owned) await step(o);
+        return;
+      }
+      // Usually a default calling a function this database lacks: the table without defaults,
+      // then each default on its own, so only the one that fails is missing.
+      const failure = await run(t.bare);
+      if (failure) {
+        failed.add(t.name);
+        notes.push({ kind: 'not created', object: `table ${t.name}`, reason: failure.message });
+        return;
+      }
+      for (const d of t.defaults) await step(d);
+      for (const o of t.owned) await step(o);
+    },
+  );
+  await steps([...ddl.constraints, ...ddl.indexes]);
+  return { tables: ddl.tables.length, created: ddl.tables.length - failed.size, notes, fillOrder: ddl.fillOrder };
+}
+
+/** `public.Orders`, `"Orders"`, `audit.events` -> the snapshot's spelling: `orders`, `Orders`, `audit.events`. */
+function snapshotName(name: string, schema?: string | null): string {
+  const parts = name.split('.').map((p) => normalizeName(p)!);
+  if (schema && parts.length === 1) parts.unshift(normalizeName(schema)!);
+  if (parts.length === 2 && parts[0] === 'public') parts.shift();
+  return parts.join('.');
+}
+
+/** The tables operations name: the table they act on, the table a foreign key references, the tables of SQL statements. */
+export function namedTables(ops: readonly Operation[]): Set<string> {
+  const out = new Set<string>();
+  for (const op of ops) {
+    const t = operationTable(op);
+    if (t) out.add(snapshotName(t, 'schema' in op ? (op.schema as string | null) : null));
+    if (op.kind === 'add_constraint' && op.referredTable) out.add(snapshotName(op.referredTable));
+    if (op.kind === 'execute_sql') for (const st of op.statements) if (st.table) out.add(snapshotName(st.table));
+  }
+  return out;
+}
+
+/**
+ * The tables to fill: those the pending migrations name, and every table their foreign keys
+ * reference (a filled row points at a referenced row). Rewrites and scans show on empty tables
+ * too; rows matter where a migration meets them (a NOT NULL column, a validation), so the other
+ * tables of a 2,000-table snapshot stay empty rather than cost minutes.
+ */
+export function tablesToFill(tables: readonly SnapshotTable[], named: ReadonlySet<string>): Set<string> {
+  const byName = new Map(tables.map((t) => [t.name, t]));
+  const out = new Set<string>();
+  const todo = [...named].filter((n) => byName.has(n));
+  while (todo.length > 0) {
+    const n = todo.pop()!;
+    if (out.has(n)) continue;
+    out.add(n);
+    for (const r of references(byName.get(n)!)) if (byName.has(r)) todo.push(r);
+  }
+  return out;
+}
