@@ -20,7 +20,10 @@ import crypto, { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import v8 from 'node:v8';
+
+// node:v8 costs ~2 ms to load: loaded when a pack is first read or written, not by every run.
+let v8module: typeof import('node:v8') | undefined;
+const v8 = () => (v8module ??= process.getBuiltinModule('node:v8'));
 
 /** Packs beyond this total size are pruned, oldest first, down to half of it. */
 export const MAX_BYTES = 256 * 1024 * 1024;
@@ -212,7 +215,7 @@ export class Pack {
     }
     let value: T;
     try {
-      value = v8.deserialize(bytes) as T;
+      value = v8().deserialize(bytes) as T;
     } catch {
       this.stats.misses++;
       this.old.delete(key);
@@ -234,7 +237,7 @@ export class Pack {
 
   /** Stores a copy of the value as it is now (later mutations by the caller do not reach it). */
   set(key: string, value: unknown): void {
-    this.used.set(key, v8.serialize(value));
+    this.used.set(key, v8().serialize(value));
     this.dirty = true;
   }
 

@@ -3,7 +3,7 @@
 // main thread reads its own share. Below WORKERS_FROM texts a run stays single-threaded: starting
 // a worker and its WASM parser costs ~100 ms, more than a few hundred statements take.
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { SqlParser } from '../frontends/sql/api.js';
 import type { SqlRequest } from './cached-read.js';
 
@@ -43,12 +43,14 @@ export async function readInWorkers(requests: readonly SqlRequest[], parser: () 
   // The worker module sits beside this one: dist/sql-worker.js when built, the .ts file under tsx.
   const here = import.meta.url;
   const script = new URL(here.endsWith('.ts') ? './sql-worker.ts' : './sql-worker.js', here);
+  // Loaded here, not at the top: node:worker_threads costs ~2 ms to load, and most runs start no worker.
+  const { Worker: WorkerThread } = process.getBuiltinModule('node:worker_threads');
   const pending = shares.slice(1).map(
     (share) =>
       new Promise<Uint8Array[] | null>((resolve) => {
         let worker: Worker;
         try {
-          worker = new Worker(script, { workerData: { requests: share.map((r) => ({ text: r.text, opts: r.opts })) } });
+          worker = new WorkerThread(script, { workerData: { requests: share.map((r) => ({ text: r.text, opts: r.opts })) } });
         } catch {
           resolve(null);
           return;

@@ -69,7 +69,7 @@ export function parseSuppressions(migration: Migration, isRule: (id: string) => 
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
-    const reason = (m[3] ?? '').replace(/^[\s:\-–—]+/, '').trim();
+    const reason = (m[3] ?? '').replace(/^[\s:\-\u2013\u2014]+/, '').trim();
     const fileLevel = directive === 'ignore-file';
     const lines = new Set<number>();
     if (known && !fileLevel) {

@@ -7,7 +7,6 @@
 // `--liftoff-only` keeps the baseline compiler only (measured: a process that loads the reader and
 // reads one string, +54 ms over an empty node process instead of +146 ms; loadSqlParser() itself
 // ~40 ms), for ~20 % slower parsing.
-import v8 from 'node:v8';
 import type { SqlParser } from './api.js';
 import { createSqlParser } from './reader.js';
 
@@ -17,7 +16,8 @@ let loading: Promise<SqlParser> | null = null;
 
 export async function loadSqlParser(): Promise<SqlParser> {
   loading ??= (async () => {
-    v8.setFlagsFromString('--liftoff-only');
+    // node:v8 is loaded only here (~2 ms): most runs never set a flag.
+    process.getBuiltinModule('node:v8').setFlagsFromString('--liftoff-only');
     const pg = await import('libpg-query');
     await pg.loadModule();
     return createSqlParser({ parseSync: pg.parseSync, scanSync: pg.scanSync });

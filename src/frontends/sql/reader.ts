@@ -171,7 +171,7 @@ function errorOp(
       loc: locate.range(start, end),
       fromSql: { statement, index, hasHoles },
       kind: 'unknown',
-      reason: `SQL with interpolated parts that migralint cannot read (${message.replace(/\u2026+|…+/g, '{}')})`,
+      reason: `SQL with interpolated parts that migralint cannot read (${message.replace(/\u2026+/g, '{}')})`,
     };
   }
   return {
