@@ -2,6 +2,7 @@
 // from a cached template data directory) or a PostgreSQL server reached through `pg`. Both are
 // loaded only when a trace asks for them. Errors keep PostgreSQL's SQLSTATE and position, which
 // `migration-fails` reports.
+import type { PGliteOptions } from '@electric-sql/pglite';
 import { loadTemplate, takeTemplate, type EmscriptenFS, type EmscriptenMEMFS, type Template } from './template.js';
 
 /** A statement PostgreSQL rejected. */
@@ -135,7 +136,7 @@ export async function openPGliteTrace(
     }
     db = (await PGlite.create({
       fs: new TemplateFS(),
-      pgliteWasmModule: module as NonNullable<import('@electric-sql/pglite').PGliteOptions['pgliteWasmModule']>,
+      pgliteWasmModule: module as NonNullable<PGliteOptions['pgliteWasmModule']>,
       startParams: [...PGlite.defaultStartParams, ...START_PARAMS],
     })) as unknown as PGliteInstance;
   } catch (err) {
