@@ -1,20 +1,23 @@
 // Times `migralint trace` on the last 5 revisions of a generated 300-revision Alembic project:
-// cold (no template: PGlite starts empty and replays the 295 earlier revisions, then caches the
-// template) and warm (the template for that history is loaded from .cache/migralint/trace).
-// Wall time and peak RSS of the whole process, alternating cold and warm round by round.
-// Usage: node bench/trace.mjs [--rounds 3]   (build first: npm run build)
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// cold (nothing cached: PGlite starts empty and replays the 295 earlier revisions, then caches the
+// template) and warm (the template for that history, and what lint read, are in .cache/migralint).
+// Per run: wall time, CPU time (user + system, the steadier figure on a shared machine), peak RSS,
+// and the trace's own "read + lint" and "database ready" (PGlite started with the history in
+// place) from its JSON; and, for this build, a run whose history has no template but the empty
+// database has one (what the first trace after a merged migration meets). Commands are interleaved round by round; with --base <dir> (a checkout of
+// another build, built) the same two runs of that build join them, on their own copy of the project.
+// Usage: node bench/trace.mjs [--rounds 3] [--base /path/to/checkout]   (build first: npm run build)
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { arg, header, median, runOnce } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const out = path.join(here, 'out');
 mkdirSync(out, { recursive: true });
-const roundsArg = process.argv.indexOf('--rounds');
-const rounds = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 3;
-const load = () => (existsSync('/proc/loadavg') ? readFileSync('/proc/loadavg', 'utf8').split(' ')[0] : '?');
+const rounds = Number(arg('--rounds', '3'));
+const base = arg('--base', null);
 const COUNT = 300;
 
 const TABLES = ['accounts', 'orders', 'invoices', 'events', 'users', 'projects'];
@@ -66,44 +69,58 @@ function generate(dir) {
 
 const project = path.join(out, 'trace-300');
 const files = generate(project);
-const last5 = files.slice(-5);
-const cache = path.join(project, '.cache');
-const cli = path.join(root, 'bin', 'migralint.js');
-const hasTime = existsSync('/usr/bin/time');
-
-function runOnce() {
-  const args = [cli, 'trace', '--format', 'json', ...last5];
-  const started = process.hrtime.bigint();
-  const res = hasTime
-    ? spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], { encoding: 'utf8', cwd: project, maxBuffer: 1 << 28 })
-    : spawnSync(process.execPath, args, { encoding: 'utf8', cwd: project, maxBuffer: 1 << 28 });
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (res.status !== 0 && res.status !== 1) throw new Error(`trace failed (${res.status}): ${res.stderr}`);
-  const json = JSON.parse(res.stdout);
-  const rss = hasTime ? Number(res.stderr.trim().split('\n').pop()) / 1024 : NaN;
-  return { ms, rss, json };
+const last5 = files.slice(-5).map((f) => path.relative(project, f));
+const builds = [{ label: '', root, project }];
+if (base) {
+  const copy = path.join(out, 'trace-300-base');
+  rmSync(copy, { recursive: true, force: true });
+  cpSync(project, copy, { recursive: true });
+  builds.unshift({ label: ' (base)', root: path.resolve(base), project: copy });
 }
 
-const cold = [];
-const warm = [];
+const commands = [];
+for (const b of builds) {
+  const cmd = { cmd: process.execPath, args: [path.join(b.root, 'bin', 'migralint.js'), 'trace', '--format', 'json', ...last5], cwd: b.project };
+  commands.push({ ...cmd, name: `cold${b.label}`, expect: 'built', before: () => rmSync(path.join(b.project, '.cache'), { recursive: true, force: true }) });
+  // The history changed (a migration was merged): no template for it, but the empty database's
+  // template from an earlier run is there (builds that keep one).
+  if (!b.label) commands.push({ ...cmd, name: 'new history (empty database cached)', expect: 'built', before: () => dropHistoryTemplates(b.project) });
+  commands.push({ ...cmd, name: `warm${b.label}`, expect: 'cached' });
+}
+
+function dropHistoryTemplates(dir) {
+  const cache = path.join(dir, '.cache', 'migralint', 'trace');
+  const entries = readdirSync(cache).map((e) => path.join(cache, e));
+  // The empty database's template is the oldest: the cold run writes it first, and later runs
+  // only read it.
+  const written = (e) => statSync(path.join(e, 'data.template')).mtimeMs;
+  const oldest = entries.reduce((a, b) => (written(a) <= written(b) ? a : b));
+  for (const e of entries) if (e !== oldest) rmSync(e, { recursive: true, force: true });
+}
+// Cold, then new history, then warm within a round (each needs what the one before cached); the
+// builds alternate which goes first.
+const samples = new Map(commands.map((c) => [c.name, []]));
+const ofBuild = builds.map((b) => commands.filter((c) => c.cwd === b.project));
 let last = null;
 for (let r = 0; r < rounds; r++) {
-  rmSync(cache, { recursive: true, force: true });
-  const c = runOnce();
-  if (c.json.template !== 'built') throw new Error(`cold run: template ${c.json.template}`);
-  cold.push(c);
-  const w = runOnce();
-  if (w.json.template !== 'cached') throw new Error(`warm run: template ${w.json.template}`);
-  warm.push(w);
-  last = w.json;
+  for (let i = 0; i < builds.length; i++) {
+    for (const c of ofBuild[(i + r) % builds.length]) {
+      const s = runOnce(c, c.cwd);
+      const json = JSON.parse(s.stdout);
+      if (json.template !== c.expect) throw new Error(`${c.name}: template ${json.template}, expected ${c.expect}`);
+      samples.get(c.name).push({ ...s, json });
+      last = json;
+    }
+  }
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const row = (name, runs) =>
-  `| ${name} | ${median(runs.map((x) => x.ms)).toFixed(0)} ms | ${median(runs.map((x) => x.json.lintMs))} ms | ${median(runs.map((x) => x.json.databaseMs))} ms | ${median(runs.map((x) => x.rss)).toFixed(0)} MB |`;
-const templateFiles = existsSync(path.join(cache, 'migralint', 'trace')) ? readdirSync(path.join(cache, 'migralint', 'trace')) : [];
-console.log(`trace of the last 5 of ${COUNT} generated Alembic revisions (${last.history.migrations} replayed, ${last.history.statements} history statements, ${last.history.failures.length} failed; ${last.summary.statements} traced statements: ${last.summary.ran} ran, ${last.summary.failed} failed, ${last.summary.notRun} not run); ${rounds} rounds, median; load average ${load()}`);
-console.log('| run | wall | read + lint | database ready | peak RSS |');
-console.log('|---|---|---|---|---|');
-console.log(row('cold (replay history, build template)', cold));
-console.log(row('warm (cached template)', warm));
-console.log(`template cache: ${templateFiles.length} entr${templateFiles.length === 1 ? 'y' : 'ies'} in ${path.relative(root, path.join(cache, 'migralint', 'trace'))}`);
+const med = (name, f) => median(samples.get(name).map(f));
+console.log(header(`trace of the last 5 of ${COUNT} generated Alembic revisions`, rounds));
+console.log(`${last.history.migrations} replayed, ${last.history.statements} history statements, ${last.history.failures.length} failed; ${last.summary.statements} traced statements: ${last.summary.ran} ran, ${last.summary.failed} failed, ${last.summary.notRun} not run; medians`);
+console.log('| run | wall | CPU | read + lint | database ready | peak RSS |');
+console.log('|---|---:|---:|---:|---:|---:|');
+for (const c of commands) {
+  console.log(`| ${c.name} | ${med(c.name, (x) => x.ms).toFixed(0)} ms | ${med(c.name, (x) => x.cpuMs).toFixed(0)} ms | ${med(c.name, (x) => x.json.lintMs)} ms | ${med(c.name, (x) => x.json.databaseMs)} ms | ${med(c.name, (x) => x.rssMb).toFixed(0)} MB |`);
+}
+const cacheDir = path.join(project, '.cache', 'migralint', 'trace');
+const entries = existsSync(cacheDir) ? readdirSync(cacheDir) : [];
+console.log(`template cache: ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} in ${path.relative(root, cacheDir)}`);

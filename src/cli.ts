@@ -30,8 +30,8 @@ Options:
       --lockfile <path>   Lock file to read or write (default: migralint.lock beside the config)
       --no-lock           Do not read the lock file
       --cache-location <dir>
-                          lint, verify: keep the cache here (default: node_modules/.cache/migralint, else .migralint-cache)
-      --no-cache          lint, verify: read every file afresh, neither using nor writing the cache
+                          lint, verify, trace: keep the cache here (default: node_modules/.cache/migralint, else .migralint-cache)
+      --no-cache          lint, verify, trace: read every file afresh, neither using nor writing the cache
       --database-url <url>
                           verify, snapshot, lock --from-database: postgres://... or pglite:<directory>
       --snapshot <file>   lint: judge pending migrations against this snapshot (sizes, existing tables);
@@ -243,6 +243,7 @@ export async function main(argv: string[]): Promise<number> {
         rows: values.rows ?? [],
         commit: Boolean(values.commit),
         stairway: Boolean(values.stairway),
+        cache: await openCache(),
         write,
       });
     }

@@ -7,9 +7,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ResultCache } from '../src/cache/index.js';
 import { loadConfig } from '../src/config/index.js';
 import { classify } from '../src/trace/classify.js';
-import { openPostgresTrace } from '../src/trace/db.js';
+import { openPGliteTrace, openPostgresTrace } from '../src/trace/db.js';
+import { readTemplate, writeTemplate, type Template } from '../src/trace/template.js';
 import { runTrace, type TraceOptions, type TracedStatement, type TraceResult } from '../src/trace/run.js';
 import type { StatementTrace } from '../src/trace/tracer.js';
 import type { Finding } from '../src/rule-api/index.js';
@@ -133,12 +135,115 @@ test('the template database is cached by history: the second run loads it', asyn
     const first = await runTrace({ cwd: dir, paths: [target], config, cacheDir: own });
     assert.is(first.template, 'built');
     assert.is(first.history.migrations, 1);
-    assert.is(readdirSync(own).length, 1);
+    assert.is(readdirSync(own).length, 2, 'a template for the history, and one for the empty database it started from');
     const second = await runTrace({ cwd: dir, paths: [target], config, cacheDir: own });
     assert.is(second.template, 'cached');
     assert.equal(second.migrations.length, 1);
     const s = statement(second, '000002_customers_email_required.up.sql', 3);
     assert.equal(s.observed!.scanned, ['customers'], 'the cached history has the table');
+    // The cold run traced on the database the warm run starts from: the same observations.
+    const observed = (r: TraceResult) => JSON.stringify(r.migrations.map((m) => m.bodies.map((b) => b.statements.map((x) => [x.status, x.observed && { ...x.observed, ms: 0 }, x.verdicts.map((v) => v.verdict)]))));
+    assert.is(observed(second), observed(first));
+
+    // The template was taken after a clean shutdown and a WAL switch: the history's WAL is not in it.
+    const file = readdirSync(own)
+      .map((e) => path.join(own, e, 'data.template'))
+      .sort((a, b) => readTemplate(b)!.header.files.length - readTemplate(a)!.header.files.length)[0]!;
+    const t = readTemplate(file)!;
+    assert.ok(t, 'the template reads back');
+    const wal = t.header.files.filter(([name]) => name.startsWith('pg_wal/') && !name.includes('archive_status'));
+    assert.is(wal.length, 1, 'one WAL segment');
+    assert.is(wal[0]![1], 16 * 1024 * 1024);
+    assert.ok(wal[0]![2] < 64 * 1024, `the segment is stored without its zeros (${wal[0]![2]} bytes)`);
+    assert.ok(t.header.files.some(([name]) => name.endsWith('pg_internal.init')), 'the relation cache init files survive the shutdown');
+
+    // A damaged template is a miss: the history is replayed and the template written again.
+    writeFileSync(file, 'MGLT not a template');
+    const third = await runTrace({ cwd: dir, paths: [target], config, cacheDir: own });
+    assert.is(third.template, 'built');
+    assert.is(observed(third), observed(first));
+    assert.ok(readTemplate(file), 'rewritten');
+  } finally {
+    rmSync(own, { recursive: true, force: true });
+  }
+});
+
+test('an empty history keeps initdb\'s database as its template, without a restart, and loads it next time', async () => {
+  const own = mkdtempSync(path.join(os.tmpdir(), 'migralint-trace-initdb-cache-'));
+  try {
+    const dir = fixture('sql/set-not-null');
+    const first = await trace(dir, { cacheDir: own });
+    assert.is(first.template, 'built');
+    assert.is(first.history.migrations, 0);
+    assert.is(readdirSync(own).length, 1);
+    const second = await trace(dir, { cacheDir: own });
+    assert.is(second.template, 'cached');
+    const observed = (r: TraceResult) => JSON.stringify(r.migrations.map((m) => m.bodies.map((b) => b.statements.map((x) => [x.status, x.observed && { ...x.observed, ms: 0 }]))));
+    assert.is(observed(second), observed(first));
+    const none = await trace(dir, { cacheDir: null });
+    assert.is(none.template, 'not cached');
+    assert.is(observed(none), observed(first));
+  } finally {
+    rmSync(own, { recursive: true, force: true });
+  }
+});
+
+test('a history with no template starts from the cached empty database instead of initdb', async () => {
+  const own = mkdtempSync(path.join(os.tmpdir(), 'migralint-trace-empty-cache-'));
+  try {
+    const dir = fixture('sql/set-not-null');
+    const config = await loadConfig({ cwd: dir });
+    const target = path.join(dir, 'migrations', '000002_customers_email_required.up.sql');
+    const rows = new Map([['marker_of_the_empty_template', 1]]);
+    const first = await runTrace({ cwd: dir, paths: [target], config, cacheDir: own, rows });
+    assert.is(first.template, 'built');
+    assert.equal(first.rowsFilled, [{ table: 'marker_of_the_empty_template', rows: 0, error: 'no such table in the traced schema' }]);
+    const entries = readdirSync(own);
+    assert.is(entries.length, 2, 'the empty database and the history each have a template');
+    // The empty database has fewer files than the one with customers (its table, index, sequence).
+    const [emptyFile, historyFile] = entries
+      .map((e) => path.join(own, e, 'data.template'))
+      .sort((a, b) => readTemplate(a)!.header.files.length - readTemplate(b)!.header.files.length) as [string, string];
+    // Mark the empty database's template with a table, drop the history's: the next run shows which it started from.
+    const db = await openPGliteTrace(readTemplate(emptyFile));
+    const marked = (await db.run('CREATE TABLE marker_of_the_empty_template (id int)')) ?? (await db.closeAsTemplate!());
+    assert.ok(!('message' in marked), 'the marker table is created');
+    rmSync(historyFile);
+    writeTemplate(marked as Template, emptyFile);
+    const second = await runTrace({ cwd: dir, paths: [target], config, cacheDir: own, rows });
+    assert.is(second.template, 'built');
+    assert.equal(second.rowsFilled, [{ table: 'marker_of_the_empty_template', rows: 1 }], 'the history was replayed on the empty template');
+    assert.ok(readTemplate(historyFile), 'and the history template written again');
+  } finally {
+    rmSync(own, { recursive: true, force: true });
+  }
+});
+
+test('a trace reads through the lint cache: the second run parses nothing and meets the same template', async () => {
+  const own = mkdtempSync(path.join(os.tmpdir(), 'migralint-trace-read-cache-'));
+  try {
+    const dir = fixture('alembic/project');
+    const config = await loadConfig({ cwd: dir });
+    const opts = { cwd: dir, paths: [dir], config, cacheDir: path.join(own, 'trace') };
+    const firstCache = new ResultCache(path.join(own, 'read'), 'test salt');
+    const first = await runTrace({ ...opts, cache: firstCache });
+    assert.ok(firstCache.stats.misses > 0, 'the first run reads the files');
+    assert.is(firstCache.stats.hits, 0);
+    const secondCache = new ResultCache(path.join(own, 'read'), 'test salt');
+    const second = await runTrace({ ...opts, cache: secondCache });
+    assert.is(secondCache.stats.misses, 0, 'the second run parses nothing');
+    assert.ok(secondCache.stats.hits > 0);
+    const uncached = await runTrace(opts);
+    // What was read from the cache renders the same statements: same findings, same traces.
+    const shape = (r: TraceResult) =>
+      JSON.stringify({
+        staticFindings: r.staticFindings.map((f) => [f.ruleId, f.file, f.line]),
+        traced: r.migrations.map((m) => m.bodies.map((b) => b.statements.map((st) => [st.statement.sql, st.status, st.observed?.locks, st.verdicts.map((v) => v.verdict)]))),
+        history: r.history,
+      });
+    assert.is(shape(second), shape(first));
+    assert.is(shape(uncached), shape(first));
+    assert.ok(second.migrations.length > 0);
   } finally {
     rmSync(own, { recursive: true, force: true });
   }

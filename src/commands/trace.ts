@@ -27,6 +27,7 @@ export async function runTraceCommand(opts: {
   rows: string[];
   commit: boolean;
   stairway: boolean;
+  cache: import('../cache/index.js').ResultCache | null;
   write: (s: string) => void;
 }): Promise<number> {
   const format = (opts.format ?? 'stylish') as TraceFormat;
@@ -44,6 +45,7 @@ export async function runTraceCommand(opts: {
       commit: opts.commit,
       rows,
       stairway: opts.stairway,
+      cache: opts.cache,
     });
   } catch (err) {
     if (err instanceof TraceConnectionError) {

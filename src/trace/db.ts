@@ -2,6 +2,8 @@
 // from a cached template data directory) or a PostgreSQL server reached through `pg`. Both are
 // loaded only when a trace asks for them. Errors keep PostgreSQL's SQLSTATE and position, which
 // `migration-fails` reports.
+import type { PGliteOptions } from '@electric-sql/pglite';
+import { loadTemplate, takeTemplate, type EmscriptenFS, type EmscriptenMEMFS, type Template } from './template.js';
 
 /** A statement PostgreSQL rejected. */
 export interface PgFailure {
@@ -23,8 +25,12 @@ export interface TraceDb {
   run(sql: string): Promise<PgFailure | null>;
   /** A catalog query; a failure here is ours and throws. */
   rows<T extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
-  /** The data directory as a tarball (PGlite only), for the template cache. */
-  dump?(): Promise<Blob>;
+  /**
+   * Shuts the database down cleanly and returns its data directory as a template (PGlite only, for
+   * the template cache): a clean shutdown leaves nothing to recover and keeps the relation cache's
+   * init files, so a start from the template does not rebuild them. The database is closed after.
+   */
+  closeAsTemplate?(): Promise<Template>;
   close(): Promise<void>;
 }
 
@@ -48,24 +54,106 @@ export function toFailure(err: unknown): PgFailure {
 interface PGliteInstance {
   exec(sql: string): Promise<unknown>;
   query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
-  dumpDataDir(compression?: 'none' | 'gzip' | 'auto'): Promise<Blob>;
   close(): Promise<void>;
 }
 
-/** An in-memory PGlite, empty or loaded from a template tarball. */
-export async function openPGliteTrace(template?: Blob): Promise<TraceDb> {
-  // Liftoff only: PGlite's module is compiled once by the baseline tier, which roughly halves
-  // start-up (see src/verify/drivers.ts); a trace runs short statements, not long computations.
-  const v8 = await import('node:v8');
-  v8.setFlagsFromString('--liftoff-only');
+/** Where PGlite keeps its data directory in its in-memory file system (PGlite's PGDATA). */
+const PGDATA = '/pglite/data';
+
+/**
+ * PGlite's start-up arguments plus a smaller buffer pool: 128MB of shared buffers (the initdb
+ * default) cost a sixth of a warm start's CPU and ~110 MB of RSS to set up, for schemas that fit
+ * in a few MB. Locks, rewrites and scans do not depend on it.
+ */
+const START_PARAMS = ['-c', 'shared_buffers=16MB'];
+
+export interface PGliteModule {
+  lib: typeof import('@electric-sql/pglite');
+  /** The compiled WebAssembly.Module (the compiler options here have no WebAssembly types). */
+  module: object;
+}
+
+declare const WebAssembly: { compile(bytes: Uint8Array): Promise<object> };
+
+/**
+ * Starts what a PGlite start needs before the database itself can be chosen: the module import and
+ * the compilation of its WebAssembly (9 MB), which V8 does on background threads while the
+ * migrations are read and linted. Liftoff only: the module is compiled once by the baseline tier,
+ * which roughly halves start-up (see src/verify/drivers.ts); a trace runs short statements, not
+ * long computations.
+ */
+export function preparePGlite(): Promise<PGliteModule> {
+  return (async () => {
+    const v8 = await import('node:v8');
+    v8.setFlagsFromString('--liftoff-only');
+    const { createRequire } = await import('node:module');
+    const { readFile } = await import('node:fs/promises');
+    const wasm = createRequire(import.meta.url).resolve('@electric-sql/pglite/pglite.wasm');
+    const [lib, module] = await Promise.all([import('@electric-sql/pglite'), readFile(wasm).then((b) => WebAssembly.compile(b))]);
+    return { lib, module };
+  })();
+}
+
+/**
+ * An in-memory PGlite: empty (initdb), or loaded from a template (src/trace/template.ts) written
+ * into its file system before PostgreSQL starts.
+ */
+export async function openPGliteTrace(
+  template?: Template | null,
+  prepared?: Promise<PGliteModule>,
+  /** Without a template: called with the data directory initdb made, before PostgreSQL starts on it. */
+  onInitdb?: (empty: Template) => void,
+): Promise<TraceDb> {
   let db: PGliteInstance;
+  let taken: Template | null = null;
+  let takeOnClose = false;
   try {
-    const { PGlite } = await import('@electric-sql/pglite');
-    db = (await PGlite.create(template ? { loadDataDir: template } : {})) as unknown as PGliteInstance;
+    const { lib, module } = await (prepared ?? preparePGlite());
+    const { PGlite, MemoryFS } = lib;
+    // PGlite's memory file system, filled from the template when PGlite syncs it from "storage" (the
+    // step before it looks for a data directory), and read into a template when it is closed (after
+    // PostgreSQL's shutdown, before the file system goes).
+    class TemplateFS extends MemoryFS {
+      private get emfs(): EmscriptenFS {
+        return (this.pg!.Module as unknown as { FS: EmscriptenFS }).FS;
+      }
+      override async initialSyncFs() {
+        if (template) loadTemplate(this.pg!.Module as unknown as { FS: EmscriptenFS; MEMFS?: EmscriptenMEMFS }, PGDATA, template);
+      }
+      // PGlite syncs its file system to "storage" once initdb is done, before it starts PostgreSQL
+      // (and after queries, when it is ready): initdb shut its server down cleanly, so this is an
+      // empty database's template without a start and a shutdown of its own.
+      override async syncToFs() {
+        if (!template && onInitdb && !this.pg!.ready) {
+          onInitdb(takeTemplate(this.emfs, PGDATA));
+          onInitdb = undefined;
+        }
+      }
+      override async closeFs() {
+        if (takeOnClose) taken = takeTemplate(this.emfs, PGDATA);
+        await super.closeFs();
+      }
+    }
+    db = (await PGlite.create({
+      fs: new TemplateFS(),
+      pgliteWasmModule: module as NonNullable<PGliteOptions['pgliteWasmModule']>,
+      startParams: [...PGlite.defaultStartParams, ...START_PARAMS],
+    })) as unknown as PGliteInstance;
   } catch (err) {
     throw new TraceConnectionError(`cannot start PGlite: ${(err as Error).message}`);
   }
-  return pgliteTraceDb(db, 'PGlite (in memory)');
+  const traceDb = await pgliteTraceDb(db, 'PGlite (in memory)');
+  traceDb.closeAsTemplate = async () => {
+    // The WAL so far is in the template's data files: start a new segment and let the checkpoint
+    // delete the old one instead of recycling it, so the template keeps a WAL segment that is
+    // all zeros but its first record (not stored) instead of the history's 16 MB.
+    await db.exec(`SET wal_recycle = off; SELECT pg_switch_wal(); CHECKPOINT`);
+    takeOnClose = true;
+    await db.close();
+    if (!taken) throw new Error('PGlite closed without its file system');
+    return taken;
+  };
+  return traceDb;
 }
 
 /** Wraps an open PGlite instance (tests share one). */
@@ -86,7 +174,6 @@ export async function pgliteTraceDb(db: PGliteInstance, label: string, opts: { k
     async rows<T extends Record<string, unknown>>(sql: string, params: unknown[] = []) {
       return (await db.query<T>(sql, params)).rows;
     },
-    dump: () => db.dumpDataDir('none'),
     async close() {
       if (!opts.keepOpen) await db.close().catch(() => {});
     },

@@ -3,9 +3,10 @@
 // server inside a transaction), run every pending statement and record what PostgreSQL did, then
 // put the static findings beside it.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { ResultCache } from '../cache/index.js';
 import type { ResolvedConfig } from '../config/index.js';
 import { lint } from '../engine/run.js';
 import { chainProduction } from '../engine/production.js';
@@ -15,7 +16,8 @@ import { buildSnapshotSchema, fillOrder, namedTables, tableSql, tablesToFill, ty
 import type { Migration, MigrationSet } from '../model/index.js';
 import type { Finding } from '../rule-api/index.js';
 import { classify, type Classified } from './classify.js';
-import { openPGliteTrace, openPostgresTrace, TraceConnectionError, type PgFailure, type TraceDb } from './db.js';
+import { openPGliteTrace, openPostgresTrace, preparePGlite, TraceConnectionError, type PgFailure, type PGliteModule, type TraceDb } from './db.js';
+import { pruneTemplates, readTemplate, TEMPLATE_FORMAT, touchTemplate, writeTemplate, type Template } from './template.js';
 import { bodyStatements, chainOrder, type TraceStatement } from './statements.js';
 import { Tracer, type StatementTrace } from './tracer.js';
 import { redactUrl } from '../verify/drivers.js';
@@ -33,6 +35,8 @@ export interface TraceOptions {
   stairway?: boolean;
   /** Where template databases are kept (default <rootDir>/.cache/migralint/trace); null: no cache. */
   cacheDir?: string | null;
+  /** The lint cache (what the front ends read), as `lint` uses it; none by default. */
+  cache?: ResultCache | null;
   /**
    * A snapshot file (`migralint snapshot`; default: the config's `snapshot`): the schema is built
    * from it instead of replaying the history, and the migrations it records as applied are not traced.
@@ -113,9 +117,14 @@ export class TraceUsageError extends Error {
   override name = 'UsageError';
 }
 
+/** The template of a history, in <cache>/<hash of the history>/ (src/trace/template.ts). */
+const TEMPLATE_FILE = 'data.template';
+/** Templates kept in the cache, the empty database's included: the most recently used ones. */
+const KEEP_TEMPLATES = 4;
+
 function historyHash(kind: string, statements: readonly TraceStatement[]): string {
   const h = createHash('sha256');
-  h.update(`migralint-trace-template-1\0${kind}\0`);
+  h.update(`migralint-trace-template-${TEMPLATE_FORMAT}\0${kind}\0`);
   for (const st of statements) if (st.sql !== null && !st.control) h.update(`${st.sql}\0`);
   return h.digest('hex').slice(0, 32);
 }
@@ -196,10 +205,20 @@ async function readTraceSnapshot(file: string, cwd: string): Promise<{ snapshot:
 
 export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   const started = performance.now();
+  // PGlite's module compiles on background threads while the migrations are read and linted.
+  const pglite = opts.databaseUrl ? null : preparePGlite();
+  pglite?.catch(() => {});
   const snapshotFile = opts.snapshot ?? opts.config.snapshot;
   const fromSnapshot = snapshotFile ? await readTraceSnapshot(snapshotFile, opts.cwd) : null;
   // The static findings are judged against the same production (sizes, tables that are new).
-  const result = await lint({ cwd: opts.cwd, paths: opts.paths, config: opts.config, lockfile: null, ...(snapshotFile ? { snapshot: snapshotFile } : {}) });
+  const result = await lint({
+    cwd: opts.cwd,
+    paths: opts.paths,
+    config: opts.config,
+    lockfile: null,
+    cache: opts.cache ?? null,
+    ...(snapshotFile ? { snapshot: snapshotFile } : {}),
+  });
   const lintMs = Math.round(performance.now() - started);
   const targets = new Set(result.migrations.map((m) => m.file));
   const sets = result.sets.filter((s) => s.migrations.some((m) => targets.has(m.file)));
@@ -244,7 +263,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     }
     source!.filledOf = meet.size;
   }
-  let snapshotTemplate: { tar: string; built: string } | null = null;
+  let snapshotTemplate: { file: string; built: string } | null = null;
   let snapshotRowsFilled: TraceResult['rowsFilled'] | null = null;
 
   let db: TraceDb;
@@ -260,44 +279,56 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     // The schema and rows built from the snapshot are a template like a history's, keyed by the
     // snapshot's bytes and the rows filled; what building it said is kept beside it.
     snapshotTemplate = snapshotTemplateFiles(cacheDir, fromSnapshot.bytes, fill!);
-    if (snapshotTemplate && existsSync(snapshotTemplate.tar) && existsSync(snapshotTemplate.built)) {
-      db = await openPGliteTrace(new Blob([readFileSync(snapshotTemplate.tar)]));
+    const cached = snapshotTemplate && existsSync(snapshotTemplate.built) ? readTemplate(snapshotTemplate.file) : null;
+    if (snapshotTemplate && cached) {
+      touchTemplate(snapshotTemplate.file);
+      db = await openPGliteTrace(cached, pglite!);
       const kept = JSON.parse(readFileSync(snapshotTemplate.built, 'utf8')) as SnapshotBuilt;
       source!.created = kept.created;
       source!.notes.push(...kept.notes);
       snapshotRowsFilled = kept.rowsFilled;
       template = 'cached';
     } else {
-      db = await openPGliteTrace();
+      db = (await openEmpty(cacheDir, pglite!)).db;
       template = 'not cached';
     }
   } else {
     // One set: its history is a template worth caching. Several: one database, reset between them.
     const history = plans.length === 1 ? plans[0]!.history : [];
     const key = historyHash('pglite', history);
-    const file = cacheDir ? path.join(cacheDir, key, 'data.tar') : null;
-    if (file && existsSync(file)) {
-      db = await openPGliteTrace(new Blob([readFileSync(file)]));
+    const file = cacheDir ? path.join(cacheDir, key, TEMPLATE_FILE) : null;
+    const cached = file ? readTemplate(file) : null;
+    if (cached) {
+      touchTemplate(file!);
+      db = await openPGliteTrace(cached, pglite!);
       template = 'cached';
       firstHistoryDone = plans.length === 1;
     } else {
-      db = await openPGliteTrace();
+      // No template for this history: start from the empty database's template when there is one
+      // (PGlite's initdb is most of an empty start), else run initdb and keep its result as that
+      // template, the only one an empty history or several sets need.
+      const emptyKey = historyHash('pglite', []);
+      const opened = await openEmpty(cacheDir, pglite!, emptyKey === key);
+      db = opened.db;
+      const emptyWritten = opened.written;
       if (plans.length === 1) {
         const failures = await new Tracer(db, { outerTransaction: false }).replay(history);
         plans[0]!.failures = failures;
         firstHistoryDone = true;
-        if (file && failures.length === 0 && db.dump) {
-          const blob = await db.dump();
-          mkdirSync(path.dirname(file), { recursive: true });
-          const tmp = `${file}.${process.pid}.tmp`;
-          writeFileSync(tmp, Buffer.from(await blob.arrayBuffer()));
-          renameSync(tmp, file);
-          template = 'built';
+        if (key === emptyKey) {
+          // Nothing was replayed: the template is initdb's, kept above.
+          template = emptyWritten ? 'built' : 'not cached';
+        } else if (file && failures.length === 0) {
+          // The trace goes on from the template, on the database the next run will start from.
+          const kept = await keepAsTemplate(db, file, pglite!);
+          db = kept.db;
+          template = kept.written ? 'built' : 'not cached';
+          if (kept.written) pruneTemplates(cacheDir!, TEMPLATE_FILE, [key, emptyKey], KEEP_TEMPLATES);
         } else template = 'not cached';
-      }
+      } else if (emptyWritten) template = 'built';
     }
   }
-  const tracer = new Tracer(db, { outerTransaction: db.kind === 'postgres' && !opts.commit });
+  let tracer = new Tracer(db, { outerTransaction: db.kind === 'postgres' && !opts.commit });
   const out: TraceResult = {
     database: { kind: db.kind, label: db.label, version: db.version },
     template,
@@ -328,11 +359,17 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
         if (f) filled.push(n > 0 ? { ...f, fromSnapshot: true } : f);
       }
       out.rowsFilled.push(...filled);
-      if (snapshotTemplate && db.dump) {
+      if (snapshotTemplate && db.kind === 'pglite') {
         const kept: SnapshotBuilt = { created: built.created, notes: built.notes, rowsFilled: filled };
-        await saveTemplate(db, snapshotTemplate.tar);
-        writeAtomic(snapshotTemplate.built, JSON.stringify(kept));
-        out.template = 'built';
+        // The trace goes on from the template, on the database the next run will start from.
+        const reopened = await keepAsTemplate(db, snapshotTemplate.file, pglite!);
+        db = reopened.db;
+        tracer = new Tracer(db, { outerTransaction: false });
+        if (reopened.written) {
+          writeAtomic(snapshotTemplate.built, JSON.stringify(kept));
+          out.template = 'built';
+          pruneTemplates(cacheDir!, TEMPLATE_FILE, [path.basename(path.dirname(snapshotTemplate.file)), historyHash('pglite', [])], KEEP_TEMPLATES);
+        }
       }
     }
     for (const [i, p] of plans.entries()) {
@@ -366,6 +403,38 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   }
   out.totalMs = Math.round(performance.now() - started);
   return out;
+}
+
+/**
+ * An empty PGlite: from the empty database's template when the cache has one (PGlite's initdb is
+ * most of an empty start), else from initdb, whose result is then kept as that template (`written`).
+ * `isKey`: the template wanted is that one itself (it was looked up and missed already).
+ */
+async function openEmpty(cacheDir: string | null, pglite: Promise<PGliteModule>, isKey = false): Promise<{ db: TraceDb; written: boolean }> {
+  const file = cacheDir ? path.join(cacheDir, historyHash('pglite', []), TEMPLATE_FILE) : null;
+  const empty = file && !isKey ? readTemplate(file) : null;
+  let written = false;
+  const db = await openPGliteTrace(empty, pglite, file && !empty ? (t) => (written = writeTemplateOrNot(t, file)) : undefined);
+  return { db, written };
+}
+
+/**
+ * Shuts PGlite down into a template, writes it to `file` and reopens the database from it. A
+ * template that cannot be written costs the next run a replay, never this run's result.
+ */
+async function keepAsTemplate(db: TraceDb, file: string, pglite: Promise<PGliteModule>): Promise<{ db: TraceDb; written: boolean }> {
+  if (!db.closeAsTemplate) return { db, written: false };
+  const t = await db.closeAsTemplate();
+  return { db: await openPGliteTrace(t, pglite), written: writeTemplateOrNot(t, file) };
+}
+
+function writeTemplateOrNot(t: Template, file: string): boolean {
+  try {
+    writeTemplate(t, file);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 interface Plan {
@@ -565,18 +634,13 @@ interface SnapshotBuilt {
   rowsFilled: TraceResult['rowsFilled'];
 }
 
-function snapshotTemplateFiles(cacheDir: string | null, bytes: Uint8Array, fill: [string, number][]): { tar: string; built: string } | null {
+function snapshotTemplateFiles(cacheDir: string | null, bytes: Uint8Array, fill: [string, number][]): { file: string; built: string } | null {
   if (!cacheDir) return null;
   const h = createHash('sha256');
-  h.update(`migralint-trace-snapshot-1\0pglite\0${SNAPSHOT_ROWS_CAP}\0${JSON.stringify(fill)}\0`);
+  h.update(`migralint-trace-snapshot-${TEMPLATE_FORMAT}\0pglite\0${SNAPSHOT_ROWS_CAP}\0${JSON.stringify(fill)}\0`);
   h.update(bytes);
   const dir = path.join(cacheDir, `snapshot-${h.digest('hex').slice(0, 32)}`);
-  return { tar: path.join(dir, 'data.tar'), built: path.join(dir, 'built.json') };
-}
-
-async function saveTemplate(db: TraceDb, file: string): Promise<void> {
-  const blob = await db.dump!();
-  writeAtomic(file, Buffer.from(await blob.arrayBuffer()));
+  return { file: path.join(dir, TEMPLATE_FILE), built: path.join(dir, 'built.json') };
 }
 
 /** Whole or not at all: a run reading the cache at the same time never sees half a file. */

@@ -71,11 +71,14 @@ interface Rel {
   relfilenode: number;
 }
 
-const RELATIONS = `SELECT c.oid::int8 AS oid, n.nspname, c.relname, c.relkind, c.relfilenode::int8 AS relfilenode
+// With each relation, the sequential scans this transaction made of it: pg_stat_xact_user_tables'
+// seq_scan, read with the relations in one catalog pass instead of through the view (which
+// aggregates every table's indexes, and was the trace's costliest query).
+const RELATIONS = `SELECT c.oid::int8 AS oid, n.nspname, c.relname, c.relkind, c.relfilenode::int8 AS relfilenode,
+    CASE WHEN c.relkind IN ('r', 't', 'm', 'p') THEN pg_stat_get_xact_numscans(c.oid)::int8 END AS seq_scan
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND n.nspname NOT LIKE 'pg\\_temp%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp%'`;
 const LOCKS = `SELECT relation::int8 AS oid, mode FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'relation' AND granted AND relation IS NOT NULL`;
-const SCANS = `SELECT relid::int8 AS oid, seq_scan::int8 AS n FROM pg_stat_xact_user_tables`;
 
 const KINDS: Record<string, ObservedLock['kind']> = { r: 'table', p: 'table', f: 'table', i: 'index', I: 'index', S: 'sequence', v: 'view', m: 'view' };
 
@@ -93,16 +96,25 @@ export class Tracer {
   ) {}
 
   private async relations(): Promise<Map<string, Rel>> {
-    const rows = await this.db.rows<{ oid: string | number; nspname: string; relname: string; relkind: string; relfilenode: string | number }>(RELATIONS);
-    const out = new Map<string, Rel>();
+    return (await this.relationsAndScans()).relations;
+  }
+
+  /** The relations, and the sequential scans of each table so far in this transaction. */
+  private async relationsAndScans(): Promise<{ relations: Map<string, Rel>; scans: Map<string, number> }> {
+    const rows = await this.db.rows<{ oid: string | number; nspname: string; relname: string; relkind: string; relfilenode: string | number; seq_scan: string | number | null }>(
+      RELATIONS,
+    );
+    const relations = new Map<string, Rel>();
+    const scans = new Map<string, number>();
     for (const r of rows) {
-      out.set(String(r.oid), {
+      relations.set(String(r.oid), {
         name: r.nspname === 'public' ? r.relname : `${r.nspname}.${r.relname}`,
         kind: KINDS[r.relkind] ?? 'other',
         relfilenode: Number(r.relfilenode),
       });
+      if (r.seq_scan !== null) scans.set(String(r.oid), Number(r.seq_scan));
     }
-    return out;
+    return { relations, scans };
   }
 
   private async locks(): Promise<Set<string>> {
@@ -111,8 +123,7 @@ export class Tracer {
   }
 
   private async scans(): Promise<Map<string, number>> {
-    const rows = await this.db.rows<{ oid: string | number; n: string | number }>(SCANS);
-    return new Map(rows.map((r) => [String(r.oid), Number(r.n)]));
+    return (await this.relationsAndScans()).scans;
   }
 
   private async must(sql: string): Promise<void> {
@@ -168,9 +179,10 @@ export class Tracer {
     // Each body starts a fresh session as far as settings go: a downgrade runs in another
     // invocation of the runner, and must not inherit the upgrade's SET lock_timeout.
     await this.must('RESET ALL');
-    const atStart = await this.relations();
+    const start = await this.relationsAndScans();
+    const atStart = start.relations;
     let before = atStart;
-    let scans = await this.scans();
+    let scans = start.scans;
     let held = await this.locks();
     let inUnit = false;
     let unit: StatementTrace[] = [];
@@ -217,8 +229,7 @@ export class Tracer {
         const r = await this.trace([{ ...st, autocommit: false }], 'none');
         out.push(...r);
         if (r.some((x) => x.status === 'failed')) failed = true;
-        before = await this.relations();
-        scans = await this.scans();
+        ({ relations: before, scans } = await this.relationsAndScans());
         await open();
         continue;
       }
@@ -247,8 +258,7 @@ export class Tracer {
         continue;
       }
       const locksNow = await this.locks();
-      const after = await this.relations();
-      const scansNow = await this.scans();
+      const { relations: after, scans: scansNow } = await this.relationsAndScans();
       await this.must('RELEASE SAVEPOINT migralint_stmt');
       const lockTimeout = String((await this.db.rows<{ v: string }>(`SELECT current_setting('lock_timeout') AS v`))[0]!.v);
       const observed: Observation = { locks: [], held: [], rewritten: [], scanned: [], lockTimeout, ms: Math.round(ms * 10) / 10 };
