@@ -45,7 +45,17 @@ for (const [name, file] of [
     { name: 'warm, unchanged', cmd: process.execPath, args: lint([]) },
     { name: '--no-cache', cmd: process.execPath, args: lint(['--no-cache']) },
   ];
-  if (base) commands.push({ name: 'before (--base build)', cmd: process.execPath, args: [path.join(base, 'bin', 'migralint.js'), 'lint', '--no-lock', file] });
+  if (base) {
+    // The base build gets its own cache, so each of its rows means what the same row means above
+    // (a base that has a cache would otherwise run warm in its default location).
+    const baseCache = `${cache}-base`;
+    const old = (extra) => [path.join(base, 'bin', 'migralint.js'), 'lint', '--no-lock', '--cache-location', baseCache, ...extra, file];
+    commands.push(
+      { name: 'before: cold', cmd: process.execPath, args: old([]), before: () => rmSync(baseCache, { recursive: true, force: true }) },
+      { name: 'before: warm, the file changed', cmd: process.execPath, args: old([]), before: change(file) },
+      { name: 'before: warm, unchanged', cmd: process.execPath, args: old([]) },
+    );
+  }
   const samples = interleave(commands, rounds, out);
   const { text, med } = table(commands, samples, 'node -e 0');
   console.log(`\n${name}: ${path.relative(root, file)}\n${text}`);

@@ -32,7 +32,10 @@ const commands = [
 const baseArg = process.argv.indexOf('--base');
 if (baseArg > 0) {
   const old = path.join(process.argv[baseArg + 1], 'bin', 'migralint.js');
-  commands.push({ name: 'before (--base)', cmd: process.execPath, args: [old, 'lint', '--no-lock', '--format', 'json', dir] });
+  commands.push(
+    { name: 'before (--base)', cmd: process.execPath, args: [old, 'lint', '--no-lock', '--no-cache', '--format', 'json', dir] },
+    { name: 'before (--base) warm', cmd: process.execPath, args: [old, 'lint', '--no-lock', '--cache-location', path.join(out, 'cache-sql-base'), '--format', 'json', dir] },
+  );
 }
 
 function runOnce(c) {

@@ -31,8 +31,10 @@ const commands = [
 const baseArg = process.argv.indexOf('--base');
 if (baseArg > 0) {
   const old = path.join(process.argv[baseArg + 1], 'bin', 'migralint.js');
-  commands.push({ name: 'before (--base): 1 file', args: [old, 'lint', '--no-lock', one] });
-  commands.push({ name: 'before (--base): 1,000 files', args: [old, 'lint', '--no-lock', '--format', 'json', thousand] });
+  commands.push({ name: 'before (--base): 1 file', args: [old, 'lint', '--no-lock', '--no-cache', one] });
+  commands.push({ name: 'before (--base): 1 file, warm', args: [old, 'lint', '--no-lock', '--cache-location', path.join(out, 'cache-one-base'), one] });
+  commands.push({ name: 'before (--base): 1,000 files', args: [old, 'lint', '--no-lock', '--no-cache', '--format', 'json', thousand] });
+  commands.push({ name: 'before (--base): 1,000 files, warm', args: [old, 'lint', '--no-lock', '--cache-location', path.join(out, 'cache-thousand-base'), '--format', 'json', thousand] });
 }
 
 function runOnce(args) {
