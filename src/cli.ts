@@ -30,8 +30,9 @@ Options:
       --lockfile <path>   Lock file to read or write (default: migralint.lock beside the config)
       --no-lock           Do not read the lock file
       --cache-location <dir>
-                          lint, verify, trace: keep the cache here (default: node_modules/.cache/migralint, else .migralint-cache)
-      --no-cache          lint, verify, trace: read every file afresh, neither using nor writing the cache
+                          lint, verify, trace: keep the result cache here (default: node_modules/.cache/migralint, else .migralint-cache)
+      --no-cache          lint, verify, trace: read every file afresh, neither using nor writing the result cache
+                          (trace's template databases stay in .cache/migralint/trace either way)
       --database-url <url>
                           verify, snapshot, lock --from-database: postgres://... or pglite:<directory>
       --snapshot <file>   lint: judge pending migrations against this snapshot (sizes, existing tables);
