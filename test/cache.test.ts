@@ -618,6 +618,22 @@ for (const layout of sqlLayouts) {
   });
 }
 
+test('SQL directory state: a pre-commit run naming the changed up.sql reads only its migration again', async () => {
+  const dir = path.join(tmp, 'reuse-named');
+  cpSync(path.join(fixtures, 'sql', 'layout-diesel'), dir, { recursive: true });
+  const up = path.join(dir, 'migrations/2024-01-10-120000_create_crates/up.sql');
+  const open = () => new ResultCache(path.join(dir, '.test-cache'), 'test salt');
+  const fresh = () => report(dir, null, { paths: [up] });
+  assert.fixture(await report(dir, open(), { paths: [up] }), await fresh(), 'cold');
+  for (const edit of ['DROP TABLE crates_old;\n', '-- a comment\n', 'ALTER TABLE crates DROP COLUMN name;\n']) {
+    appendFileSync(up, edit);
+    const before = lazyStats.reread.length;
+    const text = await report(dir, open(), { paths: [up] });
+    assert.equal(lazyStats.reread.slice(before).map((f) => path.basename(f)).sort(), ['down.sql', 'up.sql'], edit);
+    assert.fixture(text, await fresh(), edit);
+  }
+});
+
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
 
 test.run();

@@ -239,7 +239,8 @@ export async function loadMigrations(opts: {
       // SQL layouts: with the same file names, only the migrations whose files changed are read again.
       if (last && !python && last.ctx === ctx) sqlPlan = sqlReusePlan(dir, heads, models, last, hashes);
     }
-    const pack = opts.cache ? opts.cache.pack(`read\0${scope}`) : null;
+    // The directory's read pack holds every parsed text of it: a partial read leaves it unopened.
+    let pack = opts.cache && !sqlPlan ? opts.cache.pack(`read\0${scope}`) : null;
     const setsBefore = sets.length;
     const skippedBefore = new Set(skippedWhy.keys());
     // Raw SQL files are read a directory at a time (pairs of up/down files, order from names).
@@ -282,7 +283,10 @@ export async function loadMigrations(opts: {
       const named = files.filter((f) => selection.named.has(f));
       const generic = selection.generic?.has(dir) ?? false;
       const partial = sqlPlan && migrations.length === 0 ? await readChanged(dir, setItems, sqlPlan, { framework: configured, dialect: setDialect, named, generic }, opts.cache!.pack(`part\0${scope}`)) : null;
-      if (partial) setPack = partial.pack;
+      if (partial) {
+        setPack = partial.pack;
+        opts.cache!.touch(`read\0${scope}`);
+      } else if (opts.cache) setPack = pack ??= opts.cache.pack(`read\0${scope}`);
       const read = partial?.migrations ?? (await parseSetFiles(dir, setItems, { framework: configured, dialect: setDialect, named, generic }, pack));
       for (const m of read) {
         migrations.push(m);
@@ -312,7 +316,8 @@ export async function loadMigrations(opts: {
     sets.push(...extraSets);
     const dirSets = sets.slice(setsBefore);
     fresh.push(...dirSets);
-    if (pack) for (const s of dirSets) for (const m of s.migrations) if (!packs.has(m)) packs.set(m, setPack ?? pack);
+    const through = setPack ?? pack;
+    if (through) for (const s of dirSets) for (const m of s.migrations) if (!packs.has(m)) packs.set(m, through);
     if (heads && latest) {
       const skipped = [...skippedWhy].filter(([f]) => !skippedBefore.has(f));
       const cache = opts.cache!;
