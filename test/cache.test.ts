@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -540,6 +540,98 @@ test('context on demand: a warm run naming one file reads no other migration in 
   const ancestor = await run();
   assert.ok(ancestor.full > 0 && ancestor.full < files.length - 1, `ancestor changed: ${ancestor.full} models read`);
   assert.is(ancestor.json, await fresh());
+});
+
+// SQL layouts keep the migrations whose files did not change and read the changed ones again
+// (load-state.ts sqlReusePlan); each step must give what a run without a cache gives.
+const sqlLayouts: {
+  fixture: string;
+  /** Files added to the copy before the first run (so that later edits change contents only). */
+  setup?: Record<string, string>;
+  steps: { what: string; edit: (dir: string) => void; reread: string[] | null }[];
+}[] = [
+  {
+    fixture: 'layout-diesel',
+    steps: [
+      { what: 'up.sql changed', edit: (d) => appendFileSync(path.join(d, 'migrations/2024-01-10-120000_create_crates/up.sql'), 'DROP TABLE crates_old;\n'), reread: ['migrations/2024-01-10-120000_create_crates/down.sql', 'migrations/2024-01-10-120000_create_crates/up.sql'] },
+      { what: 'down.sql changed', edit: (d) => appendFileSync(path.join(d, 'migrations/2024-03-05-100000_backfill_crates_description/down.sql'), 'DROP TABLE crates_older;\n'), reread: ['migrations/2024-03-05-100000_backfill_crates_description/down.sql', 'migrations/2024-03-05-100000_backfill_crates_description/up.sql'] },
+      { what: 'metadata.toml changed', edit: (d) => writeFileSync(path.join(d, 'migrations/2024-02-20-090000_index_crates_updated_at/metadata.toml'), 'run_in_transaction = true\n'), reread: ['migrations/2024-02-20-090000_index_crates_updated_at/down.sql', 'migrations/2024-02-20-090000_index_crates_updated_at/metadata.toml', 'migrations/2024-02-20-090000_index_crates_updated_at/up.sql'] },
+      { what: 'a folder renamed', edit: (d) => renameSync(path.join(d, 'migrations/2024-03-05-100000_backfill_crates_description'), path.join(d, 'migrations/2024-01-05-100000_backfill_crates_description')), reread: null },
+    ],
+  },
+  {
+    fixture: 'layout-golang-migrate',
+    steps: [
+      { what: 'up file changed', edit: (d) => appendFileSync(path.join(d, 'db/migrations/000002_add_users_last_login_at.up.sql'), 'DROP TABLE posts;\n'), reread: ['db/migrations/000002_add_users_last_login_at.down.sql', 'db/migrations/000002_add_users_last_login_at.up.sql'] },
+      { what: 'down file changed', edit: (d) => writeFileSync(path.join(d, 'db/migrations/000003_index_users_last_login_at.down.sql'), 'DROP INDEX users_last_login_at_idx;\n'), reread: ['db/migrations/000003_index_users_last_login_at.down.sql', 'db/migrations/000003_index_users_last_login_at.up.sql'] },
+      { what: 'a file renamed', edit: (d) => renameSync(path.join(d, 'db/migrations/000003_index_users_last_login_at.down.sql'), path.join(d, 'db/migrations/000003_index_last_login.down.sql')), reread: null },
+    ],
+  },
+  {
+    fixture: 'layout-flyway',
+    setup: {
+      'src/main/resources/db/migration/V1_3__flows_revision.sql.conf': 'executeInTransaction=true\n',
+      'src/main/resources/db/migration/U1_3__flows_revision.sql': 'SELECT 1;\n',
+    },
+    steps: [
+      { what: 'versioned script changed', edit: (d) => appendFileSync(path.join(d, 'src/main/resources/db/migration/V1_2__executions_state_index.sql'), 'DROP TABLE executions;\n'), reread: ['src/main/resources/db/migration/V1_2__executions_state_index.sql'] },
+      { what: '.sql.conf changed', edit: (d) => writeFileSync(path.join(d, 'src/main/resources/db/migration/V1_3__flows_revision.sql.conf'), 'executeInTransaction=false\n'), reread: ['src/main/resources/db/migration/U1_3__flows_revision.sql', 'src/main/resources/db/migration/V1_3__flows_revision.sql', 'src/main/resources/db/migration/V1_3__flows_revision.sql.conf'] },
+      { what: 'undo script changed', edit: (d) => writeFileSync(path.join(d, 'src/main/resources/db/migration/U1_3__flows_revision.sql'), 'DROP TABLE flows;\n'), reread: ['src/main/resources/db/migration/U1_3__flows_revision.sql', 'src/main/resources/db/migration/V1_3__flows_revision.sql', 'src/main/resources/db/migration/V1_3__flows_revision.sql.conf'] },
+      { what: 'repeatable script changed', edit: (d) => appendFileSync(path.join(d, 'src/main/resources/db/migration/R__flow_views.sql'), 'DROP VIEW IF EXISTS old_flows;\n'), reread: ['src/main/resources/db/migration/R__flow_views.sql'] },
+      { what: 'a script renamed', edit: (d) => renameSync(path.join(d, 'src/main/resources/db/migration/V1_2__executions_state_index.sql'), path.join(d, 'src/main/resources/db/migration/V1_4__executions_state_index.sql')), reread: null },
+    ],
+  },
+];
+
+for (const layout of sqlLayouts) {
+  test(`SQL directory state (${layout.fixture}): a content-only change reads only the changed migration again`, async () => {
+    const dir = path.join(tmp, `reuse-${layout.fixture}`);
+    cpSync(path.join(fixtures, 'sql', layout.fixture), dir, { recursive: true });
+    for (const [f, text] of Object.entries(layout.setup ?? {})) writeFileSync(path.join(dir, f), text);
+    const open = () => new ResultCache(path.join(dir, '.test-cache'), 'test salt');
+    const rel = (files: string[]) => [...new Set(files.map((f) => path.relative(dir, f).split(path.sep).join('/')))].sort();
+    const warm = async () => {
+      const before = lazyStats.reread.length;
+      const text = await report(dir, open());
+      return { text, reread: rel(lazyStats.reread.slice(before)) };
+    };
+    let previous = await report(dir, null);
+    assert.fixture((await warm()).text, previous, 'cold');
+    for (const step of layout.steps) {
+      step.edit(dir);
+      const fresh = await report(dir, null);
+      assert.is.not(fresh, previous, `${step.what}: the edit changes the report`);
+      const run = await warm();
+      assert.fixture(run.text, fresh, step.what);
+      // A rename reads the directory whole.
+      assert.equal(run.reread, step.reread ?? [], `${step.what}: files read again`);
+      const again = await warm();
+      assert.fixture(again.text, fresh, `${step.what}, again`);
+      assert.equal(again.reread, [], `${step.what}, again: nothing read`);
+      // Named on the command line, as a pre-commit hook runs it (a cache of its own: the files
+      // named are part of what the directory state was read with).
+      const named = step.reread ? [path.join(dir, step.reread[0]!)] : [];
+      const own = new ResultCache(path.join(dir, '.test-cache-named'), 'test salt');
+      assert.fixture(await report(dir, own, { paths: named }), await report(dir, null, { paths: named }), `${step.what}, named`);
+      previous = fresh;
+    }
+  });
+}
+
+test('SQL directory state: a pre-commit run naming the changed up.sql reads only its migration again', async () => {
+  const dir = path.join(tmp, 'reuse-named');
+  cpSync(path.join(fixtures, 'sql', 'layout-diesel'), dir, { recursive: true });
+  const up = path.join(dir, 'migrations/2024-01-10-120000_create_crates/up.sql');
+  const open = () => new ResultCache(path.join(dir, '.test-cache'), 'test salt');
+  const fresh = () => report(dir, null, { paths: [up] });
+  assert.fixture(await report(dir, open(), { paths: [up] }), await fresh(), 'cold');
+  for (const edit of ['DROP TABLE crates_old;\n', '-- a comment\n', 'ALTER TABLE crates DROP COLUMN name;\n']) {
+    appendFileSync(up, edit);
+    const before = lazyStats.reread.length;
+    const text = await report(dir, open(), { paths: [up] });
+    assert.equal(lazyStats.reread.slice(before).map((f) => path.basename(f)).sort(), ['down.sql', 'up.sql'], edit);
+    assert.fixture(text, await fresh(), edit);
+  }
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));

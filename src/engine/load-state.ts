@@ -9,11 +9,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { hashOf, type Pack } from '../cache/index.js';
+import { classifyPath } from '../frontends/sqlfiles/layout.js';
 import type { Body, Migration, MigrationSet } from '../model/index.js';
 import { knownUnknowns, unknownOperations, type UnknownOperation } from './unknown.js';
 
 /** The files whose full models a lazy migration read back from the cache (tests look). */
-export const lazyStats = { loaded: [] as string[] };
+export const lazyStats = { loaded: [] as string[], reread: [] as string[] };
 
 /**
  * A lazy migration's full model could not be read back (an entry corrupted on disk while its pack
@@ -301,4 +302,75 @@ function lazyMigration(models: () => Pack, { head, hash, near, unknown, downs, s
 
 function settle(obj: object, field: string, value: unknown): void {
   Object.defineProperty(obj, field, { configurable: true, enumerable: true, writable: true, value });
+}
+
+/**
+ * SQL layouts whose reading of a migration depends on file NAMES across the directory (layout,
+ * pairing, order, parents) and on the CONTENTS of that migration's own files only (its up, down,
+ * metadata.toml or .sql.conf). Not the sectioned ones (goose, dbmate, sql-migrate: the layout is
+ * told by markers in the files) nor the generic reader (which file counts may turn on markers).
+ */
+const NAME_ONLY_LAYOUTS = new Set(['diesel', 'golang-migrate', 'flyway', 'prisma']);
+
+export interface SqlReusePlan {
+  /** The layout the last state read the directory as. */
+  framework: string;
+  /** The files to read again: every file of each migration one of whose files changed. */
+  files: Set<string>;
+  /** The last state's migrations, in its order, by own file; `fresh` for those read again. */
+  order: { file: string; fresh: boolean; kept: () => Migration; head: Migration }[];
+}
+
+/**
+ * For a directory of SQL migrations whose file names and other inputs (`ctx`) are as the last
+ * state had them and only some files' contents changed: which migrations to read again, the others
+ * to keep. Null when the directory must be read whole: another layout, a changed file no migration
+ * of the last state claims or whose content may change the layout (a plain numbered name), popx
+ * names (their dialect filter spans the directory), or a migration whose version is shared (its
+ * down file is paired across migrations).
+ */
+export function sqlReusePlan(
+  dir: string,
+  heads: Pack,
+  models: () => Pack,
+  last: DirLatest,
+  contents: readonly [string, string][],
+): SqlReusePlan | null {
+  const sets = last.state.sets;
+  if (sets.length === 0) return null;
+  const framework = sets[0]!.framework;
+  if (!NAME_ONLY_LAYOUTS.has(framework) || sets.some((s) => s.framework !== framework)) return null;
+  if (last.contents.length !== contents.length || last.contents.some(([f], i) => f !== contents[i]![0])) return null;
+  const rel = (f: string) => path.relative(dir, f).split(path.sep).join('/');
+  for (const [f] of contents) {
+    const role = classifyPath(rel(f));
+    if (role?.kind === 'updown' && (role.dialect !== null || role.autocommit)) return null;
+  }
+  const before = new Map(last.contents);
+  const changed = contents.filter(([f, h]) => before.get(f) !== h).map(([f]) => f);
+  if (changed.length === 0) return null;
+  const owner = new Map<string, StoredMigration>();
+  const revisions = new Map<string, number>();
+  for (const s of sets) {
+    for (const sm of s.migrations) {
+      for (const f of [sm.head.file, ...sm.head.companions.map((c) => c.file)]) owner.set(f, sm);
+      const rev = sm.head.revision?.value ?? '';
+      revisions.set(rev, (revisions.get(rev) ?? 0) + 1);
+    }
+  }
+  const touched = new Set<StoredMigration>();
+  for (const f of changed) {
+    const sm = owner.get(f);
+    const role = classifyPath(rel(f));
+    if (!sm || !role || role.kind === 'numbered') return null;
+    if ((revisions.get(sm.head.revision?.value ?? '') ?? 0) > 1) return null;
+    touched.add(sm);
+  }
+  const files = new Set<string>();
+  for (const sm of touched) for (const f of [sm.head.file, ...sm.head.companions.map((c) => c.file)]) files.add(f);
+  const { migrations } = reusable(heads, models, last.state);
+  const order = sets.flatMap((s) =>
+    s.migrations.map((sm) => ({ file: sm.head.file, fresh: touched.has(sm), kept: migrations.get(sm.head.file)!, head: sm.head })),
+  );
+  return { framework, files, order };
 }

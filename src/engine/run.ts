@@ -32,7 +32,7 @@ import { applyRunContext } from './run-context.js';
 import { addEmbeddedSqlComments, expandEmbeddedSql } from './sql-pass.js';
 import { hashOf, valueKey, type Pack, type ResultCache } from '../cache/index.js';
 import { alembicProjectKey, cacheable, contentHash } from './cached-read.js';
-import { downgradeLength, isRestored, LATEST, LostEntryError, modelHash, restoreDirState, reusable, runnerFilesKey, storeDirState, type DirLatest, type DirState } from './load-state.js';
+import { downgradeLength, isRestored, LATEST, LostEntryError, modelHash, lazyStats, restoreDirState, reusable, runnerFilesKey, sqlReusePlan, storeDirState, type DirLatest, type DirState, type SqlReusePlan } from './load-state.js';
 import { applyWaivers, exemptByStartAfter, selectScope, today, WAIVER_RULES, waiverStates, type LintScope } from './scope.js';
 
 export type { LintScope } from './scope.js';
@@ -194,6 +194,7 @@ export async function loadMigrations(opts: {
     let latest: Omit<DirLatest, 'state'> | null = null;
     let heads: Pack | null = null;
     let reuse: ReturnType<typeof reusable> | null = null;
+    let sqlPlan: SqlReusePlan | null = null;
     let last: DirLatest | undefined;
     if (opts.cache?.dirStates && contents.every((c) => c.bytes !== null)) {
       const cache = opts.cache;
@@ -235,12 +236,17 @@ export async function loadMigrations(opts: {
           reuse.skipped.delete(f);
         }
       }
+      // SQL layouts: with the same file names, only the migrations whose files changed are read again.
+      if (last && !python && last.ctx === ctx) sqlPlan = sqlReusePlan(dir, heads, models, last, hashes);
     }
-    const pack = opts.cache ? opts.cache.pack(`read\0${scope}`) : null;
+    // The directory's read pack holds every parsed text of it: a partial read leaves it unopened.
+    let pack = opts.cache && !sqlPlan ? opts.cache.pack(`read\0${scope}`) : null;
     const setsBefore = sets.length;
     const skippedBefore = new Set(skippedWhy.keys());
     // Raw SQL files are read a directory at a time (pairs of up/down files, order from names).
     const setItems: { input: FrontendInput; error: Error | null }[] = [];
+    // The cache pack the directory's set files were read through (a partial read has its own).
+    let setPack = pack;
     const python: Migration[] = [];
     for (const c of contents) {
       const fileDialect = dialectForFile(opts.config, c.file);
@@ -276,7 +282,12 @@ export async function loadMigrations(opts: {
       const setDialect = byName && dialect === opts.config.dialect ? byName : dialect;
       const named = files.filter((f) => selection.named.has(f));
       const generic = selection.generic?.has(dir) ?? false;
-      const read = await parseSetFiles(dir, setItems, { framework: configured, dialect: setDialect, named, generic }, pack);
+      const partial = sqlPlan && migrations.length === 0 ? await readChanged(dir, setItems, sqlPlan, { framework: configured, dialect: setDialect, named, generic }, opts.cache!.pack(`part\0${scope}`)) : null;
+      if (partial) {
+        setPack = partial.pack;
+        opts.cache!.touch(`read\0${scope}`);
+      } else if (opts.cache) setPack = pack ??= opts.cache.pack(`read\0${scope}`);
+      const read = partial?.migrations ?? (await parseSetFiles(dir, setItems, { framework: configured, dialect: setDialect, named, generic }, pack));
       for (const m of read) {
         migrations.push(m);
         // Naming a migration's down file (or metadata) on the command line selects the migration.
@@ -305,7 +316,8 @@ export async function loadMigrations(opts: {
     sets.push(...extraSets);
     const dirSets = sets.slice(setsBefore);
     fresh.push(...dirSets);
-    if (pack) for (const s of dirSets) for (const m of s.migrations) if (!packs.has(m)) packs.set(m, pack);
+    const through = setPack ?? pack;
+    if (through) for (const s of dirSets) for (const m of s.migrations) if (!packs.has(m)) packs.set(m, through);
     if (heads && latest) {
       const skipped = [...skippedWhy].filter(([f]) => !skippedBefore.has(f));
       const cache = opts.cache!;
@@ -360,6 +372,38 @@ export async function loadMigrations(opts: {
 export { isMigration } from './generic.js';
 
 /** Why a selected file was not read into any migration. */
+/**
+ * The migrations of a SQL directory when only some migrations' files changed (load-state.ts
+ * sqlReusePlan): those read again, each given its parents from the last state (the order comes
+ * from names only), and the others kept, in the last state's order. Null when the reading of the
+ * changed files does not give the same migrations by the same files: the directory is read whole.
+ * The partial reads go through a pack of their own, so that the directory's read pack keeps every
+ * parsed text for a later whole read.
+ */
+async function readChanged(
+  dir: string,
+  items: { input: FrontendInput; error: Error | null }[],
+  plan: SqlReusePlan,
+  opts: { framework: string | undefined; dialect: Dialect; named: string[]; generic: boolean },
+  pack: Pack,
+): Promise<{ migrations: Migration[]; pack: Pack } | null> {
+  const part = items.filter((i) => plan.files.has(i.input.file));
+  if (part.length !== plan.files.size) return null;
+  const named = opts.named.filter((f) => plan.files.has(f));
+  const again = await parseSetFiles(dir, part, { framework: opts.framework ?? plan.framework, dialect: opts.dialect, named, generic: opts.generic }, pack);
+  const byFile = new Map(again.map((m) => [m.file, m]));
+  const wanted = plan.order.filter((o) => o.fresh);
+  if (byFile.size !== again.length || again.length !== wanted.length) return null;
+  const filesOf = (m: Migration) => [m.file, ...m.companions.map((c) => c.file)].sort().join('\0');
+  for (const o of wanted) {
+    const m = byFile.get(o.file);
+    if (!m || m.framework !== plan.framework || filesOf(m) !== filesOf(o.head) || !m.revision || m.revision.value !== o.head.revision?.value) return null;
+    m.parents = { value: [...(o.head.parents?.value ?? [])], loc: { ...m.revision.loc } };
+  }
+  lazyStats.reread.push(...part.map((i) => i.input.file));
+  return { migrations: plan.order.map((o) => (o.fresh ? byFile.get(o.file)! : o.kept())), pack };
+}
+
 function unreadReason(file: string, sets: readonly MigrationSet[]): string {
   if (!isSetFile(file)) return 'not a migration';
   const dir = path.dirname(file);
