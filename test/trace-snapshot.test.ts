@@ -406,6 +406,105 @@ test('the schema built from a snapshot is cached as a template: the second run l
   assert.equal(other.rowsFilled, [{ table: 'events', rows: 7 }]);
 });
 
+/** A golang-migrate project whose production (the snapshot) has applied 000001; 000002 is pending. */
+function subsetProject(pending: string, tables: SnapshotTable[]): { dir: string; snapshot: string } {
+  const dir = tmp('migralint-trace-snapshot-subset-');
+  mkdirSync(path.join(dir, 'migrations'));
+  const write = (name: string, text: string) => writeFileSync(path.join(dir, 'migrations', name), text);
+  write('000001_noop.up.sql', 'SELECT 1;\n');
+  write('000001_noop.down.sql', 'SELECT 1;\n');
+  write('000002_change.up.sql', pending);
+  write('000002_change.down.sql', 'SELECT 1;\n');
+  const snapshot = path.join(dir, 'prod.snapshot.json');
+  writeFileSync(snapshot, renderSnapshot(snapshotOf(tables, [{ kind: 'golang-migrate', table: 'schema_migrations', heads: ['1'], listed: [], failed: [] }])));
+  return { dir, snapshot };
+}
+
+const fkTo = (name: string, column: string, target: string): Partial<SnapshotTable> => ({
+  columns: [{ name: column, type: 'bigint', nullable: true, default: null }],
+  constraints: [{ name, kind: 'foreign_key', validated: true, columns: [column], definition: `FOREIGN KEY (${column}) REFERENCES ${target}(id)` }],
+});
+
+/** accounts <- orders (references accounts) ; orders -> tenants ; 40 unrelated tables. */
+function manyTables(): SnapshotTable[] {
+  const unrelated = Array.from({ length: 40 }, (_, i) => plainTable(`unrelated_${i}`, 10));
+  return [
+    plainTable('accounts', 10, fkTo('accounts_tenant_fkey', 'tenant_id', 'tenants')),
+    plainTable('tenants', 10),
+    plainTable('orders', 10, fkTo('orders_account_fkey', 'account_id', 'accounts')),
+    plainTable('order_notes', 10, fkTo('order_notes_order_fkey', 'order_id', 'orders')),
+    ...unrelated,
+  ];
+}
+
+async function tablesOf(r: TraceResult, dir: string) {
+  return renderTrace(r, 'stylish', dir);
+}
+
+test('a snapshot with many unrelated tables: only the tables the pending migration names and their foreign-key targets are built', async () => {
+  const { dir, snapshot } = subsetProject("SET lock_timeout = '5s';\nALTER TABLE accounts ADD COLUMN region text;\n", manyTables());
+  const config = await loadConfig({ cwd: dir });
+  const r = await runTrace({ cwd: dir, paths: [dir], config, snapshot, cacheDir: null });
+  assert.is(r.snapshot!.tables, 44);
+  // accounts (named) and tenants (its foreign key's target); orders references accounts, but adding a column does not reach it.
+  assert.is(r.snapshot!.built, 2);
+  assert.is(r.snapshot!.whole, null);
+  assert.is(r.snapshot!.created, 2);
+  const out = await tablesOf(r, dir);
+  assert.match(out, '2 of 44 tables built: those the pending migrations name and their foreign-key neighbours');
+  assert.is(r.migrations[0]!.bodies[0]!.statements.find((s) => s.statement.loc.line === 2)!.status, 'ran');
+  assert.equal(r.findings, []);
+});
+
+test('a pending migration that changes a referenced key: the referencing table (and its own targets) is built, and PostgreSQL locks it', async () => {
+  const { dir, snapshot } = subsetProject("SET lock_timeout = '5s';\nALTER TABLE accounts ALTER COLUMN id TYPE numeric(20);\n", manyTables());
+  const config = await loadConfig({ cwd: dir });
+  const r = await runTrace({ cwd: dir, paths: [dir], config, snapshot, cacheDir: null });
+  // accounts, tenants, orders (references accounts.id); order_notes references orders, not accounts: one hop only.
+  assert.is(r.snapshot!.built, 3);
+  assert.match(await tablesOf(r, dir), '3 of 44 tables built');
+  const st = r.migrations[0]!.bodies[0]!.statements.find((s) => s.statement.loc.line === 2)!;
+  assert.is(st.status, 'ran', st.failure?.message);
+  assert.ok(
+    st.observed!.locks.some((l) => l.relation === 'orders'),
+    `the referencing table is locked: ${st.observed!.locks.map((l) => `${l.relation} ${l.mode}`).join(', ')}`,
+  );
+  // Dropping the referenced table fails because of the referencing one, as in production.
+  const dropped = subsetProject('DROP TABLE accounts;\n', manyTables());
+  const d = await runTrace({ cwd: dropped.dir, paths: [dropped.dir], config: await loadConfig({ cwd: dropped.dir }), snapshot: dropped.snapshot, cacheDir: null });
+  assert.equal(d.findings.map((f) => f.ruleId), ['migration-fails']);
+  assert.match(d.findings[0]!.message, 'other objects depend on it');
+});
+
+test('an operation whose tables cannot be known (a function call, a DO block) builds the whole schema, and says why', async () => {
+  for (const [sql, why] of [
+    ["SELECT refresh_everything();\nALTER TABLE accounts ADD COLUMN region text;\n", /whole schema: SELECT that may read any table \(migrations\/000002_change\.up\.sql:1\)/],
+    ["DO $$ BEGIN UPDATE unrelated_3 SET id = id; END $$;\n", /whole schema: DO that may read any table/],
+    ['UPDATE accounts SET tenant_id = (SELECT max(id) FROM unrelated_7);\n', /whole schema: UPDATE that reads other tables/],
+  ] as const) {
+    const { dir, snapshot } = subsetProject(sql, manyTables());
+    const config = await loadConfig({ cwd: dir });
+    const r = await runTrace({ cwd: dir, paths: [dir], config, snapshot, cacheDir: null });
+    assert.is(r.snapshot!.built, 44, sql);
+    assert.ok(r.snapshot!.whole, sql);
+    assert.match(await tablesOf(r, dir), why);
+  }
+});
+
+test('the snapshot template cache is keyed by the tables built: another subset is another template', async () => {
+  const cacheDir = tmp('migralint-trace-snapshot-subset-cache-');
+  // No row estimates: no table is filled, so the rows filled (also in the key) are the same for both subsets.
+  const a = subsetProject('ALTER TABLE accounts ADD COLUMN region text;\n', manyTables().map((t) => ({ ...t, rows: 0 })));
+  const first = await runTrace({ cwd: a.dir, paths: [a.dir], config: await loadConfig({ cwd: a.dir }), snapshot: a.snapshot, cacheDir });
+  assert.is(first.template, 'built');
+  // Same snapshot bytes, same (no) rows, other tables.
+  writeFileSync(path.join(a.dir, 'migrations', '000002_change.up.sql'), 'ALTER TABLE unrelated_5 ADD COLUMN region text;\n');
+  const other = await runTrace({ cwd: a.dir, paths: [a.dir], config: await loadConfig({ cwd: a.dir }), snapshot: a.snapshot, cacheDir });
+  assert.equal(first.rowsFilled, []);
+  assert.is(other.template, 'built', 'not the first subset\'s template');
+  assert.is(other.migrations[0]!.bodies[0]!.statements[0]!.status, 'ran', other.migrations[0]!.bodies[0]!.statements[0]!.failure?.message);
+});
+
 test('CLI: a missing file, a newer format, a redacted snapshot: exit 2 naming the file; --snapshot is for lint and trace only; the config key', () => {
   const { dir, snapshot } = eventsProject('SELECT 1;\n');
   const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });

@@ -5,7 +5,7 @@
 // snapshot does not describe well enough to rebuild exactly is said, never silently dropped: an
 // object that cannot be created is a note, and so is one created differently from production.
 import type { Operation } from '../model/index.js';
-import { normalizeName, operationTable } from '../model/queries.js';
+import { normalizeName, operationTable, sameName } from '../model/queries.js';
 import type { Snapshot, SnapshotConstraint, SnapshotTable } from '../snapshot/format.js';
 import type { PgFailure } from './db.js';
 
@@ -293,4 +293,153 @@ export function tablesToFill(tables: readonly SnapshotTable[], named: ReadonlySe
     for (const r of references(byName.get(n)!)) if (byName.has(r)) todo.push(r);
   }
   return out;
+}
+
+/** Which snapshot tables to build: a subset (names as the snapshot spells them), or the whole schema and why. */
+export type SnapshotSubset = { tables: Set<string>; whole: null } | { tables: null; whole: string };
+
+/** Statements of no table that change no table: they need nothing of the snapshot. */
+const NO_TABLE = /^(SET|RESET|BEGIN|COMMIT|END|START TRANSACTION|SAVEPOINT|RELEASE|ROLLBACK|CREATE EXTENSION|CREATE SCHEMA)\b/;
+/** Statement kinds (`sql` operations and execute() strings) that act on the one table they name and read no other. */
+const ONE_TABLE = /^(ALTER TABLE|CREATE (UNIQUE )?INDEX|DROP TABLE|TRUNCATE|UPDATE|DELETE|INSERT|CLUSTER|VACUUM|ANALYZE|REINDEX|LOCK|COMMENT)\b/;
+/** Operations on a table that cannot reach the tables whose foreign keys reference it (no lock on them, no failure because of them). */
+const KEEPS_TO_ITSELF = new Set(['add_column', 'create_index', 'validate_constraint', 'rename_table', 'set_setting', 'transaction_control']);
+
+/** Text of a data statement that reads another table (a subquery, UPDATE ... FROM, DELETE ... USING, a join). */
+function readsOthers(text: string): boolean {
+  return /\b(SELECT|JOIN|USING)\b/i.test(text) || /\bFROM\b/i.test(text.replace(/^\s*DELETE\s+FROM\b/i, ''));
+}
+
+const REFERENCES = /\bREFERENCES\s+((?:"(?:[^"]|"")+"|[\w$]+)(?:\.(?:"(?:[^"]|"")+"|[\w$]+))?)/gi;
+const SEQUENCE_CALL = /nextval\('((?:[^']|'')+)'(?:::regclass)?\)/gi;
+
+/** `FOREIGN KEY (a) REFERENCES t(id, b)` -> [`id`, `b`] (unquoted as the snapshot spells column names). */
+function referencedColumns(definition: string): string[] {
+  const cols = /REFERENCES\s+(?:"(?:[^"]|"")+"|[^\s(]+)(?:\.(?:"(?:[^"]|"")+"|[^\s(]+))?\s*\(([^)]*)\)/i.exec(definition)?.[1];
+  return cols ? cols.split(',').map((c) => normalizeName(c)!) : [];
+}
+
+/**
+ * The tables a trace on this snapshot needs: those the operations name (and `also`: --rows, the
+ * version tables), every table their foreign keys reference (transitively, so the keys can be
+ * created), and, for a table an operation may reach through its referencing foreign keys (a drop,
+ * a key's type change, a delete), the tables whose foreign keys reference it, with their own
+ * targets. Whole schema when an operation's tables cannot be known: an unknown operation, SQL of
+ * unknown text, a function call, a DO block, a view, trigger or function that could read anything.
+ */
+export function snapshotSubset(tables: readonly SnapshotTable[], ops: readonly { op: Operation; file: string }[], also: Iterable<string> = []): SnapshotSubset {
+  const byName = new Map(tables.map((t) => [t.name, t]));
+  let file = '';
+  const whole = (why: string, op: Operation): SnapshotSubset => ({ tables: null, whole: `${why} (${op.loc.file ?? file}:${op.loc.line})` });
+  const named = new Set<string>();
+  /** Named tables whose referencing tables must be built too, with the columns touched (null: any). */
+  const reaching = new Map<string, Set<string> | null>();
+  const reach = (t: string, column: string | null) => {
+    if (reaching.get(t) === null) return;
+    if (column === null) reaching.set(t, null);
+    else reaching.set(t, new Set([...(reaching.get(t) ?? []), normalizeName(column)!]));
+  };
+  const refsIn = (text: string) => {
+    for (const m of text.matchAll(REFERENCES)) named.add(snapshotName(m[1]!));
+  };
+  const sequences = new Set<string>();
+  const defaults = (d: { sql: string | null; text: string } | null | undefined) => {
+    for (const m of (d?.sql ?? d?.text ?? '').matchAll(SEQUENCE_CALL)) sequences.add(m[1]!.replace(/''/g, "'"));
+  };
+  for (const n of also) named.add(snapshotName(n));
+  for (const item of ops) {
+    const op = item.op;
+    file = item.file;
+    if (op.kind === 'unknown') return whole(`an operation migralint does not understand: ${op.reason}`, op);
+    if (op.kind === 'sql_error') return whole('a statement PostgreSQL cannot parse', op);
+    if (op.kind === 'set_setting' || op.kind === 'transaction_control') continue;
+    if (op.kind === 'execute_sql') {
+      if (!op.textKnown || op.hasHoles) return whole('SQL whose text is not known statically', op);
+      for (const st of op.statements) {
+        const kw = st.keyword.toUpperCase();
+        if (NO_TABLE.test(kw)) continue;
+        if (!ONE_TABLE.test(kw) || !st.table) return whole(`${kw || 'a statement'} that may read any table`, op);
+        if (st.category === 'data' && readsOthers(st.text)) return whole(`${kw} that reads other tables`, op);
+        const t = snapshotName(st.table);
+        named.add(t);
+        refsIn(st.text);
+        if (!/^(CREATE|ANALYZE|VACUUM|CLUSTER|COMMENT|INSERT)/.test(kw)) reach(t, null);
+      }
+      continue;
+    }
+    if (op.kind === 'sql') {
+      const kw = op.keyword.toUpperCase();
+      if (NO_TABLE.test(kw) && !op.table) continue;
+      if (!ONE_TABLE.test(kw) || !op.table) return whole(`${kw || 'a statement'} that may read any table`, op);
+      const t = snapshotName(op.table);
+      named.add(t);
+      if (op.fromSql) refsIn(op.fromSql.statement);
+      if (!/^(ANALYZE|VACUUM|CLUSTER|COMMENT)/.test(kw)) reach(t, null);
+      continue;
+    }
+    if (op.kind === 'drop_index' && !op.table) {
+      // DROP INDEX names no table: the snapshot says whose index it is (none: a pending migration made it).
+      const owner = tables.find((t) => t.indexes.some((i) => sameName(i.name, op.name)));
+      if (owner) {
+        named.add(owner.name);
+        reach(owner.name, null);
+      }
+      continue;
+    }
+    const table = op.table;
+    if (!table) return whole(`${op.kind.replace(/_/g, ' ')} on a table whose name is not known statically`, op);
+    const t = snapshotName(table, 'schema' in op ? (op.schema as string | null) : null);
+    named.add(t);
+    if (op.fromSql) refsIn(op.fromSql.statement);
+    switch (op.kind) {
+      case 'create_table':
+        for (const k of op.constraints) if (k.referredTable) named.add(snapshotName(k.referredTable));
+        for (const c of op.columns) defaults(c.serverDefault);
+        break;
+      case 'add_column':
+        defaults(op.column.serverDefault);
+        break;
+      case 'alter_column':
+        defaults(op.serverDefault);
+        // A type change of a referenced key rebuilds the referencing foreign keys; other columns stay in their table.
+        if (op.column) reach(t, op.column);
+        else reach(t, null);
+        break;
+      case 'add_constraint':
+        if (op.referredTable) named.add(snapshotName(op.referredTable));
+        break;
+      case 'data_change':
+        if (op.action === 'orm' || op.action === 'unknown' || op.action === 'merge' || op.action === 'copy') return whole(`a data change (${op.action}) that may read other tables`, op);
+        if (op.fromSql && readsOthers(op.fromSql.statement)) return whole(`${op.action.toUpperCase()} that reads other tables`, op);
+        if (op.action !== 'insert' && op.action !== 'bulk_insert') reach(t, null);
+        break;
+      default:
+        if (!KEEPS_TO_ITSELF.has(op.kind)) reach(t, null);
+    }
+  }
+  // Sequences the operations call belong to the snapshot table whose default calls them.
+  if (sequences.size > 0) {
+    for (const st of tables) {
+      for (const c of st.columns) for (const m of (c.default ?? '').matchAll(NEXTVAL)) if (sequences.has(m[1]!.replace(/''/g, "'"))) named.add(st.name);
+    }
+  }
+  const out = new Set<string>();
+  const withTargets = (n: string) => {
+    const todo = [n];
+    while (todo.length > 0) {
+      const x = todo.pop()!;
+      if (out.has(x) || !byName.has(x)) continue;
+      out.add(x);
+      todo.push(...references(byName.get(x)!));
+    }
+  };
+  for (const n of named) withTargets(n);
+  for (const [target, columns] of reaching) {
+    if (!byName.has(target)) continue;
+    for (const t of tables) {
+      const fks = t.constraints.filter((k) => k.kind === 'foreign_key' && references({ ...t, constraints: [k] }).includes(target));
+      if (fks.some((k) => columns === null || referencedColumns(k.definition).some((c) => columns.has(c)))) withTargets(t.name);
+    }
+  }
+  return { tables: out, whole: null };
 }

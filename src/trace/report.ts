@@ -106,9 +106,16 @@ export function renderTrace(r: TraceResult, format: TraceFormat, cwd: string): s
     const s = r.snapshot;
     const upTo = s.applied.map((a) => (a.upTo === null ? `no applied ${a.framework} migrations recorded (the named ones are taken as pending)` : a.upTo.length > 0 ? `applied up to ${a.upTo.join(', ')}` : 'nothing applied'));
     lines.push(
-      `${md ? '' : '  '}schema from snapshot ${s.file} (PostgreSQL ${s.server}${r.template === 'cached' ? '; loaded from the cached template' : ''}): ${plural(s.tables, 'table')}${s.created < s.tables ? ` (${s.created} created)` : ''}` +
+      `${md ? '' : '  '}schema from snapshot ${s.file} (PostgreSQL ${s.server}${r.template === 'cached' ? '; loaded from the cached template' : ''}): ${plural(s.tables, 'table')}${s.created < s.built ? ` (${s.created} created)` : ''}` +
         `${upTo.length > 0 ? `, ${[...new Set(upTo)].join('; ')}` : ''}; ` +
         `then ${plural(r.history.migrations, 'pending migration')} (${plural(r.history.statements, 'statement')}) replayed before the traced ones, in ${(r.setupMs / 1000).toFixed(2)} s${notRun}`,
+    );
+    lines.push(
+      `${md ? '- ' : '  '}${
+        s.whole === null
+          ? `${s.built} of ${plural(s.tables, 'table')} built: those the pending migrations name and their foreign-key neighbours`
+          : `whole schema: ${s.whole}`
+      }`,
     );
     if (s.alreadyApplied.length > 0) {
       const names = s.alreadyApplied.map((f) => path.basename(f));

@@ -12,7 +12,7 @@ import { lint } from '../engine/run.js';
 import { chainProduction } from '../engine/production.js';
 import { buildGraph } from '../graph/index.js';
 import { openSnapshot, parseSnapshot, SnapshotFormatError, type LazySnapshot, type Snapshot } from '../snapshot/format.js';
-import { buildSnapshotSchema, fillOrder, namedTables, tableSql, tablesToFill, type SnapshotNote } from './from-snapshot.js';
+import { buildSnapshotSchema, fillOrder, namedTables, snapshotSubset, tableSql, tablesToFill, type SnapshotNote } from './from-snapshot.js';
 import type { Migration, MigrationSet } from '../model/index.js';
 import type { Finding } from '../rule-api/index.js';
 import { classify, type Classified } from './classify.js';
@@ -110,6 +110,10 @@ export interface SnapshotSource {
   alreadyApplied: string[];
   /** Tables to fill from their estimates: those the pending migrations name, and the tables they reference. */
   filledOf: number;
+  /** Of `tables`, built in the trace database: those the pending migrations need, or all of them. */
+  built: number;
+  /** Why the whole schema was built (an operation whose tables cannot be known); null: only the tables needed. */
+  whole: string | null;
   notes: SnapshotNote[];
 }
 
@@ -238,6 +242,8 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
       applied: [],
       alreadyApplied: [],
       filledOf: 0,
+      built: 0,
+      whole: null,
       notes: [],
     };
     const s = source;
@@ -247,15 +253,31 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   // With a snapshot: which tables get rows (those the pending migrations meet), and how many.
   const pendingRows = new Map(opts.rows ?? []);
   let fill: [string, number][] | null = null;
+  let buildTables: Snapshot['tables'] = [];
   if (fromSnapshot) {
     const estimates = new Map(fromSnapshot.snapshot.tables.map((t) => [t.name, t.rows]));
     const pendingOps = plans.flatMap((p) => [
-      ...p.history.flatMap((st) => st.ops),
-      ...p.steps.flatMap((step) => (step.kind === 'trace' ? step.migration.upgrade.operations : step.statements.flatMap((st) => st.ops))),
+      ...p.history.flatMap((st) => st.ops.map((op) => ({ op, file: st.file }))),
+      ...p.steps.flatMap((step) =>
+        step.kind === 'trace'
+          ? [...step.migration.upgrade.operations, ...(opts.stairway ? step.migration.downgrade.operations : [])].map((op) => ({ op, file: step.migration.file }))
+          : step.statements.flatMap((st) => st.ops.map((op) => ({ op, file: st.file }))),
+      ),
     ]);
-    const meet = tablesToFill(fromSnapshot.snapshot.tables, namedTables(pendingOps));
+    // Only the tables the pending migrations need are built (a production snapshot has thousands);
+    // the runner's version tables are written by every migration it applies, so they come too.
+    const all = fromSnapshot.snapshot.tables;
+    const subset = snapshotSubset(
+      all,
+      pendingOps.map((x) => ({ op: x.op, file: path.relative(opts.cwd, x.file) || x.file })),
+      [...pendingRows.keys(), ...fromSnapshot.snapshot.applied.map((a) => a.table)],
+    );
+    buildTables = subset.tables ? all.filter((t) => subset.tables.has(t.name)) : all;
+    source!.built = buildTables.length;
+    source!.whole = subset.whole;
+    const meet = tablesToFill(buildTables, namedTables(pendingOps.map((x) => x.op)));
     fill = [];
-    for (const name of fillOrder(fromSnapshot.snapshot.tables)) {
+    for (const name of fillOrder(buildTables)) {
       const given = pendingRows.get(name);
       pendingRows.delete(name);
       const n = given ?? (meet.has(name) ? Math.min(estimates.get(name) ?? 0, SNAPSHOT_ROWS_CAP) : 0);
@@ -278,7 +300,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   } else if (fromSnapshot) {
     // The schema and rows built from the snapshot are a template like a history's, keyed by the
     // snapshot's bytes and the rows filled; what building it said is kept beside it.
-    snapshotTemplate = snapshotTemplateFiles(cacheDir, fromSnapshot.bytes, fill!);
+    snapshotTemplate = snapshotTemplateFiles(cacheDir, fromSnapshot.bytes, fill!, source!.whole === null ? buildTables.map((t) => t.name) : null);
     const cached = snapshotTemplate && existsSync(snapshotTemplate.built) ? readTemplate(snapshotTemplate.file) : null;
     if (snapshotTemplate && cached) {
       touchTemplate(snapshotTemplate.file);
@@ -348,7 +370,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     await tracer.beginOuter();
     if (snapshotRowsFilled) out.rowsFilled.push(...snapshotRowsFilled);
     else if (fromSnapshot && source && fill) {
-      const built = await buildSnapshotSchema(fromSnapshot.snapshot, (sql) => runOne(tracer, sql, fromSnapshot.shown), (types) => existingTypes(db, tracer, types));
+      const built = await buildSnapshotSchema({ tables: buildTables }, (sql) => runOne(tracer, sql, fromSnapshot.shown), (types) => existingTypes(db, tracer, types));
       source.created = built.created;
       source.notes.push(...built.notes);
       // Production's tables hold rows: those the pending migrations meet get their estimate,
@@ -634,10 +656,11 @@ interface SnapshotBuilt {
   rowsFilled: TraceResult['rowsFilled'];
 }
 
-function snapshotTemplateFiles(cacheDir: string | null, bytes: Uint8Array, fill: [string, number][]): { file: string; built: string } | null {
+/** `subset`: the tables built, null for the whole schema. */
+function snapshotTemplateFiles(cacheDir: string | null, bytes: Uint8Array, fill: [string, number][], subset: string[] | null): { file: string; built: string } | null {
   if (!cacheDir) return null;
   const h = createHash('sha256');
-  h.update(`migralint-trace-snapshot-${TEMPLATE_FORMAT}\0pglite\0${SNAPSHOT_ROWS_CAP}\0${JSON.stringify(fill)}\0`);
+  h.update(`migralint-trace-snapshot-${TEMPLATE_FORMAT}\0pglite\0${SNAPSHOT_ROWS_CAP}\0${JSON.stringify(fill)}\0${JSON.stringify(subset)}\0`);
   h.update(bytes);
   const dir = path.join(cacheDir, `snapshot-${h.digest('hex').slice(0, 32)}`);
   return { file: path.join(dir, TEMPLATE_FILE), built: path.join(dir, 'built.json') };
