@@ -476,11 +476,12 @@ test('a pending migration that changes a referenced key: the referencing table (
   assert.match(d.findings[0]!.message, 'other objects depend on it');
 });
 
-test('an operation whose tables cannot be known (a function call, a DO block) builds the whole schema, and says why', async () => {
+test('an operation whose tables cannot be known (a function call, a DO block, a subquery, LIKE) builds the whole schema, and says why', async () => {
   for (const [sql, why] of [
     ["SELECT refresh_everything();\nALTER TABLE accounts ADD COLUMN region text;\n", /whole schema: SELECT that may read any table \(migrations\/000002_change\.up\.sql:1\)/],
     ["DO $$ BEGIN UPDATE unrelated_3 SET id = id; END $$;\n", /whole schema: DO that may read any table/],
     ['UPDATE accounts SET tenant_id = (SELECT max(id) FROM unrelated_7);\n', /whole schema: UPDATE that reads other tables/],
+    ['CREATE TABLE accounts_copy (LIKE unrelated_4);\n', /whole schema: a statement that reads or ties to other tables/],
   ] as const) {
     const { dir, snapshot } = subsetProject(sql, manyTables());
     const config = await loadConfig({ cwd: dir });

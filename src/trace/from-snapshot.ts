@@ -305,6 +305,9 @@ const ONE_TABLE = /^(ALTER TABLE|CREATE (UNIQUE )?INDEX|DROP TABLE|TRUNCATE|UPDA
 /** Operations on a table that cannot reach the tables whose foreign keys reference it (no lock on them, no failure because of them). */
 const KEEPS_TO_ITSELF = new Set(['add_column', 'create_index', 'validate_constraint', 'rename_table', 'set_setting', 'transaction_control']);
 
+/** DDL text naming tables the operation does not carry: AS SELECT, LIKE, INHERITS, PARTITION OF, ATTACH PARTITION. */
+const TIES_TO_OTHERS = /\b(SELECT|LIKE|INHERITS?|PARTITION)\b/i;
+
 /** Text of a data statement that reads another table (a subquery, UPDATE ... FROM, DELETE ... USING, a join). */
 function readsOthers(text: string): boolean {
   return /\b(SELECT|JOIN|USING)\b/i.test(text) || /\bFROM\b/i.test(text.replace(/^\s*DELETE\s+FROM\b/i, ''));
@@ -359,6 +362,7 @@ export function snapshotSubset(tables: readonly SnapshotTable[], ops: readonly {
         const kw = st.keyword.toUpperCase();
         if (NO_TABLE.test(kw)) continue;
         if (!ONE_TABLE.test(kw) || !st.table) return whole(`${kw || 'a statement'} that may read any table`, op);
+        if (st.category !== 'data' && TIES_TO_OTHERS.test(st.text)) return whole('a statement that reads or ties to other tables', op);
         if (st.category === 'data' && readsOthers(st.text)) return whole(`${kw} that reads other tables`, op);
         const t = snapshotName(st.table);
         named.add(t);
@@ -371,6 +375,7 @@ export function snapshotSubset(tables: readonly SnapshotTable[], ops: readonly {
       const kw = op.keyword.toUpperCase();
       if (NO_TABLE.test(kw) && !op.table) continue;
       if (!ONE_TABLE.test(kw) || !op.table) return whole(`${kw || 'a statement'} that may read any table`, op);
+      if (op.fromSql && TIES_TO_OTHERS.test(op.fromSql.statement)) return whole('a statement that reads or ties to other tables', op);
       const t = snapshotName(op.table);
       named.add(t);
       if (op.fromSql) refsIn(op.fromSql.statement);
@@ -388,6 +393,14 @@ export function snapshotSubset(tables: readonly SnapshotTable[], ops: readonly {
     }
     const table = op.table;
     if (!table) return whole(`${op.kind.replace(/_/g, ' ')} on a table whose name is not known statically`, op);
+    // CREATE TABLE ... AS SELECT / LIKE / INHERITS / PARTITION OF, ATTACH PARTITION: other tables, not all of them named.
+    if (op.kind !== 'data_change' && op.fromSql && TIES_TO_OTHERS.test(op.fromSql.statement)) return whole('a statement that reads or ties to other tables', op);
+    if (
+      (op.kind === 'add_constraint' && op.constraintType === 'foreign_key' && !op.referredTable) ||
+      (op.kind === 'create_table' && op.constraints.some((k) => k.type === 'foreign_key' && !k.referredTable))
+    ) {
+      return whole('a foreign key whose referenced table is not known statically', op);
+    }
     const t = snapshotName(table, 'schema' in op ? (op.schema as string | null) : null);
     named.add(t);
     if (op.fromSql) refsIn(op.fromSql.statement);
