@@ -624,8 +624,8 @@ export function lintLoaded(
   // With the cache, a migration's findings are taken from it when nothing they depend on changed:
   // the migration as the rules see it, every migration before it in the chain (the schema the
   // catalog replays), the rule settings of its file, and the rules that run (their code is in the
-  // cache's salt). A chain with few migrations to lint is not worth hashing (a pre-commit hook
-  // names one file): its rules just run.
+  // cache's salt). `findingsFrom` (ResultCache) sets how many linted migrations a chain needs
+  // before its findings are cached; it is 1, so a pre-commit run naming one file is cached too.
   const enabledKey = opts.cache ? valueKey([...rules.keys(), config.downgrades, config.postgresVersion]) : '';
   // Files without overrides share one settings object: its key is computed once.
   const settingKeys = new WeakMap<object, string>();
