@@ -495,4 +495,18 @@ test('--changed-since with no migration changed still exits 0 (an empty selectio
     p.cleanup();
   }
 });
+test('a named directory holding no migration-like file exits 2 naming it, not "No problems found"', () => {
+  const p = project({ 'stuff/notes.txt': 'hello\n', 'stuff/thing.sqlx': 'ALTER TABLE x ADD y int;\n', 'empty/.keep': '' });
+  try {
+    for (const dir of ['stuff', 'empty']) {
+      const r = run(p.dir, ['lint', dir]);
+      assert.is(r.code, 2, `${dir}: ${r.stdout}${r.stderr}`);
+      assert.not.match(r.stdout, /No problems found/);
+      assert.match(r.stderr, new RegExp(`^migralint: ${dir}: no migration could be read: it holds no migration-like file`, 'm'));
+    }
+  } finally {
+    p.cleanup();
+  }
+});
+
 test.run();

@@ -360,7 +360,12 @@ export async function loadMigrations(opts: {
   for (const [root, dirs] of selection.roots ?? []) {
     if (dirs.some((d) => (selection.dirs.get(d) ?? []).some((f) => read.has(f)))) continue;
     const like = migrationLikeFiles(root, 6);
-    if (like.length === 0) continue;
+    if (like.length === 0) {
+      // A directory the user named that holds nothing to read must not pass as "No problems found".
+      // Under --staged / --changed-since the paths only narrow git's selection: nothing is normal.
+      if (!opts.scope) refusals.push(`${rel(root)}: no migration could be read: it holds no migration-like file; name a migration directory, or set how to read one in the config's "directories"`);
+      continue;
+    }
     const shown = like.slice(0, 5).map((f) => path.relative(root, f).split(path.sep).join('/'));
     refusals.push(
       `${rel(root)}: no migration could be read, but it holds migration-like files (${shown.join(', ')}${like.length > 5 ? ', ...' : ''}); set how to read them in the config: "directories": { "${relToRoot(path.dirname(like[0]!))}": { "framework": "${genericFrameworkOf(like)}" } }`,
@@ -371,7 +376,6 @@ export async function loadMigrations(opts: {
 
 export { isMigration } from './generic.js';
 
-/** Why a selected file was not read into any migration. */
 /**
  * The migrations of a SQL directory when only some migrations' files changed (load-state.ts
  * sqlReusePlan): those read again, each given its parents from the last state (the order comes
@@ -404,6 +408,7 @@ async function readChanged(
   return { migrations: plan.order.map((o) => (o.fresh ? byFile.get(o.file)! : o.kept())), pack };
 }
 
+/** Why a selected file was not read into any migration. */
 function unreadReason(file: string, sets: readonly MigrationSet[]): string {
   if (!isSetFile(file)) return 'not a migration';
   const dir = path.dirname(file);
