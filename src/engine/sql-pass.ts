@@ -83,7 +83,9 @@ export async function expandEmbeddedSql(migrations: Migration[], packOf: ((m: Mi
       cached.restart();
       expandBody(body, m.source, cached);
       if (cached.missed) {
-        body.operations.splice(0, body.operations.length, ...before);
+        // In place, without spreading: a body can hold 100k statements (see below).
+        body.operations.length = 0;
+        for (const o of before) body.operations.push(o);
         cached.connect(await real());
         cached.restart();
         expandBody(body, m.source, cached);
