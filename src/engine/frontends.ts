@@ -7,7 +7,7 @@ import type { Dialect } from '../model/index.js';
 import type { Frontend, FrontendInput, FrontendSetOptions } from '../frontends/types.js';
 import { isSqlCandidate, isTsCandidate } from './files.js';
 import { hashOf, Pack, valueKey } from '../cache/index.js';
-import { workersFrom } from './sql-workers.js';
+import { readInWorkers, workersFrom } from './sql-workers.js';
 import { alembicProjectKey, CachedSqlReader, cacheable, contentHash, inputKey } from './cached-read.js';
 
 const loaded = new Map<string, Promise<Frontend>>();
@@ -261,7 +261,6 @@ async function parseSetFilesCached(dir: string, items: SetItem[], opts: SetOptio
     reader.restart();
     if (requests.length >= workersFrom()) {
       const { loadSqlParser } = await import('../frontends/sql/index.js');
-      const { readInWorkers } = await import('./sql-workers.js');
       reader.fill(requests, await readInWorkers(requests, loadSqlParser));
     }
     await loadReal();
