@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Classified } from './classify.js';
 import { SNAPSHOT_ROWS_CAP, type TracedStatement, type TraceResult } from './run.js';
 import { lockStrength } from '../model/locks.js';
+import { plural } from '../reporters/shared.js';
 import type { ObservedLock } from './tracer.js';
 
 export const TRACE_FORMATS = ['stylish', 'json', 'markdown'] as const;
@@ -100,7 +101,6 @@ export function renderTrace(r: TraceResult, format: TraceFormat, cwd: string): s
   const tpl = r.template === 'cached' ? 'history from the cached template' : r.template === 'built' ? 'history replayed, template cached' : 'history replayed';
   lines.push(md ? `## migralint trace` : `migralint trace on ${db}`);
   if (md) lines.push('', `Database: ${db}.`);
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const notRun = r.history.notRun > 0 ? `; ${plural(r.history.notRun, 'statement')} of the history could not run (the schema may lack what they make)` : '';
   if (r.snapshot) {
     const s = r.snapshot;

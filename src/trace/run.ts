@@ -3,13 +3,14 @@
 // server inside a transaction), run every pending statement and record what PostgreSQL did, then
 // put the static findings beside it.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ResultCache } from '../cache/index.js';
 import type { ResolvedConfig } from '../config/index.js';
 import { lint } from '../engine/run.js';
 import { chainProduction } from '../engine/production.js';
+import { writeFileAtomic } from '../engine/lockfile.js';
 import { buildGraph } from '../graph/index.js';
 import { openSnapshot, parseSnapshot, SnapshotFormatError, type LazySnapshot, type Snapshot } from '../snapshot/format.js';
 import { buildSnapshotSchema, fillOrder, namedTables, snapshotSubset, tableSql, tablesToFill, type SnapshotNote } from './from-snapshot.js';
@@ -388,7 +389,8 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
         db = reopened.db;
         tracer = new Tracer(db, { outerTransaction: false });
         if (reopened.written) {
-          writeAtomic(snapshotTemplate.built, JSON.stringify(kept));
+          // Beside the template just written, so its directory exists.
+          await writeFileAtomic(snapshotTemplate.built, JSON.stringify(kept));
           out.template = 'built';
           pruneTemplates(cacheDir!, TEMPLATE_FILE, [path.basename(path.dirname(snapshotTemplate.file)), historyHash('pglite', [])], KEEP_TEMPLATES);
         }
@@ -664,14 +666,6 @@ function snapshotTemplateFiles(cacheDir: string | null, bytes: Uint8Array, fill:
   h.update(bytes);
   const dir = path.join(cacheDir, `snapshot-${h.digest('hex').slice(0, 32)}`);
   return { file: path.join(dir, TEMPLATE_FILE), built: path.join(dir, 'built.json') };
-}
-
-/** Whole or not at all: a run reading the cache at the same time never sees half a file. */
-function writeAtomic(file: string, data: string | Buffer): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, file);
 }
 
 /** One statement of the snapshot's schema, through the tracer (a savepoint inside a server's rolled-back transaction). */
