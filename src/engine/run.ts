@@ -57,8 +57,8 @@ export interface LintOptions {
    * one unless told not to (--no-cache, `cache: false`).
    */
   cache?: ResultCache | null;
-  /** A snapshot file of production (overrides the config's `snapshot`). */
-  snapshot?: string;
+  /** A snapshot file of production (overrides the config's `snapshot`), or one already opened (trace reads it once). */
+  snapshot?: string | LazySnapshot;
   /** `lock`: the migrations the lock file records are released, the others pending (without a snapshot). */
   releasedFrom?: 'lock';
 }
@@ -455,8 +455,8 @@ async function lintOnce(opts: LintOptions): Promise<LintResult> {
   }
   const lockPath = opts.lockfile === undefined ? opts.config.lockfile : opts.lockfile;
   const lock = lockPath ? await readLock(lockPath) : null;
-  const snapshotFile = opts.snapshot ?? opts.config.snapshot;
-  const snapshot = snapshotFile ? await readSnapshotFile(snapshotFile) : null;
+  const snapshotOpt = opts.snapshot ?? opts.config.snapshot;
+  const snapshot = typeof snapshotOpt === 'string' ? await readSnapshotFile(snapshotOpt) : (snapshotOpt ?? null);
   // Load only the rules some file enables.
   const rules = await Promise.all(enabledRuleIds(opts.config).map(loadRule));
   const result = lintLoaded(opts, { ...loaded, lock, snapshot }, rules);

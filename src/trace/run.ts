@@ -215,6 +215,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   pglite?.catch(() => {});
   const snapshotFile = opts.snapshot ?? opts.config.snapshot;
   const fromSnapshot = snapshotFile ? await readTraceSnapshot(snapshotFile, opts.cwd) : null;
+  const lazy = fromSnapshot ? openSnapshot(fromSnapshot.bytes, fromSnapshot.shown) : null;
   // The static findings are judged against the same production (sizes, tables that are new).
   const result = await lint({
     cwd: opts.cwd,
@@ -222,7 +223,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     config: opts.config,
     lockfile: null,
     cache: opts.cache ?? null,
-    ...(snapshotFile ? { snapshot: snapshotFile } : {}),
+    ...(lazy ? { snapshot: lazy } : {}),
   });
   const lintMs = Math.round(performance.now() - started);
   const targets = new Set(result.migrations.map((m) => m.file));
@@ -233,8 +234,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   }
   let source: SnapshotSource | undefined;
   let plans: Plan[];
-  if (fromSnapshot) {
-    const lazy = openSnapshot(fromSnapshot.bytes, fromSnapshot.shown);
+  if (fromSnapshot && lazy) {
     source = {
       file: fromSnapshot.shown,
       server: fromSnapshot.snapshot.server,
